@@ -1,0 +1,254 @@
+/**
+ * The step engine: runs an application's authentication sequence for one login transaction.
+ * It knows authenticators only through the contract, persists the transaction with compare-and-set, and
+ * answers the web layer with a value: show a page, finish the login, show an error, or "someone else won the race".
+ *
+ * One pass of `view` or `submit` is an ordered pipeline:
+ *   load transaction → check it is live → pick the step option → begin / continue → apply the outcome → save (CAS)
+ */
+import type { Application, ApplicationStore, AuthenticationStep } from '../identity/applications.js';
+import type { AuditLog } from '../identity/audit.js';
+import type { IdentityProviderStore } from '../identity/identity-providers.js';
+import { getUserById, isLocked, type User } from '../identity/users.js';
+import type { Db } from '../store/db.js';
+import type { StateStore } from '../state/state-store.js';
+import { summarise } from './acr.js';
+import type { AuthenticatorRegistry, Outcome, PromptOutcome, StepContext } from './authenticator.js';
+import { type LoginTransaction, transactionKey } from './login-transaction.js';
+
+export interface ClientInfo {
+  ip: string;
+  userAgent: string;
+}
+
+export type EngineResult =
+  | { type: 'page'; view: string; data: Record<string, unknown>; notice?: string; status: number; tx: LoginTransaction; options?: OptionChoice[] }
+  | { type: 'finish'; accountId: string; amr: string[]; acr: string; tx: LoginTransaction }
+  | { type: 'completed'; returnTo?: string }
+  | { type: 'error'; message: string; params?: Record<string, string | number>; status: number }
+  /** another submission changed the transaction first: show the current state */
+  | { type: 'conflict' };
+
+export interface OptionChoice {
+  authenticator: string;
+  idp?: string;
+  displayName: string;
+}
+
+export interface EngineDeps {
+  db: Db;
+  state: StateStore;
+  registry: AuthenticatorRegistry;
+  applications: ApplicationStore;
+  identityProviders: IdentityProviderStore;
+  audit: AuditLog;
+  publicUrl: string;
+  transactionTtlMs: number;
+  clock?: () => number;
+}
+
+export function createEngine(deps: EngineDeps) {
+  const clock = deps.clock ?? Date.now;
+
+  async function load(id: string) {
+    return deps.state.get<LoginTransaction>(transactionKey(id));
+  }
+
+  /** Creates the transaction for a new interaction; a second call for the same uid keeps the first. */
+  async function start(id: string, application: Application): Promise<void> {
+    const now = clock();
+    const tx: LoginTransaction = { id, clientId: application.clientId, applicationId: application.id, status: 'in-progress', stepIndex: 0, amr: [], passed: [], createdAt: now, expiresAt: now + deps.transactionTtlMs };
+    await deps.state.create(transactionKey(id), tx, deps.transactionTtlMs);
+  }
+
+  async function save(tx: LoginTransaction, version: number): Promise<boolean> {
+    const ttl = Math.max(1000, tx.expiresAt - clock());
+    return deps.state.replace(transactionKey(tx.id), version, tx, ttl);
+  }
+
+  function optionsOf(step: AuthenticationStep): OptionChoice[] {
+    return step.options.map((o) => ({ authenticator: o.authenticator, ...(o.idp ? { idp: o.idp } : {}), displayName: o.idp ? `${deps.registry.get(o.authenticator)?.descriptor.displayName ?? o.authenticator} (${o.idp})` : (deps.registry.get(o.authenticator)?.descriptor.displayName ?? o.authenticator) }));
+  }
+
+  async function context(tx: LoginTransaction, app: Application, client: ClientInfo): Promise<StepContext | { error: string }> {
+    const current = tx.current!;
+    let idp: StepContext['idp'];
+    let config: Record<string, unknown> = {};
+    if (current.idp) {
+      idp = await deps.identityProviders.getByName(current.idp);
+      const entry = idp?.authenticators.find((a) => a.type === current.authenticator);
+      if (!idp || !idp.enabled || !entry?.enabled) return { error: 'login.configuration-changed' };
+      config = entry.config;
+    }
+    let user: User | undefined;
+    if (tx.userId) {
+      user = await getUserById(deps.db, tx.userId);
+      if (!user) return { error: 'login.user-gone' };
+    }
+    return {
+      loginId: tx.id,
+      application: app,
+      ...(idp ? { idp } : {}),
+      config,
+      ...(user ? { user } : {}),
+      state: current.state,
+      client,
+      publicUrl: deps.publicUrl,
+      now: clock(),
+      audit: (event, data = {}) =>
+        deps.audit.record({ event, userId: user?.id ?? null, username: user?.username ?? null, clientId: app.clientId, ip: client.ip, data: { loginId: tx.id, ...data } }),
+    };
+  }
+
+  /** Applies an authenticator's outcome to the transaction and decides what the user sees next. */
+  async function apply(tx: LoginTransaction, app: Application, outcome: Outcome, client: ClientInfo): Promise<EngineResult> {
+    const current = tx.current!;
+    switch (outcome.kind) {
+      case 'prompt':
+        current.begun = true;
+        current.lastPrompt = outcome;
+        return page(tx, outcome);
+      case 'failure': {
+        if (outcome.fatal) {
+          tx.status = 'failed';
+          tx.error = { message: outcome.message, ...(outcome.params ? { params: outcome.params } : {}) };
+          return { type: 'error', message: outcome.message, ...(outcome.params ? { params: outcome.params } : {}), status: 403 };
+        }
+        const retry: PromptOutcome = outcome.retry ?? current.lastPrompt ?? { kind: 'prompt', view: 'error', data: {} };
+        current.begun = true;
+        current.lastPrompt = { ...retry, notice: outcome.message, data: { ...retry.data, ...(outcome.params ?? {}) } };
+        return page(tx, { ...current.lastPrompt, status: retry.status ?? 400 });
+      }
+      case 'skip':
+      case 'success': {
+        if (outcome.kind === 'success') {
+          if (tx.userId && tx.userId !== outcome.user.id) {
+            tx.status = 'failed';
+            tx.error = { message: 'login.user-mismatch' };
+            return { type: 'error', message: 'login.user-mismatch', status: 403 };
+          }
+          tx.userId = outcome.user.id;
+          const amr = outcome.amr ?? deps.registry.get(current.authenticator)?.descriptor.amr ?? [];
+          tx.amr = [...new Set([...tx.amr, ...amr])];
+        }
+        tx.passed.push({ step: tx.stepIndex, authenticator: current.authenticator, ...(current.idp ? { idp: current.idp } : {}), ...(outcome.kind === 'skip' ? { skipped: true } : {}) });
+        tx.stepIndex += 1;
+        delete tx.current;
+        return advance(tx, app, client);
+      }
+    }
+  }
+
+  function page(tx: LoginTransaction, prompt: PromptOutcome): EngineResult {
+    return { type: 'page', view: prompt.view, data: prompt.data, ...(prompt.notice ? { notice: prompt.notice } : {}), status: prompt.status ?? 200, tx };
+  }
+
+  /** Moves to the next step: finish when none is left, ask the user to choose when a step offers several options. */
+  async function advance(tx: LoginTransaction, app: Application, client: ClientInfo): Promise<EngineResult> {
+    const step = app.steps[tx.stepIndex];
+    if (!step) return finish(tx);
+    if (step.options.length > 1 && !tx.current) {
+      return { type: 'page', view: 'choose', data: { step: tx.stepIndex + 1 }, status: 200, tx, options: optionsOf(step) };
+    }
+    const option = step.options[0]!;
+    tx.current ??= { authenticator: option.authenticator, ...(option.idp ? { idp: option.idp } : {}), begun: false, state: {} };
+    return beginCurrent(tx, app, client);
+  }
+
+  async function beginCurrent(tx: LoginTransaction, app: Application, client: ClientInfo): Promise<EngineResult> {
+    const authenticator = deps.registry.get(tx.current!.authenticator);
+    if (!authenticator) return fail(tx, 'login.configuration-changed');
+    const ctx = await context(tx, app, client);
+    if ('error' in ctx) return fail(tx, ctx.error);
+    const outcome = await authenticator.begin(ctx);
+    tx.current!.state = ctx.state;
+    return apply(tx, app, outcome, client);
+  }
+
+  function fail(tx: LoginTransaction, message: string): EngineResult {
+    tx.status = 'failed';
+    tx.error = { message };
+    return { type: 'error', message, status: 403 };
+  }
+
+  /** Every step passed: check the user one last time and hand oidc-provider the account and methods. */
+  async function finish(tx: LoginTransaction): Promise<EngineResult> {
+    if (!tx.userId) return fail(tx, 'login.no-user');
+    const user = await getUserById(deps.db, tx.userId);
+    if (!user || !user.enabled) return fail(tx, 'login.user-gone');
+    if (isLocked(user, clock())) return fail(tx, 'login.user-locked');
+    tx.status = 'completed';
+    const { amr, acr } = summarise(tx.amr);
+    return { type: 'finish', accountId: user.id, amr, acr, tx };
+  }
+
+  /** Loads a live transaction and its application, or says why the login cannot go on. */
+  async function open(id: string): Promise<{ tx: LoginTransaction; version: number; app: Application } | EngineResult> {
+    const record = await load(id);
+    if (!record) return { type: 'error', message: 'login.expired', status: 410 };
+    const tx = record.value;
+    if (tx.expiresAt <= clock()) return { type: 'error', message: 'login.expired', status: 410 };
+    if (tx.status === 'completed') return { type: 'completed', ...(tx.returnTo ? { returnTo: tx.returnTo } : {}) };
+    if (tx.status === 'failed') return { type: 'error', message: tx.error?.message ?? 'login.failed', ...(tx.error?.params ? { params: tx.error.params } : {}), status: 403 };
+    const app = await deps.applications.get(tx.applicationId);
+    if (!app) return { type: 'error', message: 'login.configuration-changed', status: 403 };
+    return { tx, version: record.version, app };
+  }
+
+  async function commit(result: EngineResult, tx: LoginTransaction, version: number): Promise<EngineResult> {
+    return (await save(tx, version)) ? result : { type: 'conflict' };
+  }
+
+  return {
+    start,
+    load,
+    /** What the user sees now: begins the current step once; a reload shows the same prompt without side effects. */
+    async view(id: string, client: ClientInfo): Promise<EngineResult> {
+      const opened = await open(id);
+      if ('type' in opened) return opened;
+      const { tx, version, app } = opened;
+      if (tx.current?.begun && tx.current.lastPrompt) {
+        const result = page(tx, tx.current.lastPrompt);
+        return result.type === 'page' ? { ...result, status: 200 } : result;
+      }
+      return commit(await advance(tx, app, client), tx, version);
+    },
+    /** Handles a form submission for the current step. */
+    async submit(id: string, input: Record<string, string>, client: ClientInfo): Promise<EngineResult> {
+      const opened = await open(id);
+      if ('type' in opened) return opened;
+      const { tx, version, app } = opened;
+      const step = app.steps[tx.stepIndex];
+      if (!step) return commit(await finish(tx), tx, version);
+      if (input.step !== undefined && input.step !== String(tx.stepIndex)) return { type: 'conflict' };
+      if (input.choose !== undefined) {
+        const option = step.options.find((o) => `${o.idp ?? ''}:${o.authenticator}` === input.choose);
+        if (!option) return { type: 'error', message: 'login.bad-request', status: 400 };
+        tx.current = { authenticator: option.authenticator, ...(option.idp ? { idp: option.idp } : {}), begun: false, state: {} };
+        return commit(await beginCurrent(tx, app, client), tx, version);
+      }
+      if (!tx.current?.begun) return commit(await advance(tx, app, client), tx, version);
+      const authenticator = deps.registry.get(tx.current.authenticator);
+      if (!authenticator) return commit(fail(tx, 'login.configuration-changed'), tx, version);
+      const ctx = await context(tx, app, client);
+      if ('error' in ctx) return commit(fail(tx, ctx.error), tx, version);
+      const outcome = await authenticator.continue(ctx, input);
+      tx.current.state = ctx.state;
+      return commit(await apply(tx, app, outcome, client), tx, version);
+    },
+    /** Remembers where oidc-provider continues, so a late double submit lands there as well. */
+    async remember(id: string, returnTo: string): Promise<void> {
+      for (let i = 0; i < 3; i++) {
+        const record = await load(id);
+        if (!record) return;
+        if (await save({ ...record.value, returnTo }, record.version)) return;
+      }
+    },
+    /** The user of a finished transaction (for audit at the edge). */
+    async userOf(tx: LoginTransaction): Promise<User | undefined> {
+      return tx.userId ? getUserById(deps.db, tx.userId) : undefined;
+    },
+  };
+}
+
+export type Engine = ReturnType<typeof createEngine>;

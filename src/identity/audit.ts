@@ -1,0 +1,52 @@
+/** Audit events: stored, queryable, never holding a secret (numbers are masked by the caller). */
+import type { Db } from '../store/db.js';
+import { newId } from './ids.js';
+
+export interface AuditEvent {
+  id: string;
+  at: number;
+  event: string;
+  userId: string | null;
+  username: string | null;
+  clientId: string | null;
+  ip: string | null;
+  data: Record<string, unknown>;
+}
+
+export type AuditInput = Omit<AuditEvent, 'id' | 'at' | 'userId' | 'username' | 'clientId' | 'ip' | 'data'> &
+  Partial<Pick<AuditEvent, 'userId' | 'username' | 'clientId' | 'ip' | 'data' | 'at'>>;
+
+export interface AuditQuery {
+  event?: string;
+  username?: string;
+  from?: number;
+  to?: number;
+  offset?: number;
+  limit?: number;
+}
+
+export function createAuditLog(db: Db) {
+  return {
+    async record(e: AuditInput): Promise<void> {
+      await db
+        .insertInto('audit_events')
+        .values({ id: newId('ev_'), at: e.at ?? Date.now(), event: e.event, user_id: e.userId ?? null, username: e.username ?? null, client_id: e.clientId ?? null, ip: e.ip ?? null, data: JSON.stringify(e.data ?? {}) })
+        .execute();
+    },
+    async query(q: AuditQuery = {}): Promise<{ total: number; events: AuditEvent[] }> {
+      let base = db.selectFrom('audit_events');
+      if (q.event) base = base.where('event', '=', q.event);
+      if (q.username) base = base.where('username', '=', q.username);
+      if (q.from !== undefined) base = base.where('at', '>=', q.from);
+      if (q.to !== undefined) base = base.where('at', '<=', q.to);
+      const total = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const rows = await base.selectAll().orderBy('at', 'desc').orderBy('id').offset(q.offset ?? 0).limit(q.limit ?? 50).execute();
+      return {
+        total,
+        events: rows.map((r) => ({ id: r.id, at: r.at, event: r.event, userId: r.user_id, username: r.username, clientId: r.client_id, ip: r.ip, data: JSON.parse(r.data) as Record<string, unknown> })),
+      };
+    },
+  };
+}
+
+export type AuditLog = ReturnType<typeof createAuditLog>;

@@ -1,0 +1,222 @@
+/** Local claims and dialect mappings: the catalogue of user attributes by URI, with the defaults the seed relies on. */
+import type { Db } from '../store/db.js';
+import type { LocalClaimsTable } from '../store/schema.js';
+import { ClaimUri, isBackupCodeClaim, LOCAL_DIALECT, OIDC_DIALECT } from './claim-uris.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from './errors.js';
+
+export interface LocalClaim {
+  uri: string;
+  displayName: string;
+  description: string;
+  mappedAttribute: string;
+  supportedByDefault: boolean;
+  required: boolean;
+  readOnly: boolean;
+  regex: string | null;
+  displayOrder: number;
+  /** Built in: cannot be deleted. */
+  system: boolean;
+}
+
+export interface ClaimMapping {
+  dialect: string;
+  externalClaim: string;
+  localClaimUri: string;
+}
+
+const BOOL_REGEX = '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$';
+
+type Defaults = Omit<LocalClaim, 'system' | 'regex' | 'description'> & { regex?: string; description?: string };
+export const DEFAULT_LOCAL_CLAIMS: Defaults[] = [
+  { uri: ClaimUri.username, displayName: 'Username', mappedAttribute: 'username', supportedByDefault: true, required: true, readOnly: true, displayOrder: 1 },
+  { uri: ClaimUri.givenName, displayName: 'First Name', mappedAttribute: 'givenName', supportedByDefault: true, required: false, readOnly: false, displayOrder: 2 },
+  { uri: ClaimUri.lastName, displayName: 'Last Name', mappedAttribute: 'sn', supportedByDefault: true, required: false, readOnly: false, displayOrder: 3 },
+  { uri: ClaimUri.email, displayName: 'Email', mappedAttribute: 'mail', supportedByDefault: true, required: false, readOnly: false, displayOrder: 4, regex: '^[^\\s@]+@[^\\s@]+$' },
+  { uri: ClaimUri.mobile, displayName: 'Mobile', mappedAttribute: 'mobile', supportedByDefault: true, required: false, readOnly: false, displayOrder: 5, regex: '^\\+?[0-9 ()-]{4,20}$', description: 'Mobile number; SMS one-time passwords are sent to it.' },
+  { uri: ClaimUri.smsOtpDisabled, displayName: 'Disable SMSOTP', mappedAttribute: 'smsotpDisabled', supportedByDefault: false, required: false, readOnly: false, displayOrder: 10, regex: BOOL_REGEX, description: 'True turns the SMS one-time password step off for this user (unless SMS OTP is mandatory).' },
+  { uri: ClaimUri.accountLocked, displayName: 'Account Locked', mappedAttribute: 'accountLocked', supportedByDefault: false, required: false, readOnly: true, displayOrder: 20 },
+  { uri: ClaimUri.unlockTime, displayName: 'Unlock Time', mappedAttribute: 'unlockTime', supportedByDefault: false, required: false, readOnly: true, displayOrder: 21 },
+  { uri: ClaimUri.failedSmsOtpAttempts, displayName: 'Failed SMS OTP Attempts', mappedAttribute: 'failedSmsOtpAttempts', supportedByDefault: false, required: false, readOnly: true, displayOrder: 22 },
+  { uri: ClaimUri.role, displayName: 'Role', mappedAttribute: 'roles', supportedByDefault: false, required: false, readOnly: true, displayOrder: 30 },
+];
+
+export const DEFAULT_OIDC_MAPPINGS: [string, string][] = [
+  ['preferred_username', ClaimUri.username],
+  ['given_name', ClaimUri.givenName],
+  ['family_name', ClaimUri.lastName],
+  ['email', ClaimUri.email],
+  ['phone_number', ClaimUri.mobile],
+];
+
+function toClaim(row: LocalClaimsTable): LocalClaim {
+  return {
+    uri: row.uri,
+    displayName: row.display_name,
+    description: row.description,
+    mappedAttribute: row.mapped_attribute,
+    supportedByDefault: row.supported_by_default === 1,
+    required: row.required === 1,
+    readOnly: row.read_only === 1,
+    regex: row.regex,
+    displayOrder: row.display_order,
+    system: row.system === 1,
+  };
+}
+
+/** Inserts the built-in claims and mappings that are missing; never overwrites what an admin changed. */
+export async function ensureDefaultClaims(db: Db): Promise<void> {
+  const existing = new Set((await db.selectFrom('local_claims').select('uri').execute()).map((r) => r.uri));
+  for (const c of DEFAULT_LOCAL_CLAIMS) {
+    if (existing.has(c.uri)) continue;
+    await db
+      .insertInto('local_claims')
+      .values({
+        uri: c.uri,
+        display_name: c.displayName,
+        description: c.description ?? '',
+        mapped_attribute: c.mappedAttribute,
+        supported_by_default: c.supportedByDefault ? 1 : 0,
+        required: c.required ? 1 : 0,
+        read_only: c.readOnly ? 1 : 0,
+        regex: c.regex ?? null,
+        display_order: c.displayOrder,
+        system: 1,
+      })
+      .execute();
+  }
+  const mapped = new Set(
+    (await db.selectFrom('claim_mappings').select('external_claim').where('dialect', '=', OIDC_DIALECT).execute()).map(
+      (r) => r.external_claim,
+    ),
+  );
+  for (const [external, local] of DEFAULT_OIDC_MAPPINGS) {
+    if (mapped.has(external)) continue;
+    await db.insertInto('claim_mappings').values({ dialect: OIDC_DIALECT, external_claim: external, local_claim_uri: local }).execute();
+  }
+}
+
+export async function listLocalClaims(db: Db): Promise<LocalClaim[]> {
+  const rows = await db.selectFrom('local_claims').selectAll().orderBy('display_order').orderBy('uri').execute();
+  return rows.map(toClaim);
+}
+
+export async function getLocalClaim(db: Db, uri: string): Promise<LocalClaim | undefined> {
+  const row = await db.selectFrom('local_claims').selectAll().where('uri', '=', uri).executeTakeFirst();
+  return row ? toClaim(row) : undefined;
+}
+
+export type LocalClaimInput = Omit<LocalClaim, 'system' | 'displayOrder' | 'description' | 'regex' | 'supportedByDefault' | 'required' | 'readOnly'> &
+  Partial<Pick<LocalClaim, 'displayOrder' | 'description' | 'regex' | 'supportedByDefault' | 'required' | 'readOnly'>>;
+
+function checkClaimInput(input: LocalClaimInput): void {
+  const problems: FieldProblem[] = [];
+  if (!/^[a-z][a-z0-9+.-]*:\/\/?\S+$/i.test(input.uri ?? '')) problems.push({ field: 'uri', message: 'must be a URI such as http://wso2.org/claims/nickname' });
+  if (!input.displayName?.trim()) problems.push({ field: 'displayName', message: 'is required' });
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/.test(input.mappedAttribute ?? ''))
+    problems.push({ field: 'mappedAttribute', message: 'must be an attribute name of letters, digits, "_", "-" or "."' });
+  if (input.regex) {
+    try {
+      new RegExp(input.regex, 'u');
+    } catch {
+      problems.push({ field: 'regex', message: 'is not a valid regular expression' });
+    }
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
+}
+
+export async function addLocalClaim(db: Db, input: LocalClaimInput): Promise<LocalClaim> {
+  checkClaimInput(input);
+  if (await getLocalClaim(db, input.uri)) throw new ConflictError(`the claim ${input.uri} exists already`);
+  const order = input.displayOrder ?? 100;
+  await db
+    .insertInto('local_claims')
+    .values({
+      uri: input.uri,
+      display_name: input.displayName.trim(),
+      description: input.description ?? '',
+      mapped_attribute: input.mappedAttribute,
+      supported_by_default: input.supportedByDefault ? 1 : 0,
+      required: input.required ? 1 : 0,
+      read_only: input.readOnly && !isBackupCodeClaim(input.uri) ? 1 : 0,
+      regex: input.regex || null,
+      display_order: order,
+      system: 0,
+    })
+    .execute();
+  return (await getLocalClaim(db, input.uri))!;
+}
+
+export async function updateLocalClaim(db: Db, uri: string, patch: Partial<LocalClaimInput>): Promise<LocalClaim> {
+  const current = await getLocalClaim(db, uri);
+  if (!current) throw new NotFoundError('claim', uri);
+  const next = { ...current, ...patch, uri };
+  checkClaimInput(next);
+  if (current.system && next.mappedAttribute !== current.mappedAttribute)
+    throw new ValidationError([{ field: 'mappedAttribute', message: 'a built-in claim keeps its attribute' }]);
+  await db
+    .updateTable('local_claims')
+    .set({
+      display_name: next.displayName.trim(),
+      description: next.description ?? '',
+      mapped_attribute: next.mappedAttribute,
+      supported_by_default: next.supportedByDefault ? 1 : 0,
+      required: next.required ? 1 : 0,
+      read_only: current.system ? (current.readOnly ? 1 : 0) : next.readOnly ? 1 : 0,
+      regex: next.regex || null,
+      display_order: next.displayOrder ?? current.displayOrder,
+    })
+    .where('uri', '=', uri)
+    .execute();
+  return (await getLocalClaim(db, uri))!;
+}
+
+/** A claim is in use while an application requests it or takes its subject from it, or a dialect maps to it. */
+export async function claimUsage(db: Db, uri: string): Promise<string[]> {
+  const uses: string[] = [];
+  const apps = await db.selectFrom('applications').select(['name', 'settings']).execute();
+  for (const app of apps) {
+    const s = JSON.parse(app.settings) as { subjectClaimUri?: string; requestedClaims?: string[] };
+    if (s.subjectClaimUri === uri) uses.push(`subject claim of application "${app.name}"`);
+    else if (s.requestedClaims?.includes(uri)) uses.push(`requested by application "${app.name}"`);
+  }
+  const maps = await db.selectFrom('claim_mappings').selectAll().where('local_claim_uri', '=', uri).execute();
+  for (const m of maps) uses.push(`mapped from ${m.external_claim} in ${m.dialect}`);
+  return uses;
+}
+
+export async function deleteLocalClaim(db: Db, uri: string): Promise<void> {
+  const claim = await getLocalClaim(db, uri);
+  if (!claim) throw new NotFoundError('claim', uri);
+  if (claim.system) throw new ConflictError(`${uri} is built in and cannot be deleted`);
+  const uses = await claimUsage(db, uri);
+  if (uses.length > 0) throw new ConflictError(`${uri} is in use: ${uses.join('; ')}`);
+  await db.deleteFrom('local_claims').where('uri', '=', uri).execute();
+}
+
+export async function listDialects(db: Db): Promise<{ uri: string; mappings: number }[]> {
+  const rows = await db.selectFrom('claim_mappings').select('dialect').execute();
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.dialect, (counts.get(r.dialect) ?? 0) + 1);
+  const local = (await db.selectFrom('local_claims').select('uri').execute()).length;
+  return [{ uri: LOCAL_DIALECT, mappings: local }, ...[...counts].map(([uri, mappings]) => ({ uri, mappings }))];
+}
+
+export async function listMappings(db: Db, dialect: string): Promise<ClaimMapping[]> {
+  const rows = await db.selectFrom('claim_mappings').selectAll().where('dialect', '=', dialect).orderBy('external_claim').execute();
+  return rows.map((r) => ({ dialect: r.dialect, externalClaim: r.external_claim, localClaimUri: r.local_claim_uri }));
+}
+
+export async function setMapping(db: Db, mapping: ClaimMapping): Promise<void> {
+  if (!(await getLocalClaim(db, mapping.localClaimUri))) throw new ValidationError([{ field: 'localClaimUri', message: `no local claim ${mapping.localClaimUri}` }]);
+  if (!/^[\w.:/-]{1,255}$/.test(mapping.externalClaim)) throw new ValidationError([{ field: 'externalClaim', message: 'must be a claim name' }]);
+  await db.deleteFrom('claim_mappings').where('dialect', '=', mapping.dialect).where('external_claim', '=', mapping.externalClaim).execute();
+  await db
+    .insertInto('claim_mappings')
+    .values({ dialect: mapping.dialect, external_claim: mapping.externalClaim, local_claim_uri: mapping.localClaimUri })
+    .execute();
+}
+
+export async function deleteMapping(db: Db, dialect: string, externalClaim: string): Promise<void> {
+  const r = await db.deleteFrom('claim_mappings').where('dialect', '=', dialect).where('external_claim', '=', externalClaim).executeTakeFirst();
+  if (Number(r.numDeletedRows) === 0) throw new NotFoundError('claim mapping', `${dialect} ${externalClaim}`);
+}

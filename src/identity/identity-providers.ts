@@ -1,0 +1,165 @@
+/** Identity providers: named, enable-able entries that carry federated authenticator configurations (sealed at rest). */
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { Keyring } from '../crypto/keyring.js';
+import type { Db } from '../store/db.js';
+import type { IdentityProvidersTable } from '../store/schema.js';
+import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
+import { newId } from './ids.js';
+
+export interface FederatedAuthenticatorConfig {
+  /** authenticator id, e.g. 'sms-otp' */
+  type: string;
+  enabled: boolean;
+  config: Record<string, unknown>;
+}
+
+export interface IdentityProvider {
+  id: string;
+  name: string;
+  displayName: string;
+  description: string;
+  enabled: boolean;
+  authenticators: FederatedAuthenticatorConfig[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface IdentityProviderInput {
+  name: string;
+  displayName?: string;
+  description?: string;
+  enabled?: boolean;
+  authenticators?: FederatedAuthenticatorConfig[];
+}
+
+/** What the store needs to know about federated authenticator types (structurally the engine's descriptors). */
+export interface FederatedType {
+  id: string;
+  kind: 'local' | 'federated';
+  configSchema?: TSchema;
+  defaultConfig?: Record<string, unknown>;
+  maskConfig?: (config: Record<string, unknown>) => Record<string, unknown>;
+  mergeConfig?: (incoming: Record<string, unknown>, stored: Record<string, unknown> | undefined) => Record<string, unknown>;
+  validateConfig?: (config: Record<string, unknown>) => { field: string; message: string }[];
+}
+
+const SEAL = 'idp-authenticators';
+
+function toIdp(row: IdentityProvidersTable, keyring: Keyring): IdentityProvider {
+  return {
+    id: row.id,
+    name: row.name,
+    displayName: row.display_name,
+    description: row.description,
+    enabled: row.enabled === 1,
+    authenticators: JSON.parse(keyring.open(row.authenticators_sealed, SEAL)) as FederatedAuthenticatorConfig[],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function getIdentityProviderByName(db: Db, keyring: Keyring, name: string): Promise<IdentityProvider | undefined> {
+  const row = await db.selectFrom('identity_providers').selectAll().where('name', '=', name).executeTakeFirst();
+  return row ? toIdp(row, keyring) : undefined;
+}
+
+export function createIdentityProviderStore(db: Db, keyring: Keyring, types: (id: string) => FederatedType | undefined) {
+  function normalise(list: FederatedAuthenticatorConfig[], stored: FederatedAuthenticatorConfig[]): FederatedAuthenticatorConfig[] {
+    const problems: FieldProblem[] = [];
+    const seen = new Set<string>();
+    const out = list.map((entry, i) => {
+      const field = `authenticators[${i}]`;
+      const type = types(entry?.type);
+      if (!type || type.kind !== 'federated') {
+        problems.push({ field: `${field}.type`, message: `unknown federated authenticator "${entry?.type}"` });
+        return entry;
+      }
+      if (seen.has(type.id)) problems.push({ field: `${field}.type`, message: `${type.id} is configured twice` });
+      seen.add(type.id);
+      const previous = stored.find((s) => s.type === type.id)?.config;
+      let config = { ...(type.defaultConfig ?? {}), ...(previous ?? {}), ...(entry.config ?? {}) };
+      if (type.mergeConfig) config = type.mergeConfig(entry.config ?? {}, previous ?? type.defaultConfig);
+      if (type.configSchema) {
+        config = Value.Default(type.configSchema, Value.Convert(type.configSchema, config)) as Record<string, unknown>;
+        for (const e of Value.Errors(type.configSchema, config)) {
+          problems.push({ field: `${field}.config${e.path.replaceAll('/', '.')}`, message: e.message });
+        }
+      }
+      if (entry.enabled && type.validateConfig) {
+        for (const p of type.validateConfig(config)) problems.push({ field: `${field}.config.${p.field}`, message: p.message });
+      }
+      return { type: type.id, enabled: entry.enabled !== false, config };
+    });
+    if (problems.length > 0) throw new ValidationError(problems);
+    return out;
+  }
+
+  function checkName(name: string | undefined): void {
+    if (!name || !/^[\w.-]{1,64}$/.test(name)) throw new ValidationError([{ field: 'name', message: 'must be 1–64 letters, digits or . _ -' }]);
+  }
+
+  const store = {
+    async list(): Promise<IdentityProvider[]> {
+      return (await db.selectFrom('identity_providers').selectAll().orderBy('name').execute()).map((r) => toIdp(r, keyring));
+    },
+    async get(id: string): Promise<IdentityProvider | undefined> {
+      const row = await db.selectFrom('identity_providers').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toIdp(row, keyring) : undefined;
+    },
+    getByName: (name: string) => getIdentityProviderByName(db, keyring, name),
+    async create(input: IdentityProviderInput, now = Date.now()): Promise<IdentityProvider> {
+      checkName(input.name);
+      if (await store.getByName(input.name)) throw new ConflictError(`an identity provider named ${input.name} exists already`);
+      const authenticators = normalise(input.authenticators ?? [], []);
+      const id = newId('idp_');
+      await db
+        .insertInto('identity_providers')
+        .values({ id, name: input.name, display_name: input.displayName ?? input.name, description: input.description ?? '', enabled: input.enabled === false ? 0 : 1, authenticators_sealed: keyring.seal(JSON.stringify(authenticators), SEAL), created_at: now, updated_at: now })
+        .execute();
+      return (await store.get(id))!;
+    },
+    async update(id: string, input: Partial<IdentityProviderInput>, now = Date.now()): Promise<IdentityProvider> {
+      const current = await store.get(id);
+      if (!current) throw new NotFoundError('identity provider', id);
+      if (input.name !== undefined && input.name !== current.name) {
+        checkName(input.name);
+        if (await store.getByName(input.name)) throw new ConflictError(`an identity provider named ${input.name} exists already`);
+      }
+      const authenticators = input.authenticators ? normalise(input.authenticators, current.authenticators) : current.authenticators;
+      await db
+        .updateTable('identity_providers')
+        .set({
+          name: input.name ?? current.name,
+          display_name: input.displayName ?? current.displayName,
+          description: input.description ?? current.description,
+          enabled: (input.enabled ?? current.enabled) ? 1 : 0,
+          authenticators_sealed: keyring.seal(JSON.stringify(authenticators), SEAL),
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .execute();
+      return (await store.get(id))!;
+    },
+    async delete(id: string, usedBy: (name: string) => Promise<string[]>): Promise<void> {
+      const current = await store.get(id);
+      if (!current) throw new NotFoundError('identity provider', id);
+      const users = await usedBy(current.name);
+      if (users.length > 0) throw new ConflictError(`identity provider ${current.name} is used by: ${users.join(', ')}`);
+      await db.deleteFrom('identity_providers').where('id', '=', id).execute();
+    },
+    /** The view for admins: each authenticator's configuration with secrets masked. */
+    masked(idp: IdentityProvider): IdentityProvider {
+      return {
+        ...idp,
+        authenticators: idp.authenticators.map((a) => {
+          const type = types(a.type);
+          return { ...a, config: type?.maskConfig ? type.maskConfig(a.config) : a.config };
+        }),
+      };
+    },
+  };
+  return store;
+}
+
+export type IdentityProviderStore = ReturnType<typeof createIdentityProviderStore>;

@@ -1,0 +1,190 @@
+/**
+ * The OpenID Provider: oidc-provider configured over Stepgate's applications, users, claims and keys.
+ * Logins happen in Stepgate's step engine (interactions); this file only describes the protocol side.
+ */
+import Provider, { type AdapterPayload, type Configuration, type KoaContextWithOIDC, interactionPolicy } from 'oidc-provider';
+import { ACR } from '../authn/acr.js';
+import type { Keyring } from '../crypto/keyring.js';
+import type { Application, ApplicationStore } from '../identity/applications.js';
+import { OIDC_DIALECT } from '../identity/claim-uris.js';
+import { listLocalClaims, listMappings } from '../identity/claims.js';
+import { claimsOf, getUserById } from '../identity/users.js';
+import type { Db } from '../store/db.js';
+import { createAdapterFactory } from './adapter.js';
+import { loadKeys } from './keys.js';
+
+export const ADMIN_SCOPE = 'stepgate:admin';
+
+export const OIDC_ROUTES = {
+  authorization: '/oidc/auth',
+  token: '/oidc/token',
+  userinfo: '/oidc/me',
+  jwks: '/oidc/jwks',
+  end_session: '/oidc/session/end',
+  revocation: '/oidc/token/revocation',
+  introspection: '/oidc/token/introspection',
+  code_verification: '/oidc/device',
+  device_authorization: '/oidc/device/auth',
+  pushed_authorization_request: '/oidc/request',
+  registration: '/oidc/reg',
+  backchannel_authentication: '/oidc/backchannel',
+  challenge: '/oidc/challenge',
+} as const;
+
+export interface ProviderDeps {
+  db: Db;
+  keyring: Keyring;
+  applications: ApplicationStore;
+  issuer: string;
+  interactionTtlSeconds: number;
+  /** renders oidc-provider's own error and logout pages in Stepgate's look */
+  pages: {
+    error(ctx: KoaContextWithOIDC, out: { error?: string; error_description?: string }): string;
+    logout(ctx: KoaContextWithOIDC, form: string): string;
+    loggedOut(ctx: KoaContextWithOIDC): string;
+  };
+}
+
+/** The client metadata oidc-provider needs for one application. */
+async function clientMetadata(apps: ApplicationStore, clientId: string): Promise<AdapterPayload | undefined> {
+  const app = await apps.getByClientId(clientId);
+  if (!app) return undefined;
+  const secret = app.clientType === 'confidential' ? await apps.clientSecret(app.id) : undefined;
+  return {
+    client_id: app.clientId,
+    ...(secret ? { client_secret: secret } : {}),
+    client_name: app.name,
+    redirect_uris: app.redirectUris,
+    post_logout_redirect_uris: app.postLogoutRedirectUris,
+    grant_types: app.grantTypes,
+    response_types: app.grantTypes.includes('authorization_code') ? ['code'] : [],
+    token_endpoint_auth_method: app.clientType === 'public' ? 'none' : 'client_secret_basic',
+    scope: ['openid', 'profile', 'email', 'phone', 'offline_access', ...app.extraScopes].join(' '),
+    // oidc-provider always sets sub to the session's account id; its pairwise hook is the one place where a
+    // per-application subject can be computed, so applications with a login use it for "sub = subject claim".
+    // (oidc-provider needs a sector_identifier_uri when redirect URIs span hosts; such applications get the user id.)
+    subject_type: app.grantTypes.includes('authorization_code') && new Set(app.redirectUris.map((u) => new URL(u).host)).size === 1 ? 'pairwise' : 'public',
+  };
+}
+
+/** Factor strength an application's sequence asks for: two steps of different kinds mean two factors. */
+function requiredAcr(app: Application): string {
+  return app.steps.length >= 2 ? ACR.twoFactors : ACR.oneFactor;
+}
+
+export async function createProvider(deps: ProviderDeps): Promise<Provider> {
+  const { jwks, cookieKeys } = await loadKeys(deps.db, deps.keyring);
+  const Adapter = createAdapterFactory(deps.db, (id) => clientMetadata(deps.applications, id));
+
+  const policy = interactionPolicy.base();
+  const login = policy.get('login')!;
+  // An existing session is reused only when it passed as many factors as this application's sequence asks for.
+  login.checks.add(
+    new interactionPolicy.Check('sequence_not_satisfied', 'the session did not pass every step of this application', async (ctx) => {
+      const app = await deps.applications.getByClientId(ctx.oidc.client!.clientId);
+      if (!app) return interactionPolicy.Check.REQUEST_PROMPT;
+      const sessionAcr = ctx.oidc.session?.acr;
+      if (requiredAcr(app) === ACR.twoFactors && sessionAcr !== ACR.twoFactors) return interactionPolicy.Check.REQUEST_PROMPT;
+      return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+
+  const configuration: Configuration = {
+    adapter: Adapter,
+    jwks: { keys: jwks },
+    cookies: { keys: cookieKeys, long: { signed: true, httpOnly: true, sameSite: 'lax' }, short: { signed: true, httpOnly: true, sameSite: 'lax' } },
+    routes: OIDC_ROUTES,
+    scopes: ['openid', 'profile', 'email', 'phone', 'offline_access', ADMIN_SCOPE],
+    claims: {
+      openid: ['sub', 'amr', 'acr'],
+      profile: ['preferred_username', 'given_name', 'family_name', 'name'],
+      email: ['email', 'email_verified'],
+      phone: ['phone_number', 'phone_number_verified'],
+    },
+    acrValues: [ACR.oneFactor, ACR.twoFactors],
+    conformIdTokenClaims: false,
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      userinfo: { enabled: true },
+      clientCredentials: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.body = deps.pages.logout(ctx, form);
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.body = deps.pages.loggedOut(ctx);
+        },
+      },
+    },
+    ttl: {
+      AuthorizationCode: 60,
+      AccessToken: 3600,
+      ClientCredentials: 600,
+      IdToken: 3600,
+      RefreshToken: 14 * 24 * 3600,
+      Interaction: deps.interactionTtlSeconds,
+      Session: 24 * 3600,
+      Grant: 14 * 24 * 3600,
+    },
+    interactions: {
+      policy,
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // Stepgate's applications are first-party: consent is given by configuring the application, so a grant is made here.
+    loadExistingGrant: async (ctx) => {
+      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
+      if (grantId) {
+        const existing = await ctx.oidc.provider.Grant.find(grantId);
+        if (existing) return existing;
+      }
+      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+      grant.addOIDCScope([...(ctx.oidc.requestParamScopes ?? [])].join(' ') || 'openid');
+      const claims = ctx.oidc.requestParamClaims ? [...ctx.oidc.requestParamClaims] : [];
+      if (claims.length > 0) grant.addOIDCClaims(claims);
+      await grant.save();
+      return grant;
+    },
+    findAccount: async (ctx, id) => {
+      const user = await getUserById(deps.db, id);
+      if (!user || !user.enabled) return undefined;
+      return {
+        accountId: id,
+        async claims() {
+          const clientId = ctx.oidc.client?.clientId;
+          const app = clientId ? await deps.applications.getByClientId(clientId) : undefined;
+          const local = claimsOf(user, await listLocalClaims(deps.db));
+          // sub is the value of the application's subject claim (the seed picks the mobile number)
+          const out: Record<string, unknown> = { sub: id };
+          if (app) {
+            const requested = new Set(app.requestedClaims);
+            for (const m of await listMappings(deps.db, OIDC_DIALECT)) {
+              if (requested.has(m.localClaimUri) && local[m.localClaimUri] !== undefined) out[m.externalClaim] = local[m.localClaimUri];
+            }
+          }
+          return out as { sub: string };
+        },
+      };
+    },
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: async (ctx, accountId, client) => {
+      const app = await deps.applications.getByClientId(client.clientId);
+      const user = await getUserById(deps.db, accountId);
+      if (!app || !user) return accountId;
+      const local = claimsOf(user, await listLocalClaims(deps.db));
+      // sub is the value of the application's subject claim (the seed picks the mobile number)
+      return local[app.subjectClaimUri] || accountId;
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = deps.pages.error(ctx, out);
+    },
+  };
+
+  const provider = new Provider(deps.issuer, configuration);
+  return provider;
+}

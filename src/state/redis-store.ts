@@ -1,0 +1,49 @@
+/** State in Redis for cluster mode: records as hashes with a version, CAS and counters as small Lua scripts. */
+import { Redis } from 'ioredis';
+import type { StateStore } from './state-store.js';
+
+const CREATE = `if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'ver', 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+const REPLACE = `if redis.call('HGET', KEYS[1], 'ver') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'ver', tonumber(ARGV[1]) + 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+const INCR = `local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`;
+
+export function createRedisStateStore(url: string, prefix = 'stepgate:'): StateStore {
+  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  const k = (key: string) => `${prefix}${key}`;
+  return {
+    kind: 'redis',
+    async get<T>(key: string) {
+      const h = await redis.hgetall(k(key));
+      if (!h.v || !h.ver) return undefined;
+      return { value: JSON.parse(h.v) as T, version: Number(h.ver) };
+    },
+    async create(key, value, ttlMs) {
+      return (await redis.eval(CREATE, 1, k(key), JSON.stringify(value), String(ttlMs))) === 1;
+    },
+    async replace(key, version, value, ttlMs) {
+      return (await redis.eval(REPLACE, 1, k(key), String(version), JSON.stringify(value), String(ttlMs))) === 1;
+    },
+    async delete(key) {
+      await redis.del(k(key));
+    },
+    async increment(key, windowMs) {
+      return Number(await redis.eval(INCR, 1, k(`c:${key}`), String(windowMs)));
+    },
+    async count(key) {
+      return Number((await redis.get(k(`c:${key}`))) ?? 0);
+    },
+    async resetCounter(key) {
+      await redis.del(k(`c:${key}`));
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}

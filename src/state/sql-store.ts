@@ -1,0 +1,69 @@
+/** State in the main database: a versioned key-value table and a counters table, each write one atomic statement. */
+import { sql } from 'kysely';
+import type { Db } from '../store/db.js';
+import type { StateStore } from './state-store.js';
+
+export function createSqlStateStore(db: Db, clock: () => number = Date.now): StateStore {
+  let lastSweep = 0;
+  async function sweep(now: number): Promise<void> {
+    if (now - lastSweep < 60_000) return;
+    lastSweep = now;
+    await db.deleteFrom('kv_state').where('expires_at', '<', now).execute();
+    await db.deleteFrom('counters').where('expires_at', '<', now).execute();
+  }
+  return {
+    kind: 'sql',
+    async get<T>(key: string) {
+      const row = await db.selectFrom('kv_state').select(['value', 'version']).where('key', '=', key).where('expires_at', '>', clock()).executeTakeFirst();
+      return row ? { value: JSON.parse(row.value) as T, version: row.version } : undefined;
+    },
+    async create(key, value, ttlMs) {
+      const now = clock();
+      await sweep(now);
+      await db.deleteFrom('kv_state').where('key', '=', key).where('expires_at', '<=', now).execute();
+      const r = await db
+        .insertInto('kv_state')
+        .values({ key, value: JSON.stringify(value), version: 1, expires_at: now + ttlMs })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+    async replace(key, version, value, ttlMs) {
+      const now = clock();
+      const r = await db
+        .updateTable('kv_state')
+        .set({ value: JSON.stringify(value), version: version + 1, expires_at: now + ttlMs })
+        .where('key', '=', key)
+        .where('version', '=', version)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async delete(key) {
+      await db.deleteFrom('kv_state').where('key', '=', key).execute();
+    },
+    async increment(key, windowMs) {
+      const now = clock();
+      const row = await db
+        .insertInto('counters')
+        .values({ key, count: 1, expires_at: now + windowMs })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({
+            count: sql`case when counters.expires_at <= ${now} then 1 else counters.count + 1 end`,
+            expires_at: sql`case when counters.expires_at <= ${now} then ${now + windowMs} else counters.expires_at end`,
+          }),
+        )
+        .returning('count')
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+    async count(key) {
+      const row = await db.selectFrom('counters').select('count').where('key', '=', key).where('expires_at', '>', clock()).executeTakeFirst();
+      return Number(row?.count ?? 0);
+    },
+    async resetCounter(key) {
+      await db.deleteFrom('counters').where('key', '=', key).execute();
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,136 @@
+/** The typed tables, as the code sees them. Times are epoch milliseconds; booleans are 0/1 on both back ends. */
+export interface UsersTable {
+  id: string;
+  username: string;
+  password_hash: string | null;
+  enabled: number;
+  failed_password_count: number;
+  failed_password_since: number | null;
+  failed_otp_count: number;
+  locked_until: number | null;
+  locked_reason: string | null;
+  lockout_count: number;
+  created_at: number;
+  updated_at: number;
+}
+export interface UserAttributesTable {
+  user_id: string;
+  name: string;
+  value: string;
+}
+export interface UserRolesTable {
+  user_id: string;
+  role: string;
+}
+export interface BackupCodesTable {
+  id: string;
+  user_id: string;
+  salt: string;
+  hash: string;
+  created_at: number;
+  used_at: number | null;
+}
+export interface LocalClaimsTable {
+  uri: string;
+  display_name: string;
+  description: string;
+  mapped_attribute: string;
+  supported_by_default: number;
+  required: number;
+  read_only: number;
+  regex: string | null;
+  display_order: number;
+  system: number;
+}
+export interface ClaimMappingsTable {
+  dialect: string;
+  external_claim: string;
+  local_claim_uri: string;
+}
+export interface ApplicationsTable {
+  id: string;
+  name: string;
+  description: string;
+  client_id: string;
+  client_secret_sealed: string | null;
+  /** JSON of ApplicationSettings */
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+export interface IdentityProvidersTable {
+  id: string;
+  name: string;
+  display_name: string;
+  description: string;
+  enabled: number;
+  /** sealed JSON of FederatedAuthenticatorConfig[] */
+  authenticators_sealed: string;
+  created_at: number;
+  updated_at: number;
+}
+export interface TruststoreTable {
+  alias: string;
+  pem: string;
+  subject: string;
+  issuer: string;
+  not_before: number;
+  not_after: number;
+  fingerprint: string;
+  created_at: number;
+}
+export interface AuditEventsTable {
+  id: string;
+  at: number;
+  event: string;
+  user_id: string | null;
+  username: string | null;
+  client_id: string | null;
+  ip: string | null;
+  data: string;
+}
+export interface SigningKeysTable {
+  kid: string;
+  use: string;
+  sealed: string;
+  status: string;
+  created_at: number;
+}
+export interface OidcModelsTable {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+export interface KvStateTable {
+  key: string;
+  value: string;
+  version: number;
+  expires_at: number;
+}
+export interface CountersTable {
+  key: string;
+  count: number;
+  expires_at: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  user_attributes: UserAttributesTable;
+  user_roles: UserRolesTable;
+  backup_codes: BackupCodesTable;
+  local_claims: LocalClaimsTable;
+  claim_mappings: ClaimMappingsTable;
+  applications: ApplicationsTable;
+  identity_providers: IdentityProvidersTable;
+  truststore: TruststoreTable;
+  audit_events: AuditEventsTable;
+  signing_keys: SigningKeysTable;
+  oidc_models: OidcModelsTable;
+  kv_state: KvStateTable;
+  counters: CountersTable;
+}

@@ -1,0 +1,108 @@
+// The mock SMS provider for development: a Vonage-compatible send endpoint, a JSON API over what it received,
+// and a web inbox. Self-contained on purpose: it imports nothing else from src/ and is mounted only in the demo.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { INBOX_CSS, INBOX_JS, renderInboxPage } from './inbox-page.js';
+import { createDevSmsStore, type DevSmsStore } from './store.js';
+import {
+  basicCredentials,
+  checkSendRequest,
+  errorResponse,
+  MESSAGE_PRICE,
+  successResponse,
+  type VonageSendRequest,
+} from './vonage.js';
+
+export interface DevSmsPluginOptions {
+  /** The `api_key` that senders must present. */
+  apiKey: string;
+  /** The `api_secret` that senders must present. */
+  apiSecret: string;
+  /** How many messages to keep (oldest dropped first); ignored when `store` is given. Default 200. */
+  capacity?: number;
+  /** A store to use instead of a new one, so that the composition root and tests can read what arrived. */
+  store?: DevSmsStore;
+}
+
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+const SEND_FIELDS = ['api_key', 'api_secret', 'from', 'to', 'text'] as const;
+const STARTING_BALANCE_MICROS = 10_000_000_000; // 10000.00000000 in units of 1e-6, so arithmetic stays exact.
+const PRICE_MICROS = Math.round(Number(MESSAGE_PRICE) * 1e6);
+
+/** Picks the Vonage fields from query string, then body (body wins), then Basic authorization for credentials. */
+function readSendRequest(request: FastifyRequest): VonageSendRequest {
+  const out: VonageSendRequest = {};
+  for (const source of [request.query, request.body]) {
+    if (source === null || typeof source !== 'object') continue;
+    const fields = source as Record<string, unknown>;
+    for (const name of SEND_FIELDS) {
+      const value = fields[name];
+      if (typeof value === 'string') out[name] = value;
+      else if (typeof value === 'number') out[name] = String(value);
+    }
+  }
+  const basic = basicCredentials(request.headers.authorization);
+  if (basic !== undefined) {
+    out.api_key ??= basic.api_key;
+    out.api_secret ??= basic.api_secret;
+  }
+  return out;
+}
+
+/** The mount path with a trailing slash, so the inbox's relative links work with and without one. */
+function basePath(prefix: string): string {
+  return prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
+export const devSmsPlugin: FastifyPluginAsync<DevSmsPluginOptions> = async (app, options) => {
+  const store = options.store ?? createDevSmsStore(options.capacity);
+  const credentials = { apiKey: options.apiKey, apiSecret: options.apiSecret };
+  let balanceMicros = STARTING_BALANCE_MICROS;
+
+  // Vonage accepts form posts; parse them here unless the parent app already does.
+  if (!app.hasContentTypeParser(FORM_TYPE)) {
+    app.addContentTypeParser(FORM_TYPE, { parseAs: 'string' }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+  }
+
+  const send = async (request: FastifyRequest) => {
+    const check = checkSendRequest(readSendRequest(request), credentials);
+    if (check.kind === 'rejected') {
+      request.log.info({ status: check.status, reason: check.errorText }, 'dev SMS: rejected a send request');
+      return errorResponse(check.status, check.errorText);
+    }
+    const message = store.add(check);
+    balanceMicros = Math.max(0, balanceMicros - PRICE_MICROS);
+    request.log.info({ to: message.to, id: message.id }, 'dev SMS: message received');
+    return successResponse(message, (balanceMicros / 1e6).toFixed(8));
+  };
+  // Vonage answers HTTP 200 in every case above; the outcome is in `messages[].status`.
+  app.post('/vonage/sms/json', send);
+  app.get('/vonage/sms/json', send);
+
+  app.get<{ Querystring: { to?: string } }>('/api/messages', async (request, reply) => {
+    const to = typeof request.query.to === 'string' && request.query.to !== '' ? request.query.to : undefined;
+    reply.header('cache-control', 'no-store');
+    return { messages: store.list(to === undefined ? undefined : { to }) };
+  });
+
+  app.delete('/api/messages', async (_request, reply) => {
+    store.clear();
+    return reply.code(204).send();
+  });
+
+  app.post('/clear', async (_request, reply) => {
+    store.clear();
+    return reply.redirect(basePath(app.prefix), 303);
+  });
+
+  app.get('/', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    return reply.type('text/html; charset=utf-8').send(renderInboxPage(store.list(), basePath(app.prefix)));
+  });
+
+  app.get('/inbox.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(INBOX_CSS));
+  app.get('/inbox.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(INBOX_JS));
+};
+
+export { createDevSmsStore, type DevSmsMessage, type DevSmsStore } from './store.js';

@@ -1,0 +1,24 @@
+/** User-facing texts of the login pages by stable id; authenticators add theirs through their descriptors. */
+export const engineMessages: Record<string, string> = {
+  'login.expired': 'This login has expired or was already used. Go back to the application and start again.',
+  'login.failed': 'The login could not be completed. Go back to the application and start again.',
+  'login.configuration-changed': 'The login settings of this application changed during your login. Go back to the application and start again.',
+  'login.user-gone': 'Your account is not available. Contact your administrator.',
+  'login.user-locked': 'Your account is temporarily locked. Try again later.',
+  'login.user-mismatch': 'The steps of this login were passed by different users. Start again.',
+  'login.no-user': 'No step of this login identified a user. Contact the administrator of this application.',
+  'login.bad-request': 'The form could not be read. Go back and try again.',
+  'login.csrf': 'The form was sent without its security token, or from another page. Reload the page and try again.',
+  'login.too-large': 'The form sent was too large.',
+  'login.rate-limited': 'Too many requests from your network. Wait a minute and try again.',
+  'login.unknown-client': 'The application that sent you here is not registered with Stepgate.',
+  'login.internal': 'Something went wrong on our side. Try again in a moment.',
+  'oidc.error': 'The application sent an invalid login request.',
+  'logout.confirm': 'Do you want to log out of Stepgate?',
+  'logout.done': 'You have been logged out.',
+};
+
+export function formatMessage(catalogue: Record<string, string>, id: string, params: Record<string, unknown> = {}): string {
+  const text = catalogue[id] ?? id;
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => (params[k] !== undefined ? String(params[k]) : `{${k}}`));
+}

@@ -1,0 +1,75 @@
+/** Starts a real Stepgate on a loopback port for a test, on the back end asked for, and stops it afterwards. */
+import { createServer } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Authenticator } from '../../src/authn/authenticator.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { type AuthenticatorFactoryDeps, createServices, type Services } from '../../src/services.js';
+import { buildApp, type AppOptions } from '../../src/web/app.js';
+import { type Backend, sqliteBackend } from './backends.js';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestServer {
+  url: string;
+  config: Config;
+  services: Services;
+  app: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  backend?: Backend;
+  overrides?: Record<string, unknown>;
+  extraAuthenticators?: (deps: AuthenticatorFactoryDeps) => Authenticator[];
+  plugins?: AppOptions['plugins'];
+  /** reuse an existing database (a second node, or a restart) */
+  database?: { url: string; dataDir: string; masterKey: string };
+  redis?: boolean;
+}
+
+const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
+
+export async function startStepgate(options: StartOptions = {}): Promise<TestServer & { database: { url: string; dataDir: string; masterKey: string } }> {
+  const port = await freePort();
+  const made = options.database ? undefined : await (options.backend ?? sqliteBackend).create();
+  const database = options.database ?? { url: made!.url, dataDir: made!.dataDir, masterKey: MASTER_KEY };
+  const config = loadConfig({
+    env: {},
+    file: undefined,
+    overrides: {
+      publicUrl: `http://127.0.0.1:${port}`,
+      port,
+      dataDir: database.dataDir,
+      databaseUrl: database.url,
+      masterKey: database.masterKey,
+      logLevel: 'silent',
+      ...(options.redis && process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+      ...options.overrides,
+    },
+  });
+  const services = await createServices(config, options.extraAuthenticators ? { extraAuthenticators: options.extraAuthenticators } : {});
+  const app = await buildApp(services, { logger: false, ...(options.plugins ? { plugins: options.plugins } : {}) });
+  await app.listen({ port, host: '127.0.0.1' });
+  return {
+    url: config.publicUrl,
+    config,
+    services,
+    app,
+    database,
+    async stop() {
+      await app.close();
+      await services.close();
+      await made?.drop();
+    },
+  };
+}
