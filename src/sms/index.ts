@@ -1,0 +1,26 @@
+// The SMS gateway's public surface. It knows nothing of logins, users, databases or HTTP servers.
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_RESPONSE_TIMEOUT_MS,
+  type GatewayConfig,
+  GatewayConfigSchema,
+  gatewayConfig,
+  HTTP_METHODS,
+  type HttpMethod,
+  PROVIDER_IDS,
+  type PresetSelection,
+  PresetSelectionSchema,
+  type Problem,
+  type ProviderId,
+  type SmsMessage,
+} from './config.js';
+export { createSmsGateway, isProblem, type SmsGateway, type SmsGatewayDeps } from './gateway.js';
+export { type HeaderPair, parseHeaders, serializeHeaders } from './headers.js';
+export { MASK, maskPhone } from './mask.js';
+export { PRESETS, type Preset, type PresetField, presetFor, presetToPlain, resolveFields } from './presets/index.js';
+export type { RenderedRequest, RequestTemplate } from './render.js';
+export { codeForStatus, type SendFailure, type SendFailureCode, type SendResult, type SendSuccess } from './result.js';
+export { DISPLAY_MASK, maskGatewayConfigForDisplay, mergeSecrets, secretValuesOf } from './secrets.js';
+export { countSegments, type SegmentCount } from './segments.js';
+export { type ParsedCertificate, parseCertificates, TruststoreParseError } from './truststore/parse.js';
+export { effectiveTemplate, validateGatewayConfig } from './validate.js';

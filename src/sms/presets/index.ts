@@ -1,0 +1,36 @@
+// The preset registry, and the functions that turn a preset into plain fields or resolve its field values.
+import { type GatewayConfig, gatewayConfig, type PresetSelection, type ProviderId } from '../config.js';
+import { bulksms } from './bulksms.js';
+import { clickatell } from './clickatell.js';
+import { plivo } from './plivo.js';
+import { twilio } from './twilio.js';
+import type { Preset, PresetFields } from './types.js';
+import { vonage } from './vonage.js';
+
+export type { AnswerReading, Preset, PresetField, PresetFields, ProviderAnswer } from './types.js';
+
+export const PRESETS: Readonly<Record<ProviderId, Preset>> = { vonage, clickatell, plivo, bulksms, twilio };
+
+export function presetFor(id: ProviderId): Preset {
+  return PRESETS[id];
+}
+
+/** The preset's field values with declared defaults filled in for blank or missing fields. */
+export function resolveFields(selection: PresetSelection): PresetFields {
+  const preset = PRESETS[selection.provider];
+  const out: Record<string, string> = {};
+  for (const field of preset.fields) {
+    const given = selection.fields[field.name];
+    out[field.name] = given !== undefined && given.trim() !== '' ? given : (field.default ?? '');
+  }
+  return out;
+}
+
+/**
+ * Plain, editable fields equivalent to the preset. What is lost: the preset's reading of the answer (a failure
+ * inside a 2xx), the number format (digits only for Vonage and Clickatell) and Vonage's per-message `type=unicode`.
+ */
+export function presetToPlain(selection: PresetSelection, base: Partial<GatewayConfig> = {}): GatewayConfig {
+  const { preset: _dropped, ...rest } = base;
+  return gatewayConfig({ ...rest, ...PRESETS[selection.provider].template(resolveFields(selection)) });
+}

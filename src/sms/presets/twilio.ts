@@ -1,0 +1,61 @@
+// Twilio Messages API: form POST to /2010-04-01/Accounts/{sid}/Messages.json with Basic auth; 201 with `sid`.
+import { at, baseUrlField, basicAuth, enc, headerField, joinUrl, type Preset, parseJson, str } from './types.js';
+
+const FAILED = new Set(['failed', 'undelivered', 'canceled']);
+
+export const twilio: Preset = {
+  id: 'twilio',
+  label: 'Twilio',
+  docs: 'https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource',
+  numberFormat: 'e164',
+  fields: [
+    { name: 'accountSid', label: 'Account SID', required: true, help: 'Starts with AC; from the Twilio console.' },
+    { name: 'authToken', label: 'Auth token', required: true, secret: true, help: 'From the Twilio console.' },
+    {
+      name: 'from',
+      label: 'From number',
+      help: 'A Twilio number in E.164 (+15005550006). Or use a messaging service.',
+    },
+    {
+      name: 'messagingServiceSid',
+      label: 'Messaging service SID',
+      help: 'Starts with MG; used instead of From when set.',
+    },
+    baseUrlField('https://api.twilio.com'),
+  ],
+  check(f) {
+    return (f.from ?? '').trim() === '' && (f.messagingServiceSid ?? '').trim() === ''
+      ? ['set either From number or Messaging service SID']
+      : [];
+  },
+  template(f) {
+    const sid = f.accountSid ?? '';
+    const service = (f.messagingServiceSid ?? '').trim();
+    const sender = service ? `MessagingServiceSid=${enc.form(service)}` : `From=${enc.form((f.from ?? '').trim())}`;
+    return {
+      url: joinUrl(f.baseUrl ?? '', `/2010-04-01/Accounts/${enc.url(sid)}/Messages.json`),
+      method: 'POST',
+      headers: headerField([
+        ['Authorization', basicAuth(sid, f.authToken ?? '')],
+        ['Content-Type', 'application/x-www-form-urlencoded'],
+      ]),
+      payload: `To=$ctx.num&${sender}&Body=$ctx.msg`,
+      expectedStatus: '',
+    };
+  },
+  read({ body }) {
+    const json = parseJson(body);
+    const status = str(at(json, 'status'));
+    const sid = str(at(json, 'sid'));
+    if (sid === undefined) {
+      const code = str(at(json, 'code'));
+      const message = str(at(json, 'message'));
+      return { accepted: false, error: [code, message].filter(Boolean).join(': ') || 'the answer has no sid' };
+    }
+    if (status !== undefined && FAILED.has(status)) {
+      const detail = [str(at(json, 'error_code')), str(at(json, 'error_message'))].filter(Boolean).join(': ');
+      return { accepted: false, error: `message ${status}${detail ? ` (${detail})` : ''}` };
+    }
+    return { accepted: true, messageId: sid };
+  },
+};

@@ -1,0 +1,48 @@
+// Vonage (Nexmo) SMS API: form POST to /sms/json; a 200 can still carry a failure in messages[0].status.
+import { countSegments } from '../segments.js';
+import { at, baseUrlField, enc, headerField, joinUrl, type Preset, parseJson, str } from './types.js';
+
+export const vonage: Preset = {
+  id: 'vonage',
+  label: 'Vonage (Nexmo)',
+  docs: 'https://developer.vonage.com/en/api/sms',
+  numberFormat: 'digits',
+  fields: [
+    { name: 'apiKey', label: 'API key', required: true, help: 'From the Vonage API dashboard.' },
+    { name: 'apiSecret', label: 'API secret', required: true, secret: true, help: 'From the Vonage API dashboard.' },
+    {
+      name: 'from',
+      label: 'From',
+      required: true,
+      default: 'Stepgate',
+      help: 'Sender: a Vonage number or an alphanumeric sender ID (up to 11 characters) where the country allows it.',
+    },
+    baseUrlField('https://rest.nexmo.com'),
+  ],
+  template(f, message) {
+    const unicode = message !== undefined && countSegments(message.text).encoding === 'UCS-2';
+    return {
+      url: joinUrl(f.baseUrl ?? '', '/sms/json'),
+      method: 'POST',
+      headers: headerField([
+        ['Content-Type', 'application/x-www-form-urlencoded'],
+        ['Accept', 'application/json'],
+      ]),
+      payload:
+        `api_key=${enc.form(f.apiKey ?? '')}&api_secret=${enc.form(f.apiSecret ?? '')}` +
+        `&from=${enc.form(f.from ?? '')}&to=$ctx.num&text=$ctx.msg${unicode ? '&type=unicode' : ''}`,
+      expectedStatus: '',
+    };
+  },
+  read({ body }) {
+    const json = parseJson(body);
+    const first = at(json, 'messages', 0);
+    const status = str(at(first, 'status'));
+    if (status === undefined) return { accepted: false, error: 'the answer has no messages[0].status' };
+    if (status !== '0') {
+      return { accepted: false, error: `status ${status}: ${str(at(first, 'error-text')) ?? 'no error text'}` };
+    }
+    const messageId = str(at(first, 'message-id'));
+    return messageId === undefined ? { accepted: true } : { accepted: true, messageId };
+  },
+};
