@@ -26,37 +26,42 @@ export const LockReason = {
 } as const;
 
 export async function recordFailure(db: Db, userId: string, kind: FailureKind, policy: LockPolicy, now = Date.now()): Promise<FailureResult> {
-  let row: { count: number } | undefined;
+  const max = policy.maxAttempts;
+  const until = now + policy.lockMinutes * 60_000;
+  // One statement does the increment and, when it reaches the limit, the lock (zeroing the counter, as WSO2 does),
+  // so concurrent failures on any node serialise on the row and exactly every max-th failure locks.
+  let row: { count: number; locked_until: number | null } | undefined;
   if (kind === 'password') {
     const windowStart = now - (policy.windowMinutes ?? 15) * 60_000;
+    const next = sql<number>`(case when failed_password_since is null or failed_password_since < ${windowStart} then 1 else failed_password_count + 1 end)`;
     row = await db
       .updateTable('users')
       .set({
-        failed_password_count: sql`case when failed_password_since is null or failed_password_since < ${windowStart} then 1 else failed_password_count + 1 end`,
-        failed_password_since: sql`case when failed_password_since is null or failed_password_since < ${windowStart} then ${now} else failed_password_since end`,
+        failed_password_count: sql`case when ${next} >= ${max} then 0 else ${next} end`,
+        failed_password_since: sql`case when ${next} >= ${max} then null when failed_password_since is null or failed_password_since < ${windowStart} then ${now} else failed_password_since end`,
+        locked_until: sql`case when ${next} >= ${max} then ${until} else locked_until end`,
+        locked_reason: sql`case when ${next} >= ${max} then ${LockReason.password} else locked_reason end`,
+        lockout_count: sql`case when ${next} >= ${max} then lockout_count + 1 else lockout_count end`,
       })
       .where('id', '=', userId)
-      .returning('failed_password_count as count')
+      .returning(['failed_password_count as count', 'locked_until'])
       .executeTakeFirst();
   } else {
     row = await db
       .updateTable('users')
-      .set({ failed_otp_count: sql`failed_otp_count + 1` })
+      .set({
+        failed_otp_count: sql`case when failed_otp_count + 1 >= ${max} then 0 else failed_otp_count + 1 end`,
+        locked_until: sql`case when failed_otp_count + 1 >= ${max} then ${until} else locked_until end`,
+        locked_reason: sql`case when failed_otp_count + 1 >= ${max} then ${LockReason.otp} else locked_reason end`,
+        lockout_count: sql`case when failed_otp_count + 1 >= ${max} then lockout_count + 1 else lockout_count end`,
+      })
       .where('id', '=', userId)
-      .returning('failed_otp_count as count')
+      .returning(['failed_otp_count as count', 'locked_until'])
       .executeTakeFirst();
   }
-  const count = Number(row?.count ?? 0);
-  if (count < policy.maxAttempts) return { count, locked: false, lockedUntil: null };
-  const lockedUntil = now + policy.lockMinutes * 60_000;
-  // Only the increment that reached the limit locks, and it zeroes the counter, as WSO2 does.
-  const column = kind === 'password' ? 'failed_password_count' : 'failed_otp_count';
-  await db
-    .updateTable('users')
-    .set({ locked_until: lockedUntil, locked_reason: LockReason[kind], lockout_count: sql`lockout_count + 1`, [column]: 0 })
-    .where('id', '=', userId)
-    .execute();
-  return { count, locked: true, lockedUntil };
+  if (!row) return { count: 0, locked: false, lockedUntil: null };
+  const lockedNow = Number(row.count) === 0 && Number(row.locked_until) === until;
+  return lockedNow ? { count: max, locked: true, lockedUntil: until } : { count: Number(row.count), locked: false, lockedUntil: null };
 }
 
 export async function resetFailures(db: Db, userId: string, kind: FailureKind): Promise<void> {

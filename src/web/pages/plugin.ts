@@ -105,6 +105,7 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
 
   app.post<{ Params: { uid: string } }>('/interaction/:uid', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
     const { uid } = req.params;
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return errorPage(reply, 415, 'login.bad-request');
     const body = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return errorPage(reply, 400, 'login.bad-request');
     const input: Record<string, string> = {};

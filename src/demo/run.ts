@@ -1,0 +1,49 @@
+/** `npm start`: Stepgate, the Pickup Dispatch sample and the dev SMS inbox, on the embedded SQLite default. */
+import { createPickupDispatch } from '../../examples/pickup-dispatch/src/app.js';
+import type { Config } from '../config/schema.js';
+import { startServer } from '../main.js';
+import { DEMO_ADMIN, PICKUP_DISPATCH, seedDemo } from './seed.js';
+
+export interface DemoHandle {
+  stepgateUrl: string;
+  pickupUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function runDemo(config: Config, print: (line: string) => void = console.log): Promise<DemoHandle> {
+  const pickupUrl = `http://localhost:${config.demo.pickupPort}`;
+  let generated: string | undefined;
+  const server = await startServer(config, {
+    onServices: async (s) => {
+      const result = await seedDemo(s, config.publicUrl, pickupUrl, config.demo.adminPassword);
+      generated = result.generatedPassword;
+    },
+  });
+  const app = (await server.services.applications.getByName(PICKUP_DISPATCH.name))!;
+  const secret = await server.services.applications.clientSecret(app.id);
+  const pickup = await createPickupDispatch({ issuer: config.publicUrl, clientId: app.clientId, ...(secret ? { clientSecret: secret } : {}), baseUrl: pickupUrl, logger: false });
+  await pickup.listen({ port: config.demo.pickupPort, host: config.host });
+
+  print('');
+  print('Stepgate demo is running:');
+  print(`  Stepgate (OIDC issuer)  ${config.publicUrl}`);
+  print(`  Console                 ${config.publicUrl}/console/`);
+  print(`  Pickup Dispatch         ${pickupUrl}/`);
+  print(`  SMS inbox               ${config.publicUrl}/dev/sms/`);
+  print(`  Log in as               ${DEMO_ADMIN.username} (mobile ${DEMO_ADMIN.mobile})`);
+  if (generated) print(`  Password (shown once)   ${generated}`);
+  else if (!config.demo.adminPassword) print('  Password                as printed on the first run (or reset it: npx tsx src/cli.ts user passwd admin)');
+  else print('  Password                from STEPGATE_ADMIN_PASSWORD');
+  print(`  Data folder             ${config.dataDir}`);
+  print('Press Ctrl-C to stop.');
+  print('');
+
+  return {
+    stepgateUrl: config.publicUrl,
+    pickupUrl,
+    async stop() {
+      await pickup.close();
+      await server.stop();
+    },
+  };
+}

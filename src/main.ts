@@ -1,0 +1,35 @@
+/** Starts a Stepgate node: services, the HTTP app with every surface, housekeeping, and a clean shutdown. */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/schema.js';
+import { sweepExpired } from './oidc/adapter.js';
+import { createServices, type Services } from './services.js';
+import { buildApp } from './web/app.js';
+import { mountSurfaces } from './web/surfaces.js';
+
+export interface RunningServer {
+  services: Services;
+  app: FastifyInstance;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, options: { onServices?: (s: Services) => Promise<void> } = {}): Promise<RunningServer> {
+  const services = await createServices(config);
+  await options.onServices?.(services);
+  const app = await buildApp(services, { plugins: await mountSurfaces(services) });
+  await app.listen({ port: config.port, host: config.host });
+  const sweep = setInterval(() => {
+    sweepExpired(services.db).catch((err) => app.log.warn({ err }, 'sweeping expired OIDC records failed'));
+  }, 10 * 60_000);
+  sweep.unref();
+  return {
+    services,
+    app,
+    url: config.publicUrl,
+    async stop() {
+      clearInterval(sweep);
+      await app.close();
+      await services.close();
+    },
+  };
+}

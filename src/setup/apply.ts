@@ -1,0 +1,154 @@
+/**
+ * `stepgate apply`: makes the database match a setup file. Idempotent: what exists is updated with the fields the
+ * file names, what is missing is created, nothing is deleted. Errors name the line of the file.
+ */
+import { Value } from '@sinclair/typebox/value';
+import { LineCounter, parseDocument, type Node } from 'yaml';
+import type { SequenceOption } from '../identity/applications.js';
+import { addLocalClaim, getLocalClaim, setMapping, updateLocalClaim } from '../identity/claims.js';
+import { ValidationError } from '../identity/errors.js';
+import { createUser, getUserByUsername, setEnabled, setPassword, setRoles, setUserClaims } from '../identity/users.js';
+import type { Services } from '../services.js';
+import { type Setup, SetupSchema, type SetupOption } from './schema.js';
+
+export class SetupError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'SetupError';
+  }
+}
+
+/** Replaces ${NAME} with the environment's value, so secrets stay out of the file. */
+function interpolate(value: unknown, env: NodeJS.ProcessEnv, missing: Set<string>): unknown {
+  if (typeof value === 'string')
+    return value.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
+      const v = env[name];
+      if (v === undefined) missing.add(name);
+      return v ?? '';
+    });
+  if (Array.isArray(value)) return value.map((v) => interpolate(v, env, missing));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, missing)]));
+  return value;
+}
+
+export interface ParsedSetup {
+  setup: Setup;
+  /** line of a path in the file, for messages */
+  lineOf(path: (string | number)[]): number | undefined;
+}
+
+export function parseSetup(text: string, file: string, env: NodeJS.ProcessEnv = process.env): ParsedSetup {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new SetupError([`${file} line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`]);
+  }
+  const lineOf = (path: (string | number)[]) => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true) as Node | undefined;
+      if (node && (node as { range?: [number, number, number] }).range) return counter.linePos((node as { range: [number, number, number] }).range[0]).line;
+    }
+    return undefined;
+  };
+  const raw = doc.toJS() ?? {};
+  const missing = new Set<string>();
+  const value = interpolate(raw, env, missing);
+  const problems = [...Value.Errors(SetupSchema, value)].map((e) => {
+    const path = e.path.split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    return `${file} line ${lineOf(path) ?? '?'} (${path.join('.') || 'top level'}): ${e.message}`;
+  });
+  if (missing.size > 0) problems.push(`${file}: environment variables not set: ${[...missing].join(', ')}`);
+  if (problems.length > 0) throw new SetupError([...new Set(problems)]);
+  return { setup: value as Setup, lineOf };
+}
+
+function toOption(o: SetupOption): SequenceOption {
+  if (typeof o !== 'string') return o.idp ? { authenticator: o.authenticator, idp: o.idp } : { authenticator: o.authenticator };
+  const [idp, authenticator] = o.includes(':') ? o.split(':', 2) : [undefined, o];
+  return idp ? { authenticator: authenticator!, idp } : { authenticator: authenticator! };
+}
+
+export interface ApplyReport {
+  created: string[];
+  updated: string[];
+}
+
+export async function applySetup(s: Services, parsed: ParsedSetup, file: string, options: { resetPasswords?: boolean } = {}): Promise<ApplyReport> {
+  const { setup, lineOf } = parsed;
+  const report: ApplyReport = { created: [], updated: [] };
+  const wrap = async (path: (string | number)[], fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (e) {
+      const where = `${file} line ${lineOf(path) ?? '?'} (${path.join('.')})`;
+      if (e instanceof ValidationError) throw new SetupError(e.problems.map((p) => `${where}: ${p.field}: ${p.message}`));
+      throw new SetupError([`${where}: ${(e as Error).message}`]);
+    }
+  };
+
+  for (const [i, c] of (setup.claims ?? []).entries()) {
+    await wrap(['claims', i], async () => {
+      const existing = await getLocalClaim(s.db, c.uri);
+      if (existing) {
+        await updateLocalClaim(s.db, c.uri, c as Parameters<typeof updateLocalClaim>[2]);
+        report.updated.push(`claim ${c.uri}`);
+      } else {
+        if (!c.displayName || !c.mappedAttribute) throw new ValidationError([{ field: 'claims', message: 'a new claim needs displayName and mappedAttribute' }]);
+        await addLocalClaim(s.db, { ...c, displayName: c.displayName, mappedAttribute: c.mappedAttribute, regex: c.regex ?? null });
+        report.created.push(`claim ${c.uri}`);
+      }
+    });
+  }
+  for (const [i, m] of (setup.claimMappings ?? []).entries()) {
+    await wrap(['claimMappings', i], async () => {
+      await setMapping(s.db, m);
+      report.updated.push(`mapping ${m.externalClaim}`);
+    });
+  }
+  for (const [i, idp] of (setup.identityProviders ?? []).entries()) {
+    await wrap(['identityProviders', i], async () => {
+      const { authenticators, ...fields } = idp;
+      const input = { ...fields, ...(authenticators ? { authenticators: authenticators.map((a) => ({ type: a.type, enabled: a.enabled !== false, config: a.config ?? {} })) } : {}) };
+      const existing = await s.identityProviders.getByName(idp.name);
+      if (existing) {
+        await s.identityProviders.update(existing.id, input);
+        report.updated.push(`identity provider ${idp.name}`);
+      } else {
+        await s.identityProviders.create(input);
+        report.created.push(`identity provider ${idp.name}`);
+      }
+    });
+  }
+  for (const [i, app] of (setup.applications ?? []).entries()) {
+    await wrap(['applications', i], async () => {
+      const { steps, ...rest } = app;
+      const input = { ...rest, ...(steps ? { steps: steps.map((options) => ({ options: options.map(toOption) })) } : {}) };
+      const existing = await s.applications.getByName(app.name);
+      if (existing) {
+        const { clientId: _ignored, ...update } = input;
+        await s.applications.update(existing.id, update);
+        report.updated.push(`application ${app.name}`);
+      } else {
+        await s.applications.create(input);
+        report.created.push(`application ${app.name}`);
+      }
+    });
+  }
+  for (const [i, u] of (setup.users ?? []).entries()) {
+    await wrap(['users', i], async () => {
+      const existing = await getUserByUsername(s.db, u.username);
+      if (!existing) {
+        await createUser(s.db, s.hasher, { username: u.username, password: u.password, claims: u.claims ?? {}, roles: u.roles ?? [] });
+        report.created.push(`user ${u.username}`);
+        return;
+      }
+      if (u.claims) await setUserClaims(s.db, existing.id, u.claims, { asAdmin: true });
+      if (u.roles) await setRoles(s.db, existing.id, u.roles);
+      if (u.enabled !== undefined) await setEnabled(s.db, existing.id, u.enabled);
+      if (u.password && options.resetPasswords) await setPassword(s.db, s.hasher, existing.id, u.password);
+      report.updated.push(`user ${u.username}`);
+    });
+  }
+  return report;
+}

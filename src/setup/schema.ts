@@ -1,0 +1,82 @@
+/** The declarative setup file (`stepgate apply -f setup.yaml`): claims, identity providers, applications, users. */
+import { type Static, Type as T } from '@sinclair/typebox';
+
+const Claim = T.Object(
+  {
+    uri: T.String({ description: 'Claim URI in the local dialect, e.g. http://wso2.org/claims/otpbackupcodes' }),
+    displayName: T.Optional(T.String()),
+    description: T.Optional(T.String()),
+    mappedAttribute: T.Optional(T.String()),
+    supportedByDefault: T.Optional(T.Boolean()),
+    required: T.Optional(T.Boolean()),
+    readOnly: T.Optional(T.Boolean()),
+    regex: T.Optional(T.Union([T.String(), T.Null()])),
+    displayOrder: T.Optional(T.Integer()),
+  },
+  { additionalProperties: false },
+);
+
+const Mapping = T.Object(
+  { dialect: T.String(), externalClaim: T.String(), localClaimUri: T.String() },
+  { additionalProperties: false },
+);
+
+const IdentityProvider = T.Object(
+  {
+    name: T.String(),
+    displayName: T.Optional(T.String()),
+    description: T.Optional(T.String()),
+    enabled: T.Optional(T.Boolean()),
+    authenticators: T.Optional(
+      T.Array(T.Object({ type: T.String(), enabled: T.Optional(T.Boolean()), config: T.Optional(T.Record(T.String(), T.Unknown())) }, { additionalProperties: false })),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** A step is a list of options; an option is `password`, `smsOTP:sms-otp` (idp:authenticator) or an object. */
+const Option = T.Union([T.String(), T.Object({ authenticator: T.String(), idp: T.Optional(T.String()) }, { additionalProperties: false })]);
+
+const Application = T.Object(
+  {
+    name: T.String(),
+    description: T.Optional(T.String()),
+    clientId: T.Optional(T.String()),
+    clientSecret: T.Optional(T.String({ description: 'confidential clients; use ${ENV_VAR} to keep it out of the file' })),
+    clientType: T.Optional(T.Union([T.Literal('confidential'), T.Literal('public')])),
+    redirectUris: T.Optional(T.Array(T.String())),
+    postLogoutRedirectUris: T.Optional(T.Array(T.String())),
+    grantTypes: T.Optional(T.Array(T.Union([T.Literal('authorization_code'), T.Literal('refresh_token'), T.Literal('client_credentials')]))),
+    extraScopes: T.Optional(T.Array(T.String())),
+    subjectClaimUri: T.Optional(T.String()),
+    requestedClaims: T.Optional(T.Array(T.String())),
+    steps: T.Optional(T.Array(T.Array(Option, { minItems: 1 }))),
+  },
+  { additionalProperties: false },
+);
+
+const User = T.Object(
+  {
+    username: T.String(),
+    password: T.Optional(T.String({ description: 'set when the user is created (or always with --reset-passwords)' })),
+    roles: T.Optional(T.Array(T.String())),
+    enabled: T.Optional(T.Boolean()),
+    claims: T.Optional(T.Record(T.String(), T.String())),
+  },
+  { additionalProperties: false },
+);
+
+export const SetupSchema = T.Object(
+  {
+    claims: T.Optional(T.Array(Claim)),
+    claimMappings: T.Optional(T.Array(Mapping)),
+    identityProviders: T.Optional(T.Array(IdentityProvider)),
+    applications: T.Optional(T.Array(Application)),
+    users: T.Optional(T.Array(User)),
+  },
+  { additionalProperties: false },
+);
+
+export type Setup = Static<typeof SetupSchema>;
+export type SetupApplication = Static<typeof Application>;
+export type SetupOption = Static<typeof Option>;
