@@ -24,7 +24,6 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     logger: options.logger ?? { level: services.config.logLevel },
     trustProxy: services.config.trustProxy,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: services.config.logLevel !== 'debug',
   });
 
   await app.register(helmet, {
