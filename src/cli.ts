@@ -98,6 +98,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       const server = await startServer(config());
       out(`Stepgate is listening at ${server.url}`);
       await waitForSignal(() => server.stop());
+      out('Stopped.');
       return 0;
     }
     case 'demo': {
@@ -107,6 +108,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       if (cfg.host === '127.0.0.1') cfg.host = 'localhost';
       const demo = await runDemo(cfg, out);
       await waitForSignal(() => demo.stop());
+      out('Stopped.');
       return 0;
     }
     case 'migrate':

@@ -81,7 +81,11 @@ export function loadConfig(options: LoadOptions = {}): Config {
   }
   for (const [path, value] of Object.entries(options.overrides ?? {})) setPath(raw, path, value);
 
-  const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, raw));
+  const explicitPublicUrl = raw.publicUrl !== undefined;
+  // Value.Default fills in place, so whether the operator set publicUrl is noted before it runs
+  const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, raw)) as Record<string, unknown>;
+  // Without an explicit public URL, follow the port: STEPGATE_PORT=9555 alone gives http://localhost:9555.
+  if (!explicitPublicUrl && typeof withDefaults.port === 'number') withDefaults.publicUrl = `http://localhost:${withDefaults.port}`;
   const problems = [...Value.Errors(ConfigSchema, withDefaults)].map((e) => {
     const key = e.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
     return `${key}: ${e.message}${key !== '(root)' ? ` (env ${camelToEnv(key)})` : ''}`;

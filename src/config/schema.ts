@@ -10,7 +10,7 @@ export const ConfigSchema = T.Object(
     }),
     publicUrl: T.String({
       default: 'http://localhost:9443',
-      description: 'The base URL users and applications reach Stepgate at; it is also the OIDC issuer.',
+      description: 'The base URL users and applications reach Stepgate at; it is also the OIDC issuer. Default: http://localhost:<port>.',
     }),
     host: T.String({ default: '127.0.0.1', description: 'Address the HTTP server listens on.' }),
     port: T.Integer({ minimum: 0, maximum: 65535, default: 9443, description: 'Port the HTTP server listens on.' }),

@@ -40,6 +40,11 @@ test('the file and the environment combine; the environment wins and is converte
   assert.equal(c.devSms.enabled, true);
 });
 
+test('without an explicit public URL it follows the port', () => {
+  assert.equal(loadConfig({ env: { STEPGATE_PORT: '9611' } }).publicUrl, 'http://localhost:9611');
+  assert.equal(loadConfig({ env: { STEPGATE_PORT: '9611', STEPGATE_PUBLIC_URL: 'https://id.example.com' } }).publicUrl, 'https://id.example.com');
+});
+
 test('a bad value stops the start with the key, the rule and the environment variable', () => {
   const msg = problems(() => loadConfig({ file: file('port: 99999\n'), env: {} }));
   assert.match(msg, /port: Expected integer to be less or equal to 65535/);

@@ -1,0 +1,191 @@
+/**
+ * "Try it out", as the README tells it: `npm start` from an empty data folder, then the seed guide's login in real
+ * Chromium — Pickup Dispatch → Login → admin's credentials → the OTP from the SMS inbox → logged in with amr sms —
+ * logout, a backup code login, a wrong code, and a second start on the same data. Screenshots go to docs/screenshots.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, skipChromium } from '../support/chromium.js';
+import { freePort } from '../support/server.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const shots = join(root, 'docs', 'screenshots');
+const ADMIN_PASSWORD = 'demo admin password';
+
+interface Demo {
+  proc: ChildProcess;
+  output: () => string;
+  stepgate: string;
+  pickup: string;
+}
+
+/** Starts `npm start` exactly as the README says, on the given ports and data folder. */
+async function startDemo(dataDir: string, port: number, pickupPort: number): Promise<Demo> {
+  let output = '';
+  const env = { ...process.env, STEPGATE_DATA_DIR: dataDir, STEPGATE_PORT: String(port), STEPGATE_DEMO__PICKUP_PORT: String(pickupPort), STEPGATE_ADMIN_PASSWORD: ADMIN_PASSWORD, STEPGATE_LOG_LEVEL: 'warn' };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  const proc = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  proc.stdout!.on('data', (d) => {
+    output += d;
+  });
+  proc.stderr!.on('data', (d) => {
+    output += d;
+  });
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('Press Ctrl-C to stop.')) {
+    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`the demo did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { proc, output: () => output, stepgate: `http://localhost:${port}`, pickup: `http://localhost:${pickupPort}` };
+}
+
+/** Ctrl-C: the whole process group gets SIGINT, as a terminal would send it; resolves once Stepgate said it stopped. */
+async function stopDemo(demo: Demo): Promise<boolean> {
+  if (!running(demo)) throw new Error(`the demo is not running (exit ${demo.proc.exitCode ?? demo.proc.signalCode}):\n${demo.output()}`);
+  process.kill(-demo.proc.pid!, 'SIGINT');
+  const deadline = Date.now() + 20_000;
+  while (!demo.output().includes('Stopped.')) {
+    if (Date.now() > deadline) {
+      process.kill(-demo.proc.pid!, 'SIGKILL');
+      return false;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+const running = (demo: Demo | undefined) => demo !== undefined && demo.proc.exitCode === null && demo.proc.signalCode === null;
+
+async function latestOtp(stepgate: string, after: number): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const res = await fetch(`${stepgate}/dev/sms/api/messages`);
+    const { messages } = (await res.json()) as { messages: { text: string; receivedAt: string }[] };
+    const fresh = messages.find((m) => Date.parse(m.receivedAt) >= after);
+    const code = fresh && /Verification Code: (\d{6})/.exec(fresh.text)?.[1];
+    if (code) return code;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no OTP arrived in the SMS inbox');
+}
+
+describe('the demo, in Chromium', { skip: skipChromium }, () => {
+  let dataDir: string;
+  let browser: Browser;
+  let demo: Demo;
+  let port: number;
+  let pickupPort: number;
+
+  before(async () => {
+    mkdirSync(shots, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'stepgate-demo-'));
+    port = await freePort();
+    pickupPort = await freePort();
+    demo = await startDemo(dataDir, port, pickupPort);
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    if (running(demo)) await stopDemo(demo);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function loginToOtpPage(page: Page): Promise<number> {
+    await page.goto(`${demo.pickup}/`);
+    await page.getByRole('button', { name: /login/i }).click();
+    await page.waitForURL(/\/interaction\//);
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', ADMIN_PASSWORD);
+    const sentAfter = Date.now() - 1000;
+    await page.getByRole('button', { name: /continue/i }).click();
+    await page.waitForSelector('input[autocomplete="one-time-code"]');
+    return sentAfter;
+  }
+
+  test('the start prints every URL; the seed guide login works with the OTP from the inbox', async () => {
+    const out = demo.output();
+    for (const url of [demo.stepgate, `${demo.stepgate}/console/`, `${demo.pickup}/`, `${demo.stepgate}/dev/sms/`]) assert.ok(out.includes(url), `${url} not printed:\n${out}`);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${demo.pickup}/`);
+    assert.match(await page.content(), /PICKUP DISPATCH/);
+    await page.getByRole('button', { name: /login/i }).click();
+    await page.waitForURL(/\/interaction\//);
+    assert.match(await page.content(), /Pickup Dispatch/);
+    await page.screenshot({ path: join(shots, 'demo-1-login.png') });
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', ADMIN_PASSWORD);
+    const sentAfter = Date.now() - 1000;
+    await page.getByRole('button', { name: /continue/i }).click();
+    await page.waitForSelector('input[autocomplete="one-time-code"]');
+    const body = await page.textContent('main');
+    assert.match(body ?? '', /\*+4567/, 'the masked number is not shown');
+    await page.screenshot({ path: join(shots, 'demo-2-otp.png') });
+    const code = await latestOtp(demo.stepgate, sentAfter);
+    const inbox = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await inbox.goto(`${demo.stepgate}/dev/sms/`);
+    await inbox.waitForSelector(`text=${code}`);
+    await inbox.screenshot({ path: join(shots, 'demo-3-sms-inbox.png') });
+    await inbox.close();
+    await page.fill('input[name=code]', code);
+    await page.locator('#sms-otp-verify button[type=submit]').click();
+    await page.waitForURL(`${demo.pickup}/**`);
+    const profile = await page.content();
+    assert.match(profile, /\+94771234567/, 'the subject (mobile) is not shown');
+    assert.match(profile, /&quot;sms&quot;|"sms"/, 'amr does not contain sms');
+    await page.screenshot({ path: join(shots, 'demo-4-pickup-profile.png'), fullPage: false });
+    // RP-initiated logout through Stepgate and back to the start page
+    await page.getByRole('button', { name: /logout/i }).first().click();
+    await page.waitForURL(new RegExp(`${demo.stepgate.replace(/[.:/]/g, '\\$&')}/oidc/session/end`));
+    await page.getByRole('button', { name: /yes, log me out/i }).click();
+    await page.waitForURL(`${demo.pickup}/**`);
+    assert.match(await page.content(), /PICKUP DISPATCH/);
+    await page.close();
+  });
+
+  test('a wrong OTP shows the retry page; a backup code the admin set as the seed does logs in once', async () => {
+    const setup = join(dataDir, 'backup.yaml');
+    writeFileSync(setup, 'users:\n  - username: admin\n    claims:\n      http://wso2.org/claims/otpbackupcodes: "10300,21390"\n');
+    const applied = spawnSync(process.execPath, [join(root, 'bin', 'stepgate.js'), 'apply', '-f', setup], { env: { PATH: process.env.PATH ?? '', STEPGATE_DATA_DIR: dataDir }, encoding: 'utf8' });
+    assert.equal(applied.status, 0, applied.stderr);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await loginToOtpPage(page);
+    await page.fill('input[name=code]', '000000');
+    await page.locator('#sms-otp-verify button[type=submit]').click();
+    await page.waitForSelector('[role=alert]');
+    assert.match((await page.textContent('[role=alert]')) ?? '', /code|incorrect|wrong/i);
+    assert.ok(await page.isVisible('input[autocomplete="one-time-code"]'), 'the retry page has no code box');
+    await page.fill('input[name=code]', '21390');
+    await page.locator('#sms-otp-verify button[type=submit]').click();
+    await page.waitForURL(`${demo.pickup}/**`);
+    const profile = await page.content();
+    assert.match(profile, /\+94771234567/);
+    assert.doesNotMatch(profile, /&quot;sms&quot;|"sms"/, 'a backup-code login claims sms');
+    await page.context().clearCookies();
+    await loginToOtpPage(page);
+    await page.fill('input[name=code]', '21390');
+    await page.locator('#sms-otp-verify button[type=submit]').click();
+    await page.waitForSelector('[role=alert]');
+    assert.ok(page.url().includes('/interaction/'), 'a used backup code worked twice');
+    await page.close();
+  });
+
+  test('Ctrl-C stops everything cleanly, and a second start keeps the users and settings', async () => {
+    assert.equal(await stopDemo(demo), true, `the demo did not stop cleanly:\n${demo.output()}`);
+    assert.doesNotMatch(demo.output(), /Error|    at /);
+    demo = await startDemo(dataDir, port, pickupPort);
+    assert.doesNotMatch(demo.output(), /Password \(shown once\)/);
+    const page = await browser.newPage();
+    const sentAfter = await loginToOtpPage(page);
+    const code = await latestOtp(demo.stepgate, sentAfter);
+    await page.fill('input[name=code]', code);
+    await page.locator('#sms-otp-verify button[type=submit]').click();
+    await page.waitForURL(`${demo.pickup}/**`);
+    assert.match(await page.content(), /\+94771234567/);
+    await page.close();
+  });
+});
