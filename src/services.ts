@@ -6,6 +6,7 @@ import type Provider from 'oidc-provider';
 import { type Authenticator, createRegistry } from './authn/authenticator.js';
 import { createEngine } from './authn/engine.js';
 import { createPasswordAuthenticator } from './authenticators/password/index.js';
+import { createSmsOtpAuthenticator } from './authenticators/sms-otp/index.js';
 import type { Config } from './config/schema.js';
 import { createKeyring, type Keyring } from './crypto/keyring.js';
 import type { ApplicationStore } from './identity/applications.js';
@@ -29,6 +30,7 @@ import { ensureKeys } from './oidc/keys.js';
 import { createProvider } from './oidc/provider.js';
 import { createRedisStateStore } from './state/redis-store.js';
 import { createSqlStateStore } from './state/sql-store.js';
+import { createSmsGateway } from './sms/index.js';
 import { databaseUrlFor, migrate, openDatabase } from './store/db.js';
 import { createPageRenderer } from './web/pages/render.js';
 import { engineMessages } from './web/pages/messages.js';
@@ -77,8 +79,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
     return d ? { ...d } : undefined;
   });
   const partial: AuthenticatorFactoryDeps = { ...base, applications, identityProviders };
+  const smsGateway = createSmsGateway({ trustedCertificates: () => truststore.pems() });
   authenticators.push(
     createPasswordAuthenticator({ db, hasher, lockPolicy: { maxAttempts: config.passwordLockout.maxAttempts, lockMinutes: config.passwordLockout.lockMinutes, windowMinutes: config.passwordLockout.windowMinutes } }),
+    createSmsOtpAuthenticator({ ...partial, gateway: smsGateway }),
     ...(options.extraAuthenticators?.(partial) ?? []),
   );
   // registry reads the array lazily, so authenticators pushed above are visible
@@ -107,6 +111,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     provider,
     renderer,
     async close() {
+      await smsGateway.close();
       await state.close();
       await opened.close();
     },

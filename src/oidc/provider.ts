@@ -83,6 +83,8 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     new interactionPolicy.Check('sequence_not_satisfied', 'the session did not pass every step of this application', async (ctx) => {
       const app = await deps.applications.getByClientId(ctx.oidc.client!.clientId);
       if (!app) return interactionPolicy.Check.REQUEST_PROMPT;
+      // a login that just ran this sequence is its answer, even when a step was skipped (SMS OTP disabled by the user)
+      if (ctx.oidc.result?.login) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       const sessionAcr = ctx.oidc.session?.acr;
       if (requiredAcr(app) === ACR.twoFactors && sessionAcr !== ACR.twoFactors) return interactionPolicy.Check.REQUEST_PROMPT;
       return interactionPolicy.Check.NO_NEED_TO_PROMPT;

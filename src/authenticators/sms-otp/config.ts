@@ -1,0 +1,161 @@
+/**
+ * The SMS OTP authenticator's configuration inside the `smsOTP` identity provider: one TypeBox schema gives the
+ * type, the defaults, the admin API validation and the console form. Option names map to WSO2's in docs/sms-otp.md.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { GatewayConfigSchema } from '../../sms/index.js';
+
+const Limit = (title: string, max: number, windowMinutes: number) =>
+  Type.Object(
+    {
+      max: Type.Integer({
+        title: 'Maximum SMS',
+        minimum: 0,
+        maximum: 1_000_000,
+        default: max,
+        description: '0 turns this limit off.',
+      }),
+      windowMinutes: Type.Integer({ title: 'Window (minutes)', minimum: 1, maximum: 10_080, default: windowMinutes }),
+    },
+    { title, default: {}, additionalProperties: false },
+  );
+
+export const SmsOtpConfigSchema = Type.Object(
+  {
+    gateway: Type.Object(GatewayConfigSchema.properties, { ...GatewayConfigSchema, title: 'SMS gateway', default: {} }),
+    otpLength: Type.Integer({ title: 'SMS OTP length', minimum: 4, maximum: 10, default: 6 }),
+    expirySeconds: Type.Integer({
+      title: 'SMS OTP expiry time (seconds)',
+      description: 'How long a code stays valid after it was sent. WSO2 sets this in minutes: 5 minutes is 300.',
+      minimum: 1,
+      maximum: 86_400,
+      default: 300,
+    }),
+    numericOnly: Type.Boolean({
+      title: 'Use only numeric characters for OTP',
+      description: 'Off: codes use A–Z and 0–9.',
+      default: true,
+    }),
+    retryEnabled: Type.Boolean({
+      title: 'Retry',
+      description: 'After a wrong or expired code, show the code page again (off: end the login).',
+      default: true,
+    }),
+    resendEnabled: Type.Boolean({
+      title: 'Resend',
+      description: 'Offer "Resend code" on the code page.',
+      default: true,
+    }),
+    resendCooldownSeconds: Type.Integer({
+      title: 'Resend cooldown (seconds)',
+      description: 'Time between two SMS of one login.',
+      minimum: 0,
+      maximum: 3600,
+      default: 30,
+    }),
+    maxResends: Type.Integer({ title: 'Resends per login', minimum: 0, maximum: 50, default: 5 }),
+    maxWrongCodesPerOtp: Type.Integer({
+      title: 'Wrong codes per OTP',
+      description: 'After this many wrong codes the code is dead and the user must ask for a new one.',
+      minimum: 1,
+      maximum: 20,
+      default: 3,
+    }),
+    mandatory: Type.Boolean({
+      title: 'SMS OTP mandatory',
+      description: 'Users who disabled SMS OTP, or who are not in the user store, cannot log in.',
+      default: false,
+    }),
+    enableByUserClaim: Type.Boolean({
+      title: 'Enable by user claim',
+      description: 'Honour the user claim http://wso2.org/claims/identity/smsotp_disabled.',
+      default: true,
+    }),
+    captureMobile: Type.Boolean({
+      title: 'Capture and update mobile number',
+      description: 'Ask users without a mobile number for one; it is saved to their profile after a correct code.',
+      default: true,
+    }),
+    mobileRegex: Type.String({
+      title: 'Mobile number regex pattern',
+      description: 'Checked on the server against the E.164 form of a captured number. Blank: no pattern.',
+      default: '',
+    }),
+    mobileRegexMessage: Type.String({
+      title: 'Regex violation error message',
+      default: 'Mobile number pattern policy violated',
+    }),
+    defaultCountry: Type.String({
+      title: 'Default country',
+      description: 'ISO 3166 code for numbers typed without +country code (e.g. LK). Blank: + is required.',
+      default: '',
+    }),
+    backupCodes: Type.Boolean({
+      title: 'Backup codes',
+      description: 'Accept a backup code in the code box.',
+      default: true,
+    }),
+    lockout: Type.Object(
+      {
+        enabled: Type.Boolean({ title: 'Enable account locking for failed attempts', default: true }),
+        maxAttempts: Type.Integer({ title: 'Failed attempts before locking', minimum: 1, maximum: 100, default: 5 }),
+        lockMinutes: Type.Integer({ title: 'Lock duration (minutes)', minimum: 1, maximum: 10_080, default: 15 }),
+      },
+      { title: 'Account locking', default: {}, additionalProperties: false },
+    ),
+    mask: Type.Object(
+      {
+        digitsShown: Type.Integer({ title: 'Digits shown', minimum: 0, maximum: 8, default: 4 }),
+        from: Type.Union([Type.Literal('end'), Type.Literal('start')], {
+          title: 'Shown from',
+          description: 'end: ********4567; start: +9477********.',
+          default: 'end',
+        }),
+      },
+      { title: 'Masked mobile number', default: {}, additionalProperties: false },
+    ),
+    messageTemplate: Type.String({
+      title: 'Message template',
+      description:
+        'The SMS text; {code} is the code, {minutes} its lifetime in minutes, {application} the application name.',
+      default: 'Verification Code: {code}',
+    }),
+    webOtp: Type.Boolean({
+      title: 'WebOTP line',
+      description: 'Append "@<host> #<code>" so phones can fill the code in.',
+      default: false,
+    }),
+    limits: Type.Object(
+      {
+        perNumber: Limit('Per phone number', 5, 60),
+        perAccount: Limit('Per account', 10, 1440),
+        perIp: Limit('Per client IP address', 20, 60),
+        globalPerHour: Type.Integer({
+          title: 'Global SMS per hour',
+          description: 'Across all users and nodes; 0 turns it off.',
+          minimum: 0,
+          maximum: 10_000_000,
+          default: 1000,
+        }),
+        allowedCountries: Type.Array(Type.String({ pattern: '^[A-Z]{2}$' }), {
+          title: 'Allowed destination countries',
+          description: 'ISO 3166 codes such as LK, GB; empty: all countries.',
+          default: [],
+        }),
+      },
+      { title: 'Send limits', default: {}, additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, title: 'SMS OTP' },
+);
+
+export type SmsOtpConfig = Static<typeof SmsOtpConfigSchema>;
+
+/** Every option at its default (the gateway blank), as a new `smsOTP` identity provider starts. */
+export const defaultSmsOtpConfig: SmsOtpConfig = Value.Default(SmsOtpConfigSchema, {}) as SmsOtpConfig;
+
+/** The stored configuration with defaults filled in; the identity-provider store validated it on save. */
+export function readConfig(raw: Record<string, unknown>): SmsOtpConfig {
+  return Value.Default(SmsOtpConfigSchema, Value.Convert(SmsOtpConfigSchema, structuredClone(raw))) as SmsOtpConfig;
+}

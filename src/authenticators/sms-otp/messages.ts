@@ -1,0 +1,35 @@
+/** User-facing texts of the SMS OTP pages by stable id; WSO2's wording where it is clear (reference §6). */
+export const smsOtpMessages = {
+  'sms-otp.no-user':
+    'SMS OTP cannot run before an earlier step identified you. The administrator of this application must put Username & Password first.',
+  'sms-otp.user-not-found': 'User not found in the directory. Cannot proceed further without SMS OTP authentication.',
+  'sms-otp.disabled': 'Enable the SMS OTP in your Profile. Cannot proceed further without SMS OTP authentication.',
+  'sms-otp.no-mobile':
+    'Update mobile number in your profile. Cannot proceed further without a mobile number for SMS OTP.',
+  'sms-otp.bad-mobile':
+    'The mobile number in your profile cannot receive a code. Update mobile number in your profile.',
+  'sms-otp.locked':
+    'Your account is locked because of too many failed attempts. Please try again in {minutes} minutes.',
+  'sms-otp.code-missing': 'Please enter the code!',
+  'sms-otp.invalid-code': 'The code you entered is incorrect. Please try again.',
+  'sms-otp.expired': 'The code entered is expired. Click Resend Code to continue.',
+  'sms-otp.too-many-attempts':
+    'Too many incorrect codes: this code no longer works. Click Resend Code to get a new one.',
+  'sms-otp.code-dead': 'This code no longer works. Click Resend Code to get a new one.',
+  'sms-otp.send-failed': 'Unable to send code to your phone number. Please try again.',
+  'sms-otp.resent': 'We sent a new code to {maskedMobile}.',
+  'sms-otp.resend-wait': 'You can ask for a new code in {seconds} seconds.',
+  'sms-otp.resend-disabled': 'Sending a new code is not enabled.',
+  'sms-otp.limit.per-login':
+    'You have asked for too many codes in this login. Use the last code we sent, or start again later.',
+  'sms-otp.limit.per-number': 'Too many codes were sent to this phone number. Please try again later.',
+  'sms-otp.limit.per-account': 'Too many codes were sent for your account. Please try again later.',
+  'sms-otp.limit.per-ip': 'Too many codes were requested from your network. Please try again later.',
+  'sms-otp.limit.global': 'We cannot send more codes right now. Please try again later.',
+  'sms-otp.country-not-allowed': 'Codes cannot be sent to phone numbers in this country.',
+  'sms-otp.mobile-missing': 'Please enter the mobile number!',
+  'sms-otp.mobile-invalid': 'Enter a valid mobile phone number with its country code, for example +94 77 123 4567.',
+  'sms-otp.mobile-pattern': '{patternMessage}',
+} as const;
+
+export type SmsOtpMessageId = keyof typeof smsOtpMessages;

@@ -1,0 +1,40 @@
+/**
+ * The step state this authenticator keeps in the login transaction (persisted by the engine with compare-and-set).
+ * Times are absolute epoch milliseconds, so a reload of the page can show the right time left.
+ *
+ *   capture ──(valid number, SMS sent)──▶ code ◀──(resend)──┐
+ *      │                                   │  └─────────────┘
+ *      └──(send failed / limit)──▶ not-sent ──(try again)──▶ code
+ */
+export type SmsOtpPhase = 'capture' | 'code' | 'not-sent';
+
+export interface ActiveOtp {
+  /** random id of this code: its hash and its attempt counters are bound to it */
+  id: string;
+  /** HMAC of (login id, code id, code) */
+  hash: string;
+  sentAt: number;
+  expiresAt: number;
+}
+
+export interface SmsOtpState {
+  phase: SmsOtpPhase;
+  /** E.164 number the codes of this login go to */
+  mobile?: string;
+  maskedMobile?: string;
+  /** ISO country of that number, for the allow-list on every resend */
+  country?: string;
+  /** number typed on the capture page; saved to the profile only after a correct SMS code */
+  capturedMobile?: string;
+  /** the live code; absent before the first send and once it is dead (too many wrong tries, expired) */
+  otp?: ActiveOtp;
+  /** which try counter submissions take a slot from: the id of the last code sent, kept after that code dies */
+  attemptsId?: string;
+  /** SMS sends attempted in this login, the first included */
+  sends: number;
+  lastSentAt?: number;
+}
+
+export function stateOf(raw: Record<string, unknown>): SmsOtpState {
+  return { phase: 'code', sends: 0, ...(raw as Partial<SmsOtpState>) } as SmsOtpState;
+}

@@ -1,0 +1,35 @@
+// Progressive enhancement for the SMS OTP pages (they work without it): a resend countdown, and one submit per form
+// so that a phone's code autofill plus a tap does not post twice. Loaded as a file: the CSP forbids inline scripts.
+(() => {
+  const resend = document.querySelector('form[data-resend-in]');
+  const button = resend?.querySelector('button');
+  const timer = document.getElementById('resend-timer');
+  if (resend && button && timer) {
+    const readyAt = Date.now() + Number(resend.dataset.resendIn || 0) * 1000;
+    const tick = () => {
+      const left = Math.ceil((readyAt - Date.now()) / 1000);
+      if (left <= 0) {
+        button.disabled = false;
+        timer.textContent = 'Did not get the code?';
+        return;
+      }
+      button.disabled = true;
+      timer.textContent = `You can ask for a new code in ${left} seconds.`;
+      setTimeout(tick, 1000);
+    };
+    tick();
+  }
+  for (const form of document.querySelectorAll('form[data-once]')) {
+    form.addEventListener('submit', (event) => {
+      if (form.dataset.sent) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sent = '1';
+      // disabled after the event, so the browser still sends the button it was submitted with
+      setTimeout(() => {
+        for (const b of form.querySelectorAll('button')) b.disabled = true;
+      }, 0);
+    });
+  }
+})();
