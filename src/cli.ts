@@ -238,16 +238,24 @@ async function smsCommand(sub: string | undefined, values: Values, cfg: Config, 
   if (sub !== 'send') throw new UsageError('sms takes send');
   if (typeof values.idp !== 'string' || typeof values.to !== 'string') throw new UsageError('sms send needs --idp <name> and --to <number>');
   const { sendTestSms } = await import('./sms-test/send-test-sms.js');
+  const { createSmsGateway } = await import('./sms/index.js');
   return withServices(cfg, async (s) => {
-    const result = await sendTestSms(s, values.idp as string, values.to as string, typeof values.text === 'string' ? values.text : undefined);
-    out('Request (secrets masked):');
-    out(`  ${result.request?.method ?? '?'} ${result.request?.url ?? '(not rendered)'}`);
-    for (const [k, v] of result.request?.headers ?? []) out(`  ${k}: ${v}`);
-    if (result.request?.body) out(`\n  ${result.request.body}`);
-    out('');
-    if (result.ok) out(`Accepted${result.messageId ? ` (message id ${result.messageId})` : ''} in ${result.latencyMs} ms.`);
-    else out(`Failed: ${result.code}: ${result.reason}${result.providerAnswer ? `\nProvider answered: ${result.providerAnswer}` : ''}`);
-    return result.ok ? 0 : 2;
+    const idp = await s.identityProviders.getByName(values.idp as string);
+    if (!idp) throw new NotFoundError('identity provider', values.idp as string);
+    const gateway = createSmsGateway({ trustedCertificates: () => s.truststore.pems() });
+    try {
+      const { ok, request, outcome } = await sendTestSms(gateway, idp, values.to as string, typeof values.text === 'string' ? values.text : undefined);
+      out('Request (secrets masked):');
+      out(`  ${request?.method ?? '?'} ${request?.url ?? '(not rendered)'}`);
+      for (const [k, v] of request?.headers ?? []) out(`  ${k}: ${v}`);
+      if (request?.body) out(`\n  ${request.body}`);
+      out('');
+      if (ok) out(`Accepted${outcome.messageId ? ` (message id ${outcome.messageId})` : ''} in ${outcome.latencyMs} ms.`);
+      else out(`Failed: ${outcome.code}: ${outcome.reason}${outcome.providerAnswer ? `\nProvider answered: ${outcome.providerAnswer}` : ''}`);
+      return ok ? 0 : 2;
+    } finally {
+      await gateway.close();
+    }
   });
 }
 
@@ -268,9 +276,16 @@ async function keysCommand(sub: string | undefined, values: Values, cfg: Config,
 
 function waitForSignal(stop: () => Promise<void>): Promise<void> {
   return new Promise((resolve) => {
+    let stopping = false;
+    // npm and tsx relay Ctrl-C as further SIGINT/SIGTERM to this process: once stopping, later signals are ignored
+    // (the handler stays installed so they cannot kill the process half-way), with a hard limit as the safety net.
     const handler = () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      if (stopping) return;
+      stopping = true;
+      setTimeout(() => {
+        console.error('stepgate: shutdown took longer than 15 s; exiting');
+        process.exit(1);
+      }, 15_000).unref();
       stop().then(resolve, (err) => {
         console.error(err);
         resolve();

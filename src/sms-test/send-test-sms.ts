@@ -1,59 +1,39 @@
 /**
- * "Send a test SMS" through an identity provider's gateway: the CLI (`stepgate sms send`) and the admin API call
- * this one function, so the operator sees the same masked request and outcome everywhere.
+ * "Send a test SMS" through an identity provider's saved gateway: `stepgate sms send` and the admin API (the
+ * console's "Send test SMS" button) call this one function, so an operator sees the same request and outcome.
  */
-import { NotFoundError, ValidationError } from '../identity/errors.js';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { ConflictError, ValidationError } from '../identity/errors.js';
 import type { IdentityProvider } from '../identity/identity-providers.js';
-import { createSmsGateway, type GatewayConfig, gatewayConfig, isProblem, type RenderedRequest } from '../sms/index.js';
-import type { Truststore } from '../identity/truststore.js';
+import { type RenderedRequest, type SmsGateway } from '../sms/index.js';
+import { gatewayConfigOf, SMS_OTP } from './gateway-config.js';
 
-export interface TestSmsResult {
+export const DEFAULT_TEST_TEXT = 'Stepgate test message. Verification Code: 123456';
+
+export interface TestSmsOutcome {
   ok: boolean;
-  request?: RenderedRequest;
-  code?: string;
-  reason?: string;
-  status?: number;
-  messageId?: string;
-  latencyMs: number;
-  providerAnswer?: string;
+  /** the rendered request with secrets and the number masked; null when the configuration cannot render one */
+  request: RenderedRequest | null;
+  outcome: { code?: string; reason?: string; status?: number; messageId?: string; latencyMs: number; providerAnswer?: string };
 }
 
-/** The gateway part of an sms-otp authenticator configuration. */
-export function gatewayOf(config: Record<string, unknown>): GatewayConfig {
-  const nested = config.gateway;
-  return gatewayConfig((nested && typeof nested === 'object' ? nested : config) as Partial<GatewayConfig>);
+/** E.164 for a number typed in international format, or a validation error naming `field`. */
+export function phoneNumber(value: string, field: string): string {
+  const parsed = parsePhoneNumberFromString(value.trim());
+  if (!parsed?.isValid()) throw new ValidationError([{ field, message: 'must be a phone number in international format, e.g. +94771234567' }]);
+  return parsed.number;
 }
 
-export async function sendTestSmsThrough(idp: IdentityProvider, truststore: Truststore, to: string, text?: string): Promise<TestSmsResult> {
-  const entry = idp.authenticators.find((a) => a.type === 'sms-otp');
-  if (!entry) throw new ValidationError([{ field: 'idp', message: `${idp.name} has no SMS OTP configuration` }]);
-  const number = to.trim();
-  if (!/^\+?[1-9]\d{5,14}$/.test(number.replace(/[\s()-]/g, ''))) throw new ValidationError([{ field: 'to', message: 'must be a phone number in international format, e.g. +94771234567' }]);
-  const e164 = `+${number.replace(/[^\d]/g, '')}`;
-  const message = text ?? 'Verification Code: 123456 (a test message from Stepgate)';
-  const gateway = createSmsGateway({ trustedCertificates: () => truststore.pems() });
-  try {
-    const config = gatewayOf(entry.config);
-    const masked = gateway.renderMasked(config, { to: e164, text: message, otp: '123456' });
-    const result = await gateway.send(config, { to: e164, text: message, otp: '123456' });
-    const request = isProblem(masked) ? undefined : masked;
-    if (result.ok) return { ok: true, ...(request ? { request } : {}), status: result.status, latencyMs: result.latencyMs, ...(result.messageId ? { messageId: result.messageId } : {}), ...(result.providerAnswer ? { providerAnswer: result.providerAnswer } : {}) };
-    return {
-      ok: false,
-      ...(request ? { request } : {}),
-      code: result.code,
-      reason: result.reason,
-      ...(result.status !== undefined ? { status: result.status } : {}),
-      latencyMs: result.latencyMs,
-      ...(result.providerAnswer ? { providerAnswer: result.providerAnswer } : {}),
-    };
-  } finally {
-    await gateway.close();
-  }
-}
-
-export async function sendTestSms(s: { identityProviders: { getByName(n: string): Promise<IdentityProvider | undefined> }; truststore: Truststore }, idpName: string, to: string, text?: string): Promise<TestSmsResult> {
-  const idp = await s.identityProviders.getByName(idpName);
-  if (!idp) throw new NotFoundError('identity provider', idpName);
-  return sendTestSmsThrough(idp, s.truststore, to, text);
+export async function sendTestSms(gateway: SmsGateway, idp: IdentityProvider, to: string, text?: string): Promise<TestSmsOutcome> {
+  const entry = idp.authenticators.find((a) => a.type === SMS_OTP);
+  if (!entry) throw new ConflictError(`identity provider ${idp.name} has no SMS OTP configuration`);
+  const found = gatewayConfigOf(entry.config, `authenticators[${idp.authenticators.indexOf(entry)}].config`);
+  if (!found.ok) throw new ValidationError(found.problems);
+  const number = phoneNumber(to, 'to');
+  const result = await gateway.send(found.gateway, { to: number, text: text ?? DEFAULT_TEST_TEXT, otp: '123456' });
+  const optional = { ...(result.status !== undefined ? { status: result.status } : {}), ...(result.providerAnswer !== undefined ? { providerAnswer: result.providerAnswer } : {}) };
+  const outcome = result.ok
+    ? { latencyMs: result.latencyMs, ...optional, ...(result.messageId ? { messageId: result.messageId } : {}) }
+    : { code: result.code, reason: result.reason, latencyMs: result.latencyMs, ...optional };
+  return { ok: result.ok, request: result.request ?? null, outcome };
 }

@@ -16,7 +16,7 @@ export {
 } from './config.js';
 export { createSmsGateway, isProblem, type SmsGateway, type SmsGatewayDeps } from './gateway.js';
 export { type HeaderPair, parseHeaders, serializeHeaders } from './headers.js';
-export { MASK, maskPhone } from './mask.js';
+export { MASK, maskPhone, SENSITIVE_NAME } from './mask.js';
 export { PRESETS, type Preset, type PresetField, presetFor, presetToPlain, resolveFields } from './presets/index.js';
 export type { RenderedRequest, RequestTemplate } from './render.js';
 export { codeForStatus, type SendFailure, type SendFailureCode, type SendResult, type SendSuccess } from './result.js';

@@ -1,11 +1,11 @@
 /** The `stepgate` command as an operator runs it: a real process, a config file, clear messages and exit codes. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { makeSelfSignedCertificate } from '../sms/support/tls.js';
+import { json, makeSelfSignedCertificate, startHttpsServer } from '../sms/support/tls.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'stepgate-cli-'));
@@ -22,6 +22,22 @@ function stepgate(args: string[], input?: string): { code: number; out: string; 
     timeout: 60_000,
   });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+/** The same, without blocking this process: needed when the test itself serves the SMS provider the CLI calls. */
+function stepgateAsync(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'stepgate.js'), '-c', configFile, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
+  });
 }
 
 describe('stepgate CLI', () => {
@@ -114,5 +130,41 @@ describe('stepgate CLI', () => {
     const r = spawnSync(process.execPath, [join(root, 'bin', 'stepgate.js'), '-c', broken, 'migrate'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /port: Expected integer/);
+  });
+
+  test('sms send: fails with the TLS message before the provider certificate is imported, succeeds after, secrets masked', async () => {
+    const cert = makeSelfSignedCertificate('127.0.0.1');
+    const provider = await startHttpsServer(cert, (req, res) => {
+      const body = JSON.parse(req.body) as { to: string; text: string };
+      if (req.headers.authorization !== 'Bearer sk-live-secret-123') return json(res, 401, { error: 'bad token' });
+      json(res, 202, { id: 'msg-42', to: body.to });
+    });
+    try {
+      const setup = join(dir, 'sms.yaml');
+      writeFileSync(
+        setup,
+        `identityProviders:\n  - name: smsOTP\n    authenticators:\n      - type: sms-otp\n        config:\n          gateway:\n            url: ${provider.origin}/send\n            method: POST\n            headers: "Authorization: Bearer sk-live-secret-123, Content-Type: application/json"\n            payload: '{"to":"$ctx.num","text":"$ctx.msg"}'\n`,
+      );
+      assert.equal((await stepgateAsync(['apply', '-f', setup])).code, 0);
+      const untrusted = await stepgateAsync(['sms', 'send', '--idp', 'smsOTP', '--to', '+94771234567', '--text', 'Hello "there" & 100%']);
+      assert.equal(untrusted.code, 2, untrusted.err);
+      assert.match(untrusted.out, /Failed: tls-untrusted: .*127\.0\.0\.1.*stepgate truststore import/s);
+      assert.equal(provider.received.length, 0);
+      writeFileSync(join(dir, 'provider-sms.pem'), cert.certPem);
+      assert.equal((await stepgateAsync(['truststore', 'import', '--file', join(dir, 'provider-sms.pem'), '--alias', 'sms-provider'])).code, 0);
+      const sent = await stepgateAsync(['sms', 'send', '--idp', 'smsOTP', '--to', '+94771234567', '--text', 'Hello "there" & 100%']);
+      assert.equal(sent.code, 0, sent.out + sent.err);
+      assert.match(sent.out, /POST https:\/\/127\.0\.0\.1:\d+\/send/);
+      assert.match(sent.out, /Authorization: Bearer \*+/);
+      assert.doesNotMatch(sent.out, /sk-live-secret-123/);
+      assert.match(sent.out, /Accepted in \d+ ms/);
+      assert.deepEqual(JSON.parse(provider.received[0]!.body), { to: '+94771234567', text: 'Hello "there" & 100%' });
+      const badNumber = await stepgateAsync(['sms', 'send', '--idp', 'smsOTP', '--to', 'call me']);
+      assert.equal(badNumber.code, 1);
+      assert.match(badNumber.err, /to: must be a phone number in international format/);
+      assert.match((await stepgateAsync(['sms', 'send', '--idp', 'nope', '--to', '+94771234567'])).err, /identity provider "nope" does not exist/);
+    } finally {
+      await provider.close();
+    }
   });
 });

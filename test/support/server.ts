@@ -31,7 +31,8 @@ export interface StartOptions {
   backend?: Backend;
   overrides?: Record<string, unknown>;
   extraAuthenticators?: (deps: AuthenticatorFactoryDeps) => Authenticator[];
-  plugins?: AppOptions['plugins'];
+  /** plugins to mount; a function receives the services (plugins such as the admin API take them as options) */
+  plugins?: AppOptions['plugins'] | ((services: Services) => AppOptions['plugins']);
   /** reuse an existing database (a second node, or a restart) */
   database?: { url: string; dataDir: string; masterKey: string };
   redis?: boolean;
@@ -58,7 +59,8 @@ export async function startStepgate(options: StartOptions = {}): Promise<TestSer
     },
   });
   const services = await createServices(config, options.extraAuthenticators ? { extraAuthenticators: options.extraAuthenticators } : {});
-  const app = await buildApp(services, { logger: false, ...(options.plugins ? { plugins: options.plugins } : {}) });
+  const plugins = typeof options.plugins === 'function' ? options.plugins(services) : options.plugins;
+  const app = await buildApp(services, { logger: false, ...(plugins ? { plugins } : {}) });
   await app.listen({ port, host: '127.0.0.1' });
   return {
     url: config.publicUrl,

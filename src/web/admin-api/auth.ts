@@ -1,0 +1,92 @@
+/**
+ * Bearer authentication for the admin API and SCIM: the token must be one Stepgate itself issued (oidc-provider's
+ * opaque access or client-credentials token, not expired), carry the `stepgate:admin` scope, belong to an application
+ * that may still ask for that scope, and — for a user's token — belong to an enabled, unlocked user with role `admin`.
+ *
+ *   read header → find token → reject sender-constrained → check client → check scope → check user
+ */
+
+import { getUserById, isLocked } from '../../identity/users.js';
+import { ADMIN_SCOPE } from '../../oidc/provider.js';
+import type { Services } from '../../services.js';
+import { HttpProblem } from '../problem.js';
+
+export const ADMIN_ROLE = 'admin';
+
+export type Actor =
+  | { kind: 'client'; clientId: string; scopes: string[] }
+  | { kind: 'user'; clientId: string; scopes: string[]; userId: string; username: string; roles: string[] };
+
+const REALM = 'Bearer realm="stepgate"';
+
+function unauthorized(detail: string, error?: 'invalid_token'): HttpProblem {
+  return new HttpProblem('unauthorized', detail, undefined, {
+    'www-authenticate': error ? `${REALM}, error="${error}"` : REALM,
+  });
+}
+
+function forbidden(detail: string, insufficientScope = false): HttpProblem {
+  return new HttpProblem(
+    'forbidden',
+    detail,
+    undefined,
+    insufficientScope ? { 'www-authenticate': `${REALM}, error="insufficient_scope", scope="${ADMIN_SCOPE}"` } : {},
+  );
+}
+
+/** The token in `Authorization: Bearer <token>`, or undefined when the header is absent or malformed. */
+function bearerToken(header: string | undefined): string | undefined {
+  const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i.exec(header?.trim() ?? '');
+  return m && m[1]!.length <= 1024 ? m[1] : undefined;
+}
+
+export function createBearerAuth(services: Pick<Services, 'provider' | 'applications' | 'db'>) {
+  const { provider } = services;
+
+  async function findToken(value: string) {
+    const access = await provider.AccessToken.find(value);
+    if (access)
+      return {
+        scope: access.scope,
+        clientId: access.clientId,
+        accountId: access.accountId,
+        constrained: access.isSenderConstrained(),
+      };
+    const cc = await provider.ClientCredentials.find(value);
+    if (cc)
+      return { scope: cc.scope, clientId: cc.clientId, accountId: undefined, constrained: cc.isSenderConstrained() };
+    return undefined;
+  }
+
+  /** The caller, or an HttpProblem (401 / 403) thrown with the matching WWW-Authenticate header. */
+  return async function authenticate(header: string | undefined): Promise<Actor> {
+    if (!header) throw unauthorized('A bearer token is required.');
+    const value = bearerToken(header);
+    if (!value) throw unauthorized('The Authorization header must be "Bearer <token>".', 'invalid_token');
+    const token = await findToken(value);
+    if (!token?.clientId) throw unauthorized('The token is unknown or expired.', 'invalid_token');
+    // a DPoP- or mTLS-bound token presented as a plain bearer token would bypass its binding
+    if (token.constrained) throw unauthorized('Sender-constrained tokens are not accepted here.', 'invalid_token');
+    const application = await services.applications.getByClientId(token.clientId);
+    if (!application) throw unauthorized('The token belongs to an application that no longer exists.', 'invalid_token');
+    const scopes = (token.scope ?? '').split(' ').filter((s) => s !== '');
+    if (!scopes.includes(ADMIN_SCOPE) || !application.extraScopes.includes(ADMIN_SCOPE)) {
+      throw forbidden(`The token lacks the ${ADMIN_SCOPE} scope.`, true);
+    }
+    if (!token.accountId) return { kind: 'client', clientId: token.clientId, scopes };
+    const user = await getUserById(services.db, token.accountId);
+    if (!user) throw unauthorized('The token belongs to a user that no longer exists.', 'invalid_token');
+    if (!user.enabled || isLocked(user)) throw forbidden('The user is disabled or locked.');
+    if (!user.roles.includes(ADMIN_ROLE)) throw forbidden(`The user does not have the ${ADMIN_ROLE} role.`);
+    return {
+      kind: 'user',
+      clientId: token.clientId,
+      scopes,
+      userId: user.id,
+      username: user.username,
+      roles: user.roles,
+    };
+  };
+}
+
+export type BearerAuth = ReturnType<typeof createBearerAuth>;

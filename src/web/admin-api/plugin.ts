@@ -1,0 +1,167 @@
+/**
+ * The admin REST API under /api/admin/v1: an encapsulated plugin with its own JSON-only body parsing, TypeBox
+ * validation, bearer authentication, rate limit and problem-document error handler.
+ *
+ * Each request: rate limit → authenticate (before the body is read) → parse JSON → validate → handler → audit
+ */
+import rateLimit from '@fastify/rate-limit';
+import type { TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../services.js';
+import { createSmsGateway } from '../../sms/index.js';
+import { HttpProblem, type MappedError, problemFromError } from '../problem.js';
+import { type Actor, createBearerAuth } from './auth.js';
+import { openApiDocument } from './openapi.js';
+import type { ApiRoute } from './route.js';
+import { applicationRoutes } from './routes/applications.js';
+import { auditRoutes } from './routes/audit.js';
+import { claimRoutes } from './routes/claims.js';
+import { identityProviderRoutes } from './routes/identity-providers.js';
+import { truststoreRoutes } from './routes/truststore.js';
+import { userRoutes } from './routes/users.js';
+import { acceptJsonOnly, typeboxValidatorCompiler } from './validation.js';
+
+export const ADMIN_API_PREFIX = '/api/admin/v1';
+
+export interface AdminApiOptions {
+  services: Services;
+  /** requests per client IP and window; default 300 a minute */
+  rateLimit?: { max: number; timeWindow: number };
+  /** check every answer against its response schema (tests turn this on; a mismatch is a 500 and a log line) */
+  checkResponses?: boolean;
+}
+
+export function sendProblem(reply: FastifyReply, mapped: MappedError) {
+  for (const [k, v] of Object.entries(mapped.headers)) reply.header(k, v);
+  return reply
+    .status(mapped.problem.status)
+    .type('application/problem+json; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(JSON.stringify(mapped.problem));
+}
+
+/** JSON.stringify, optionally checking the answer against the route's response schema first. */
+function serializerFor(check: boolean) {
+  return ({ schema }: { schema: unknown }) => {
+    const compiled = check ? TypeCompiler.Compile(schema as TSchema) : undefined;
+    return (data: unknown) => {
+      if (compiled && !compiled.Check(data)) {
+        const first = [...compiled.Errors(data)][0];
+        throw new Error(`response does not match its schema at ${first?.path ?? ''}: ${first?.message ?? ''}`);
+      }
+      return JSON.stringify(data);
+    };
+  };
+}
+
+export function allRoutes(services: Services, gateway: ReturnType<typeof createSmsGateway>): ApiRoute[] {
+  return [
+    ...applicationRoutes(services),
+    ...identityProviderRoutes(services, gateway),
+    ...claimRoutes(services),
+    ...userRoutes(services),
+    ...truststoreRoutes(services),
+    ...auditRoutes(services),
+  ];
+}
+
+async function adminApi(app: FastifyInstance, options: AdminApiOptions): Promise<void> {
+  const { services } = options;
+  const gateway = createSmsGateway({ trustedCertificates: () => services.truststore.pems() });
+  app.addHook('onClose', async () => gateway.close());
+  const routes = allRoutes(services, gateway);
+  const authenticate = createBearerAuth(services);
+
+  acceptJsonOnly(app, ['application/json']);
+  app.setValidatorCompiler(typeboxValidatorCompiler);
+  app.setSerializerCompiler(serializerFor(options.checkResponses ?? false));
+
+  app.setErrorHandler((error, req, reply) => {
+    const mapped = problemFromError(error);
+    if (mapped.internal) req.log.error({ err: error }, 'admin API request failed');
+    return sendProblem(reply, mapped);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(
+      reply,
+      problemFromError(new HttpProblem('not-found', `No route ${req.method} ${req.url.split('?')[0]}.`)),
+    ),
+  );
+
+  await app.register(rateLimit, {
+    max: options.rateLimit?.max ?? 300,
+    timeWindow: options.rateLimit?.timeWindow ?? 60_000,
+    errorResponseBuilder: (_req, ctx) => new HttpProblem('rate-limited', `Too many requests; retry in ${ctx.after}.`),
+  });
+
+  const document = openApiDocument(routes, {
+    publicUrl: services.config.publicUrl,
+    prefix: ADMIN_API_PREFIX,
+    version: '1',
+  });
+  app.get('/openapi.json', async (_req, reply) => reply.header('cache-control', 'no-cache').send(document));
+
+  for (const r of routes) {
+    app.route({
+      method: r.method,
+      url: r.url,
+      ...(r.bodyLimit ? { bodyLimit: r.bodyLimit } : {}),
+      ...(r.rateLimit ? { config: { rateLimit: r.rateLimit } } : {}),
+      schema: {
+        ...(r.schema.params ? { params: r.schema.params } : {}),
+        ...(r.schema.querystring ? { querystring: r.schema.querystring } : {}),
+        ...(r.schema.body ? { body: r.schema.body } : {}),
+        ...(r.schema.response ? { response: { [r.status ?? 200]: r.schema.response } } : {}),
+      },
+      // authenticated before the body is read, so nobody without a token makes the server parse a megabyte
+      preParsing: async (req: FastifyRequest) => {
+        req.actor = await authenticate(req.headers.authorization);
+      },
+      handler: async (req, reply) => {
+        const actor = req.actor!;
+        const result = await r.handler({
+          params: req.params as never,
+          query: req.query as never,
+          body: req.body as never,
+          actor,
+          req,
+          reply,
+          audit: (event, data = {}) => recordAudit(services, actor, req, event, data),
+        });
+        reply.header('cache-control', 'no-store');
+        if ((r.status ?? 200) === 204) return reply.status(204).send();
+        return reply.status(r.status ?? 200).send(result);
+      },
+    });
+  }
+}
+
+export function recordAudit(
+  services: Services,
+  actor: Actor,
+  req: FastifyRequest,
+  event: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  return services.audit.record({
+    event,
+    userId: actor.kind === 'user' ? actor.userId : null,
+    username: actor.kind === 'user' ? actor.username : null,
+    clientId: actor.clientId,
+    ip: req.ip,
+    data: { actor: actor.kind === 'user' ? `user:${actor.username}` : `client:${actor.clientId}`, ...data },
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the authenticated caller of the admin API or SCIM */
+    actor?: Actor;
+  }
+}
+
+/** Mount with `app.register(adminApiPlugin, { services })`; it registers its own prefix. */
+export const adminApiPlugin: FastifyPluginAsync<AdminApiOptions> = async (app, options) => {
+  await app.register(adminApi, { ...options, prefix: ADMIN_API_PREFIX });
+};

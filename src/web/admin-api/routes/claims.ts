@@ -1,0 +1,185 @@
+/** Claim dialects, their mappings onto local claims, and the local claims themselves (a claim in use is kept). */
+import { Type } from '@sinclair/typebox';
+import { LOCAL_DIALECT } from '../../../identity/claim-uris.js';
+import {
+  addLocalClaim,
+  deleteLocalClaim,
+  deleteMapping,
+  getLocalClaim,
+  type LocalClaimInput,
+  listDialects,
+  listLocalClaims,
+  listMappings,
+  setMapping,
+  updateLocalClaim,
+} from '../../../identity/claims.js';
+import { NotFoundError, ValidationError } from '../../../identity/errors.js';
+import type { Services } from '../../../services.js';
+import { type ApiRoute, paginate, route } from '../route.js';
+import {
+  ClaimDialect,
+  ClaimMapping,
+  ClaimMappingBody,
+  LocalClaim,
+  LocalClaimCreate,
+  LocalClaimUpdate,
+  Page,
+  PageQuery,
+} from '../schemas.js';
+
+const UriParams = Type.Object({
+  uri: Type.String({ minLength: 1, maxLength: 255, description: 'The claim URI, URL-encoded.' }),
+});
+const DialectParams = Type.Object({
+  dialect: Type.String({ minLength: 1, maxLength: 255, description: 'The dialect URI, URL-encoded.' }),
+});
+const MappingParams = Type.Object({
+  dialect: DialectParams.properties.dialect,
+  externalClaim: Type.String({ minLength: 1, maxLength: 255, description: 'URL-encoded.' }),
+});
+
+export function claimRoutes({ db }: Services): ApiRoute[] {
+  const noLocalEdits = () =>
+    new ValidationError([
+      { field: 'dialect', message: `the local dialect ${LOCAL_DIALECT} is edited through /claims` },
+    ]);
+  return [
+    route({
+      method: 'GET',
+      url: '/claim-dialects',
+      operationId: 'listClaimDialects',
+      summary: 'Claim dialects and how many claims each maps',
+      tag: 'Claims',
+      schema: { querystring: Type.Object(PageQuery), response: Page(ClaimDialect) },
+      handler: async ({ query }) => paginate(await listDialects(db), query),
+    }),
+    route({
+      method: 'GET',
+      url: '/claim-dialects/:dialect/mappings',
+      operationId: 'listClaimMappings',
+      summary: 'Mappings of one dialect onto local claims (the local dialect maps each claim onto itself)',
+      tag: 'Claims',
+      schema: { params: DialectParams, querystring: Type.Object(PageQuery), response: Page(ClaimMapping) },
+      async handler({ params, query }) {
+        if (params.dialect === LOCAL_DIALECT) {
+          const local = (await listLocalClaims(db)).map((c) => ({
+            dialect: LOCAL_DIALECT,
+            externalClaim: c.uri,
+            localClaimUri: c.uri,
+          }));
+          return paginate(local, query);
+        }
+        return paginate(await listMappings(db, params.dialect), query);
+      },
+    }),
+    route({
+      method: 'PUT',
+      url: '/claim-dialects/:dialect/mappings/:externalClaim',
+      operationId: 'setClaimMapping',
+      summary: 'Map an external claim of a dialect onto a local claim (creates the dialect when new)',
+      tag: 'Claims',
+      schema: { params: MappingParams, body: ClaimMappingBody, response: ClaimMapping },
+      async handler({ params, body, audit }) {
+        if (params.dialect === LOCAL_DIALECT) throw noLocalEdits();
+        const mapping = {
+          dialect: params.dialect,
+          externalClaim: params.externalClaim,
+          localClaimUri: body.localClaimUri,
+        };
+        await setMapping(db, mapping);
+        await audit('admin.claim-mapping.update', { ...mapping });
+        return mapping;
+      },
+    }),
+    route({
+      method: 'DELETE',
+      url: '/claim-dialects/:dialect/mappings/:externalClaim',
+      operationId: 'deleteClaimMapping',
+      summary: 'Remove a mapping',
+      tag: 'Claims',
+      status: 204,
+      errors: [404],
+      schema: { params: MappingParams },
+      async handler({ params, audit }) {
+        if (params.dialect === LOCAL_DIALECT) throw noLocalEdits();
+        await deleteMapping(db, params.dialect, params.externalClaim);
+        await audit('admin.claim-mapping.delete', { dialect: params.dialect, externalClaim: params.externalClaim });
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/claims',
+      operationId: 'listClaims',
+      summary: 'Local claims (search: URI or display name substring)',
+      tag: 'Claims',
+      schema: {
+        querystring: Type.Object({ ...PageQuery, search: Type.Optional(Type.String({ maxLength: 255 })) }),
+        response: Page(LocalClaim),
+      },
+      async handler({ query }) {
+        const needle = query.search?.toLowerCase();
+        const all = (await listLocalClaims(db)).filter(
+          (c) => !needle || c.uri.toLowerCase().includes(needle) || c.displayName.toLowerCase().includes(needle),
+        );
+        return paginate(all, query);
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/claims',
+      operationId: 'createClaim',
+      summary: 'Add a local claim',
+      tag: 'Claims',
+      status: 201,
+      errors: [409],
+      schema: { body: LocalClaimCreate, response: LocalClaim },
+      async handler({ body, audit }) {
+        const claim = await addLocalClaim(db, body as LocalClaimInput);
+        await audit('admin.claim.create', { uri: claim.uri, mappedAttribute: claim.mappedAttribute });
+        return claim;
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/claims/:uri',
+      operationId: 'getClaim',
+      summary: 'Read a local claim',
+      tag: 'Claims',
+      errors: [404],
+      schema: { params: UriParams, response: LocalClaim },
+      async handler({ params }) {
+        const claim = await getLocalClaim(db, params.uri);
+        if (!claim) throw new NotFoundError('claim', params.uri);
+        return claim;
+      },
+    }),
+    route({
+      method: 'PUT',
+      url: '/claims/:uri',
+      operationId: 'updateClaim',
+      summary: 'Change a local claim (fields left out keep their values)',
+      tag: 'Claims',
+      errors: [404],
+      schema: { params: UriParams, body: LocalClaimUpdate, response: LocalClaim },
+      async handler({ params, body, audit }) {
+        const claim = await updateLocalClaim(db, params.uri, body as Partial<LocalClaimInput>);
+        await audit('admin.claim.update', { uri: claim.uri, fields: Object.keys(body) });
+        return claim;
+      },
+    }),
+    route({
+      method: 'DELETE',
+      url: '/claims/:uri',
+      operationId: 'deleteClaim',
+      summary: 'Delete a local claim; a built-in claim or one in use is kept (409 names the uses)',
+      tag: 'Claims',
+      status: 204,
+      errors: [404, 409],
+      schema: { params: UriParams },
+      async handler({ params, audit }) {
+        await deleteLocalClaim(db, params.uri);
+        await audit('admin.claim.delete', { uri: params.uri });
+      },
+    }),
+  ];
+}

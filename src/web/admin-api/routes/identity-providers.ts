@@ -1,0 +1,235 @@
+/** Authenticator descriptors and identity providers (with their federated authenticator configurations, masked). */
+import { Type } from '@sinclair/typebox';
+import { ConflictError, NotFoundError, ValidationError } from '../../../identity/errors.js';
+import type { IdentityProvider, IdentityProviderInput } from '../../../identity/identity-providers.js';
+import type { Services } from '../../../services.js';
+import { countSegments, isProblem, maskPhone, type SmsGateway, validateGatewayConfig } from '../../../sms/index.js';
+import { type ApiRoute, paginate, route } from '../route.js';
+import {
+  AuthenticatorDescriptor,
+  IdentityProviderCreate,
+  IdentityProvider as IdentityProviderSchema,
+  IdentityProviderUpdate,
+  IdParams,
+  Page,
+  PageQuery,
+  SmsPreview,
+  SmsPreviewBody,
+  TestSmsBody,
+  TestSmsResult,
+} from '../schemas.js';
+import { gatewayConfigOf, maskSecretsByName, restoreMasked, SMS_OTP } from '../../../sms-test/gateway-config.js';
+import { phoneNumber, sendTestSms } from '../../../sms-test/send-test-sms.js';
+
+export function identityProviderRoutes(services: Services, gateway: SmsGateway): ApiRoute[] {
+  const { identityProviders: idps, registry, applications } = services;
+
+  /** The admin's view: the authenticator's own masking, or masking by field name when it has none. */
+  function shown(idp: IdentityProvider): IdentityProvider {
+    const masked = idps.masked(idp);
+    return {
+      ...masked,
+      authenticators: masked.authenticators.map((a) =>
+        registry.get(a.type)?.descriptor.maskConfig
+          ? a
+          : { ...a, config: maskSecretsByName(a.config) as Record<string, unknown> },
+      ),
+    };
+  }
+
+  async function load(id: string) {
+    const idp = await idps.get(id);
+    if (!idp) throw new NotFoundError('identity provider', id);
+    return idp;
+  }
+
+  /** Applications whose sequence names this identity provider. */
+  async function usedBy(name: string): Promise<string[]> {
+    return (await applications.list())
+      .filter((a) => a.steps.some((s) => s.options.some((o) => o.idp === name)))
+      .map((a) => `application "${a.name}"`);
+  }
+
+  function withStoredSecrets(input: IdentityProviderInput['authenticators'], stored: IdentityProvider | undefined) {
+    return input?.map((entry) => {
+      const previous = stored?.authenticators.find((s) => s.type === entry.type)?.config;
+      return {
+        ...entry,
+        enabled: entry.enabled !== false,
+        config: restoreMasked(entry.config ?? {}, previous) as Record<string, unknown>,
+      };
+    });
+  }
+
+  return [
+    route({
+      method: 'GET',
+      url: '/authenticators',
+      operationId: 'listAuthenticators',
+      summary: 'Authenticators that steps can use, with the configuration schema of the federated ones',
+      tag: 'Authenticators',
+      schema: { querystring: Type.Object(PageQuery), response: Page(AuthenticatorDescriptor) },
+      async handler({ query }) {
+        const all = registry.all().map(({ descriptor: d }) => ({
+          id: d.id,
+          displayName: d.displayName,
+          kind: d.kind,
+          amr: d.amr,
+          ...(d.configSchema ? { configSchema: d.configSchema } : {}),
+          ...(d.defaultConfig
+            ? {
+                defaultConfig: d.maskConfig
+                  ? d.maskConfig(d.defaultConfig)
+                  : (maskSecretsByName(d.defaultConfig) as Record<string, unknown>),
+              }
+            : {}),
+        }));
+        return paginate(all, query);
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/identity-providers',
+      operationId: 'listIdentityProviders',
+      summary: 'List identity providers (secrets masked)',
+      tag: 'Identity providers',
+      schema: {
+        querystring: Type.Object({ ...PageQuery, search: Type.Optional(Type.String({ maxLength: 64 })) }),
+        response: Page(IdentityProviderSchema),
+      },
+      async handler({ query }) {
+        const needle = query.search?.toLowerCase();
+        const all = (await idps.list()).filter(
+          (i) => !needle || i.name.toLowerCase().includes(needle) || i.displayName.toLowerCase().includes(needle),
+        );
+        return paginate(all.map(shown), query);
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/identity-providers',
+      operationId: 'createIdentityProvider',
+      summary: 'Create an identity provider',
+      tag: 'Identity providers',
+      status: 201,
+      errors: [409],
+      schema: { body: IdentityProviderCreate, response: IdentityProviderSchema },
+      async handler({ body, audit }) {
+        const input: IdentityProviderInput = {
+          ...body,
+          ...(body.authenticators
+            ? {
+                authenticators: withStoredSecrets(
+                  body.authenticators as IdentityProviderInput['authenticators'],
+                  undefined,
+                ),
+              }
+            : {}),
+        } as IdentityProviderInput;
+        const idp = await idps.create(input);
+        await audit('admin.identity-provider.create', { identityProviderId: idp.id, name: idp.name });
+        return shown(idp);
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/identity-providers/:id',
+      operationId: 'getIdentityProvider',
+      summary: 'Read an identity provider (secrets masked)',
+      tag: 'Identity providers',
+      errors: [404],
+      schema: { params: IdParams, response: IdentityProviderSchema },
+      handler: async ({ params }) => shown(await load(params.id)),
+    }),
+    route({
+      method: 'PUT',
+      url: '/identity-providers/:id',
+      operationId: 'updateIdentityProvider',
+      summary: "Change an identity provider; a secret sent back as '********' keeps its stored value",
+      tag: 'Identity providers',
+      errors: [404, 409],
+      schema: { params: IdParams, body: IdentityProviderUpdate, response: IdentityProviderSchema },
+      async handler({ params, body, audit }) {
+        const current = await load(params.id);
+        const input = {
+          ...body,
+          ...(body.authenticators
+            ? {
+                authenticators: withStoredSecrets(
+                  body.authenticators as IdentityProviderInput['authenticators'],
+                  current,
+                ),
+              }
+            : {}),
+        } as Partial<IdentityProviderInput>;
+        const idp = await idps.update(current.id, input);
+        await audit('admin.identity-provider.update', {
+          identityProviderId: idp.id,
+          name: idp.name,
+          fields: Object.keys(body),
+        });
+        return shown(idp);
+      },
+    }),
+    route({
+      method: 'DELETE',
+      url: '/identity-providers/:id',
+      operationId: 'deleteIdentityProvider',
+      summary: 'Delete an identity provider that no application uses',
+      tag: 'Identity providers',
+      status: 204,
+      errors: [404, 409],
+      schema: { params: IdParams },
+      async handler({ params, audit }) {
+        const idp = await load(params.id);
+        await idps.delete(idp.id, usedBy);
+        await audit('admin.identity-provider.delete', { identityProviderId: idp.id, name: idp.name });
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/identity-providers/:id/test-sms',
+      operationId: 'sendTestSms',
+      summary: "Send a test SMS with the identity provider's saved SMS OTP configuration",
+      tag: 'Identity providers',
+      errors: [404, 409],
+      // each call may cost money at the provider
+      rateLimit: { max: 10, timeWindow: 60_000 },
+      schema: { params: IdParams, body: TestSmsBody, response: TestSmsResult },
+      async handler({ params, body, audit }) {
+        const idp = await load(params.id);
+        const result = await sendTestSms(gateway, idp, body.to, body.text);
+        await audit('admin.identity-provider.test-sms', {
+          identityProviderId: idp.id,
+          name: idp.name,
+          to: maskPhone(phoneNumber(body.to, 'to')),
+          ok: result.ok,
+          ...(result.outcome.code ? { code: result.outcome.code } : {}),
+        });
+        return result;
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/sms/preview',
+      operationId: 'previewSms',
+      summary:
+        'Render an unsaved gateway configuration for one message (masked) and count its SMS segments; sends nothing',
+      tag: 'Identity providers',
+      schema: { body: SmsPreviewBody, response: SmsPreview },
+      async handler({ body }) {
+        const found = gatewayConfigOf(body.config, 'config');
+        if (!found.ok) throw new ValidationError(found.problems);
+        const segments = countSegments(body.text);
+        const problems = validateGatewayConfig(found.gateway);
+        const rendered = gateway.renderMasked(found.gateway, {
+          to: phoneNumber(body.to, 'to'),
+          text: body.text,
+          otp: '123456',
+        });
+        if (isProblem(rendered)) return { request: null, problems: [...problems, rendered], segments };
+        return { request: rendered, problems, segments };
+      },
+    }),
+  ];
+}

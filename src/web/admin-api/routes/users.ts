@@ -1,0 +1,221 @@
+/** Users: profile claims, roles, enabling, unlock, password reset and backup codes (shown once). */
+import { Type } from '@sinclair/typebox';
+import { generateBackupCodes } from '../../../identity/backup-codes.js';
+import { ClaimUri, isBackupCodeClaim } from '../../../identity/claim-uris.js';
+import { listLocalClaims } from '../../../identity/claims.js';
+import { NotFoundError } from '../../../identity/errors.js';
+import { unlockUser } from '../../../identity/lockout.js';
+import {
+  claimsOf,
+  createUser,
+  deleteUser,
+  getUserById,
+  isLocked,
+  listUsers,
+  setEnabled,
+  setPassword,
+  setRoles,
+  setUserClaims,
+  type User,
+} from '../../../identity/users.js';
+import type { Services } from '../../../services.js';
+import { type ApiRoute, route } from '../route.js';
+import {
+  BackupCodes,
+  IdParams,
+  Page,
+  PageQuery,
+  PasswordBody,
+  UserCreate,
+  User as UserSchema,
+  UserUpdate,
+} from '../schemas.js';
+
+const tag = 'Users';
+
+/** Claim URIs named in an audit event: which values changed, never the values (backup codes above all). */
+const changedClaims = (claims: Record<string, string> | undefined) => Object.keys(claims ?? {});
+
+export function userRoutes(services: Services): ApiRoute[] {
+  const { db, hasher, backupCodes } = services;
+
+  async function toJson(user: User) {
+    const now = Date.now();
+    const locked = isLocked(user, now);
+    return {
+      id: user.id,
+      username: user.username,
+      enabled: user.enabled,
+      locked,
+      lockedUntil: locked ? user.lockedUntil : null,
+      roles: user.roles,
+      claims: claimsOf(user, await listLocalClaims(db), now),
+      backupCodesRemaining: await backupCodes.remaining(user.id),
+      createdAt: user.createdAt,
+      updatedAt: user.updatedAt,
+    };
+  }
+
+  async function load(id: string): Promise<User> {
+    const user = await getUserById(db, id);
+    if (!user) throw new NotFoundError('user', id);
+    return user;
+  }
+
+  return [
+    route({
+      method: 'GET',
+      url: '/users',
+      operationId: 'listUsers',
+      summary: 'List users (search: username substring; mobile: exact mobile number)',
+      tag,
+      schema: {
+        querystring: Type.Object({
+          ...PageQuery,
+          search: Type.Optional(Type.String({ maxLength: 255 })),
+          mobile: Type.Optional(Type.String({ maxLength: 32 })),
+        }),
+        response: Page(UserSchema),
+      },
+      async handler({ query }) {
+        const mobileClaim = (await listLocalClaims(db)).find((c) => c.uri === ClaimUri.mobile);
+        const { total, users } = await listUsers(db, {
+          offset: query.offset,
+          limit: query.limit,
+          ...(query.search ? { search: query.search } : {}),
+          ...(query.mobile && mobileClaim
+            ? { attribute: { name: mobileClaim.mappedAttribute, value: query.mobile } }
+            : {}),
+        });
+        return { items: await Promise.all(users.map(toJson)), total, offset: query.offset, limit: query.limit };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/users',
+      operationId: 'createUser',
+      summary: 'Create a user',
+      tag,
+      status: 201,
+      errors: [409],
+      schema: { body: UserCreate, response: UserSchema },
+      async handler({ body, audit }) {
+        const user = await createUser(db, hasher, body);
+        await audit('admin.user.create', {
+          targetUserId: user.id,
+          targetUsername: user.username,
+          claims: changedClaims(body.claims),
+          roles: user.roles,
+        });
+        return toJson(user);
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/users/:id',
+      operationId: 'getUser',
+      summary: 'Read a user with the claims of their profile (write-only claims left out)',
+      tag,
+      errors: [404],
+      schema: { params: IdParams, response: UserSchema },
+      handler: async ({ params }) => toJson(await load(params.id)),
+    }),
+    route({
+      method: 'PUT',
+      url: '/users/:id',
+      operationId: 'updateUser',
+      summary: 'Change claims (an empty string removes a value), roles or enabled',
+      tag,
+      errors: [404],
+      schema: { params: IdParams, body: UserUpdate, response: UserSchema },
+      async handler({ params, body, audit }) {
+        const user = await load(params.id);
+        if (body.claims && Object.keys(body.claims).length > 0)
+          await setUserClaims(db, user.id, body.claims, { asAdmin: true });
+        if (body.roles) await setRoles(db, user.id, body.roles);
+        if (body.enabled !== undefined) await setEnabled(db, user.id, body.enabled);
+        const claims = changedClaims(body.claims);
+        await audit('admin.user.update', {
+          targetUserId: user.id,
+          targetUsername: user.username,
+          claims,
+          ...(claims.some(isBackupCodeClaim) ? { backupCodesReplaced: true } : {}),
+          ...(body.roles ? { roles: body.roles } : {}),
+          ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+        });
+        return toJson(await load(user.id));
+      },
+    }),
+    route({
+      method: 'DELETE',
+      url: '/users/:id',
+      operationId: 'deleteUser',
+      summary: 'Delete a user',
+      tag,
+      status: 204,
+      errors: [404],
+      schema: { params: IdParams },
+      async handler({ params, audit }) {
+        const user = await load(params.id);
+        await deleteUser(db, user.id);
+        await audit('admin.user.delete', { targetUserId: user.id, targetUsername: user.username });
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/users/:id/unlock',
+      operationId: 'unlockUser',
+      summary: 'Unlock a user and reset their failure counters',
+      tag,
+      errors: [404],
+      schema: { params: IdParams, response: UserSchema },
+      async handler({ params, audit }) {
+        const user = await load(params.id);
+        await unlockUser(db, user.id);
+        // the account's own event, as the CLI records it, beside the admin action below
+        if (isLocked(user)) await services.audit.record({ event: 'account.unlocked', userId: user.id, username: user.username, data: { by: 'admin-api' } });
+        await audit('admin.user.unlock', {
+          targetUserId: user.id,
+          targetUsername: user.username,
+          wasLocked: isLocked(user),
+        });
+        return toJson(await load(user.id));
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/users/:id/password',
+      operationId: 'setUserPassword',
+      summary: "Set a user's password",
+      tag,
+      status: 204,
+      errors: [404],
+      schema: { params: IdParams, body: PasswordBody },
+      async handler({ params, body, audit }) {
+        const user = await load(params.id);
+        await setPassword(db, hasher, user.id, body.password);
+        await audit('admin.user.set-password', { targetUserId: user.id, targetUsername: user.username });
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/users/:id/backup-codes',
+      operationId: 'generateBackupCodes',
+      summary: "Replace the user's backup codes with 10 new ones, shown in this answer only",
+      tag,
+      errors: [404],
+      schema: { params: IdParams, response: BackupCodes },
+      async handler({ params, audit }) {
+        const user = await load(params.id);
+        const codes = generateBackupCodes(10);
+        await backupCodes.replace(user.id, codes);
+        await audit('admin.user.generate-backup-codes', {
+          targetUserId: user.id,
+          targetUsername: user.username,
+          count: codes.length,
+        });
+        return { codes };
+      },
+    }),
+  ];
+}
