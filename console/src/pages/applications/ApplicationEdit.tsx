@@ -1,0 +1,460 @@
+// Service Providers › Add / Edit: OIDC settings, Claim Configuration, Local & Outbound Authentication Configuration.
+import { useEffect, useState } from 'react';
+import { clientProblem, del, get, itemsOf, post, put } from '../../api/client.ts';
+import type {
+  Application,
+  AuthenticationStep,
+  AuthenticatorInfo,
+  ClientType,
+  FieldProblem,
+  GrantType,
+  IdentityProvider,
+  LocalClaim,
+} from '../../api/types.ts';
+import { navigate } from '../../router/router.tsx';
+import {
+  CheckboxField,
+  FormAlert,
+  linesOf,
+  Saved,
+  Section,
+  SelectField,
+  ShownOnce,
+  TextArea,
+  TextField,
+} from '../../ui/forms.tsx';
+import { useLoad, useSubmit } from '../../ui/hooks.ts';
+import { LoadError, Loading, PageHeader } from '../../ui/page.tsx';
+import { problemsFor } from '../../ui/problems.ts';
+import { AuthenticationSequence } from './AuthenticationSequence.tsx';
+import { sequenceSummary } from './sequence.ts';
+
+interface Form {
+  name: string;
+  description: string;
+  clientId: string;
+  clientType: ClientType;
+  redirectUris: string;
+  postLogoutRedirectUris: string;
+  grantTypes: GrantType[];
+  extraScopes: string;
+  subjectClaimUri: string;
+  requestedClaims: string[];
+  steps: AuthenticationStep[];
+}
+
+const EMPTY: Form = {
+  name: '',
+  description: '',
+  clientId: '',
+  clientType: 'confidential',
+  redirectUris: '',
+  postLogoutRedirectUris: '',
+  grantTypes: ['authorization_code', 'refresh_token'],
+  extraScopes: '',
+  subjectClaimUri: 'http://wso2.org/claims/username',
+  requestedClaims: [],
+  steps: [{ options: [{ authenticator: 'password' }] }],
+};
+
+const GRANTS: { value: GrantType; label: string }[] = [
+  { value: 'authorization_code', label: 'Authorization code (with PKCE)' },
+  { value: 'refresh_token', label: 'Refresh token' },
+  { value: 'client_credentials', label: 'Client credentials' },
+];
+
+const FIELDS = [
+  'name',
+  'description',
+  'clientId',
+  'clientSecret',
+  'clientType',
+  'redirectUris',
+  'postLogoutRedirectUris',
+  'grantTypes',
+  'extraScopes',
+  'subjectClaimUri',
+  'requestedClaims',
+  'steps',
+];
+
+function toForm(a: Application): Form {
+  return {
+    name: a.name,
+    description: a.description,
+    clientId: a.clientId,
+    clientType: a.clientType,
+    redirectUris: a.redirectUris.join('\n'),
+    postLogoutRedirectUris: a.postLogoutRedirectUris.join('\n'),
+    grantTypes: a.grantTypes,
+    extraScopes: a.extraScopes.join(' '),
+    subjectClaimUri: a.subjectClaimUri,
+    requestedClaims: a.requestedClaims,
+    steps: a.steps,
+  };
+}
+
+function isUri(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return !u.hash;
+  } catch {
+    return false;
+  }
+}
+
+function check(f: Form): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  if (!f.name.trim()) out.push({ field: 'name', message: 'Enter a name.' });
+  linesOf(f.redirectUris).forEach((u, i) => {
+    if (!isUri(u))
+      out.push({ field: `redirectUris[${i}]`, message: `"${u}" is not an absolute URI without a fragment.` });
+  });
+  linesOf(f.postLogoutRedirectUris).forEach((u, i) => {
+    if (!isUri(u))
+      out.push({ field: `postLogoutRedirectUris[${i}]`, message: `"${u}" is not an absolute URI without a fragment.` });
+  });
+  if (f.grantTypes.includes('authorization_code') && linesOf(f.redirectUris).length === 0)
+    out.push({ field: 'redirectUris', message: 'The authorization code grant needs at least one redirect URI.' });
+  if (f.clientType === 'public' && f.grantTypes.includes('client_credentials'))
+    out.push({ field: 'grantTypes', message: 'A public client cannot use client credentials.' });
+  if (f.steps.length === 0)
+    out.push({ field: 'steps', message: 'The authentication sequence needs at least one step.' });
+  f.steps.forEach((s, i) => {
+    if (s.options.length === 0)
+      out.push({ field: `steps[${i}]`, message: `Step ${i + 1} has no authenticator: add one or remove the step.` });
+  });
+  return out;
+}
+
+function body(f: Form, creating: boolean) {
+  return {
+    name: f.name.trim(),
+    description: f.description,
+    ...(creating && f.clientId.trim() ? { clientId: f.clientId.trim() } : {}),
+    clientType: f.clientType,
+    redirectUris: linesOf(f.redirectUris),
+    postLogoutRedirectUris: linesOf(f.postLogoutRedirectUris),
+    grantTypes: f.grantTypes,
+    extraScopes: f.extraScopes.split(/[\s,]+/).filter(Boolean),
+    subjectClaimUri: f.subjectClaimUri,
+    requestedClaims: f.requestedClaims,
+    steps: f.steps,
+  };
+}
+
+export function ApplicationEdit({ id }: { id?: string }) {
+  const editing = id !== undefined;
+  const app = useLoad(async () => (id ? get<Application>(`/applications/${encodeURIComponent(id)}`) : undefined), [id]);
+  const claims = useLoad(async () => itemsOf(await get<{ items: LocalClaim[] }>('/claims?limit=200')), []);
+  const authenticators = useLoad(
+    async () => itemsOf(await get<{ items: AuthenticatorInfo[] }>('/authenticators?limit=200')),
+    [],
+  );
+  const idps = useLoad(
+    async () => itemsOf(await get<{ items: IdentityProvider[] }>('/identity-providers?limit=200')),
+    [],
+  );
+  const [form, setForm] = useState<Form>(EMPTY);
+  const [advanced, setAdvanced] = useState(false);
+  const [secret, setSecret] = useState<{ value: string; next?: string }>();
+  const submit = useSubmit();
+  const secretAction = useSubmit();
+
+  useEffect(() => {
+    if (app.data) {
+      setForm(toForm(app.data));
+      if (
+        app.data.steps.length > 1 ||
+        app.data.steps.some((s) => s.options.length !== 1 || s.options[0]?.authenticator !== 'password')
+      )
+        setAdvanced(true);
+    }
+  }, [app.data]);
+
+  const set =
+    <K extends keyof Form>(k: K) =>
+    (v: Form[K]) =>
+      setForm((f) => ({ ...f, [k]: v }));
+
+  const save = () =>
+    submit.run(async () => {
+      const problems = check(form);
+      if (problems.length > 0) {
+        if (problems.some((p) => p.field.startsWith('steps'))) setAdvanced(true);
+        throw clientProblem(problems);
+      }
+      if (editing) {
+        const saved = await put<Application>(`/applications/${encodeURIComponent(id)}`, body(form, false));
+        app.set(saved);
+        return `Saved ${saved.name}.`;
+      }
+      const created = await post<{ application: Application; clientSecret?: string }>(
+        '/applications',
+        body(form, true),
+      );
+      const to = `/applications/${encodeURIComponent(created.application.id)}`;
+      if (created.clientSecret) setSecret({ value: created.clientSecret, next: to });
+      else navigate(to, { replace: true });
+      return `Added ${created.application.name}.`;
+    });
+
+  const regenerate = () =>
+    secretAction.run(async () => {
+      if (!id || !confirm('Generate a new client secret? The current one stops working at once.')) return;
+      const out = await post<{ clientSecret: string }>(`/applications/${encodeURIComponent(id)}/secret`);
+      setSecret({ value: out.clientSecret });
+    });
+
+  const remove = () =>
+    submit.run(async () => {
+      if (!id || !confirm(`Delete the application ${form.name}? Its users can no longer log in to it.`)) return;
+      await del(`/applications/${encodeURIComponent(id)}`);
+      navigate('/applications');
+    });
+
+  const loadError = app.error ?? claims.error ?? authenticators.error ?? idps.error;
+  if (loadError)
+    return (
+      <LoadError
+        error={loadError}
+        retry={() => {
+          for (const l of [app, claims, authenticators, idps]) l.reload();
+        }}
+      />
+    );
+  if ((editing && !app.data) || !claims.data || !authenticators.data || !idps.data)
+    return <Loading what="the application" />;
+
+  const claimChoices = claims.data.map((c) => ({ value: c.uri, label: `${c.uri} (${c.displayName})` }));
+  const title = editing ? `Edit ${app.data?.name ?? ''}` : 'Add Service Provider';
+
+  return (
+    <>
+      <PageHeader
+        crumbs={[
+          { label: 'Service Providers', to: '/applications' },
+          { label: 'List', to: '/applications' },
+          { label: editing ? 'Edit' : 'Add' },
+        ]}
+        title={title}
+        lead={
+          editing ? (
+            <>
+              Client ID <code>{form.clientId}</code>
+            </>
+          ) : (
+            'An application (OIDC relying party) that hands its login to Stepgate.'
+          )
+        }
+      />
+      {secret && (
+        <ShownOnce
+          title="Client secret"
+          value={secret.value}
+          onDone={() => {
+            const next = secret.next;
+            setSecret(undefined);
+            if (next) navigate(next, { replace: true });
+          }}
+        />
+      )}
+      <form
+        className="form wide"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <FormAlert error={submit.error} fields={FIELDS} />
+        <Section title="Basic Information">
+          <TextField
+            label="Service Provider Name"
+            name="name"
+            value={form.name}
+            onChange={set('name')}
+            error={submit.error}
+            required
+          />
+          <TextArea
+            label="Description"
+            name="description"
+            value={form.description}
+            onChange={set('description')}
+            error={submit.error}
+            rows={2}
+          />
+        </Section>
+
+        <Section title="Inbound Authentication Configuration (OAuth/OpenID Connect)">
+          <TextField
+            label="Client ID"
+            name="clientId"
+            value={form.clientId}
+            onChange={set('clientId')}
+            error={submit.error}
+            readOnly={editing}
+            mono
+            help={editing ? 'A client ID cannot be changed.' : 'Leave blank to generate one.'}
+          />
+          <fieldset className="radios">
+            <legend>Client type</legend>
+            {(['confidential', 'public'] as const).map((t) => (
+              <label key={t} className="radio">
+                <input
+                  type="radio"
+                  name="clientType"
+                  value={t}
+                  checked={form.clientType === t}
+                  onChange={() => set('clientType')(t)}
+                />
+                {t === 'confidential'
+                  ? 'Confidential (server-side application with a client secret)'
+                  : 'Public (browser or mobile app, PKCE only)'}
+              </label>
+            ))}
+          </fieldset>
+          {editing && form.clientType === 'confidential' && (
+            <div className="with-action">
+              <p className="muted">
+                {app.data?.hasSecret
+                  ? 'A client secret is set. It is never shown again.'
+                  : 'No client secret is set yet; save, then generate one.'}
+              </p>
+              <button
+                type="button"
+                className="secondary"
+                disabled={secretAction.busy || !app.data?.hasSecret}
+                onClick={() => void regenerate()}
+              >
+                Regenerate client secret
+              </button>
+              <FormAlert error={secretAction.error} />
+            </div>
+          )}
+          <TextArea
+            label="Callback URLs (redirect URIs)"
+            name="redirectUris"
+            value={form.redirectUris}
+            onChange={set('redirectUris')}
+            error={submit.error}
+            mono
+            rows={3}
+            help="One per line, for example http://localhost:8080/pickup-dispatch/oauth2client."
+          />
+          <TextArea
+            label="Post-logout redirect URIs"
+            name="postLogoutRedirectUris"
+            value={form.postLogoutRedirectUris}
+            onChange={set('postLogoutRedirectUris')}
+            error={submit.error}
+            mono
+            rows={2}
+            help="One per line."
+          />
+          <fieldset
+            className="checks"
+            aria-describedby={problemsFor(submit.error, 'grantTypes').length ? 'grant-error' : undefined}
+          >
+            <legend>Allowed grant types</legend>
+            {problemsFor(submit.error, 'grantTypes').length > 0 && (
+              <p className="field-error" id="grant-error">
+                {problemsFor(submit.error, 'grantTypes').join(' ')}
+              </p>
+            )}
+            {GRANTS.map((g) => (
+              <CheckboxField
+                key={g.value}
+                label={g.label}
+                checked={form.grantTypes.includes(g.value)}
+                onChange={(on) =>
+                  set('grantTypes')(on ? [...form.grantTypes, g.value] : form.grantTypes.filter((x) => x !== g.value))
+                }
+              />
+            ))}
+          </fieldset>
+          <TextField
+            label="Extra scopes"
+            name="extraScopes"
+            value={form.extraScopes}
+            onChange={set('extraScopes')}
+            error={submit.error}
+            mono
+            help="Space-separated scopes beyond openid, profile, email, phone; stepgate:admin allows the admin API."
+          />
+        </Section>
+
+        <Section title="Claim Configuration">
+          <SelectField
+            label="Subject Claim URI"
+            name="subjectClaimUri"
+            value={form.subjectClaimUri}
+            onChange={set('subjectClaimUri')}
+            choices={claimChoices}
+            error={submit.error}
+            help="The local claim whose value becomes the ID token's sub (the guide picks http://wso2.org/claims/mobile)."
+          />
+          <fieldset className="checks columns">
+            <legend>Requested claims</legend>
+            {problemsFor(submit.error, 'requestedClaims').length > 0 && (
+              <p className="field-error">{problemsFor(submit.error, 'requestedClaims').join(' ')}</p>
+            )}
+            {claims.data.map((c) => (
+              <CheckboxField
+                key={c.uri}
+                label={
+                  <>
+                    {c.displayName} <code className="small">{c.uri}</code>
+                  </>
+                }
+                checked={form.requestedClaims.includes(c.uri)}
+                onChange={(on) =>
+                  set('requestedClaims')(
+                    on ? [...form.requestedClaims, c.uri] : form.requestedClaims.filter((x) => x !== c.uri),
+                  )
+                }
+              />
+            ))}
+          </fieldset>
+        </Section>
+
+        <Section title="Local & Outbound Authentication Configuration">
+          <p>
+            Authentication steps: <strong>{sequenceSummary(form.steps) || 'none'}</strong>
+          </p>
+          <button
+            type="button"
+            className="secondary"
+            aria-expanded={advanced}
+            aria-controls="advanced-panel"
+            onClick={() => setAdvanced((a) => !a)}
+          >
+            Advanced Configuration
+          </button>
+          <div id="advanced-panel" hidden={!advanced}>
+            <AuthenticationSequence
+              steps={form.steps}
+              onChange={set('steps')}
+              authenticators={authenticators.data}
+              identityProviders={idps.data}
+              error={submit.error}
+            />
+          </div>
+        </Section>
+
+        <div className="form-actions sticky">
+          <button type="submit" disabled={submit.busy}>
+            {editing ? 'Update' : 'Add'}
+          </button>
+          {editing && (
+            <button type="button" className="danger" disabled={submit.busy} onClick={() => void remove()}>
+              Delete
+            </button>
+          )}
+          <Saved message={submit.status} />
+        </div>
+      </form>
+    </>
+  );
+}

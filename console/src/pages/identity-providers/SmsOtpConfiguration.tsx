@@ -1,0 +1,167 @@
+/**
+ * Federated Authenticators › SMS OTP Configuration: Enable, the SMS provider (GatewayEditor), the message and its
+ * length in SMS segments, the advanced options rendered from the authenticator's schema, and "Send test SMS".
+ */
+import type { ReactNode } from 'react';
+import type { JsonSchema } from '../../api/types.ts';
+import { countSegments, type GatewayConfig } from '../../sms/shared.ts';
+import { CheckboxField } from '../../ui/forms.tsx';
+import { SchemaField } from '../../ui/schema-form.tsx';
+import { GatewayEditor } from './GatewayEditor.tsx';
+
+/** How the advanced options are grouped; options the schema adds later land in "Other options". */
+const GROUPS: { title: string; keys: string[] }[] = [
+  { title: 'One-time password', keys: ['otpLength', 'expirySeconds', 'numericOnly', 'webOtp'] },
+  {
+    title: 'Retry and resend',
+    keys: ['retryEnabled', 'resendEnabled', 'resendCooldownSeconds', 'maxResends', 'maxWrongCodesPerOtp'],
+  },
+  {
+    title: 'Users and mobile numbers',
+    keys: [
+      'mandatory',
+      'enableByUserClaim',
+      'captureMobile',
+      'mobileRegex',
+      'mobileRegexMessage',
+      'defaultCountry',
+      'backupCodes',
+    ],
+  },
+  { title: 'Account locking, masking and limits', keys: ['lockout', 'mask', 'limits'] },
+];
+const SHOWN_APART = ['gateway', 'messageTemplate'];
+
+export interface SmsOtpConfigurationProps {
+  enabled: boolean;
+  onEnabled(enabled: boolean): void;
+  config: Record<string, unknown>;
+  onConfig(config: Record<string, unknown>): void;
+  schema: JsonSchema;
+  /** the API's field name of this configuration, e.g. authenticators[0].config */
+  path: string;
+  error: unknown;
+  testPanel: ReactNode;
+}
+
+/** The text one SMS carries for a sample code, as the authenticator renders it. */
+export function sampleMessage(
+  config: Record<string, unknown>,
+  applicationName = 'Pickup Dispatch',
+): { text: string; code: string } {
+  const length = typeof config.otpLength === 'number' ? config.otpLength : 6;
+  const code = (config.numericOnly === false ? 'K7Q2M9X4B8Z3' : '482915736205').slice(0, length);
+  const minutes = Math.max(1, Math.ceil((typeof config.expirySeconds === 'number' ? config.expirySeconds : 300) / 60));
+  const template = typeof config.messageTemplate === 'string' ? config.messageTemplate : 'Verification Code: {code}';
+  let text = template
+    .replaceAll('{code}', code)
+    .replaceAll('{minutes}', String(minutes))
+    .replaceAll('{application}', applicationName);
+  if (config.webOtp === true) text += `\n\n@${location.hostname} #${code}`;
+  return { text, code };
+}
+
+export function SegmentInfo({ text }: { text: string }) {
+  const s = countSegments(text);
+  const perPart = s.encoding === 'GSM-7' ? (s.segments > 1 ? 153 : 160) : s.segments > 1 ? 67 : 70;
+  return (
+    <p className="segments" aria-live="polite">
+      <span className={`badge ${s.segments > 1 ? 'warn' : 'good'}`}>
+        {s.segments} SMS segment{s.segments === 1 ? '' : 's'}
+      </span>{' '}
+      {s.encoding} · {s.characters} {s.encoding === 'GSM-7' ? 'septets' : 'UTF-16 units'} ({perPart} per segment)
+      {s.encoding === 'UCS-2' && (
+        <span className="muted"> — a character outside the GSM alphabet makes the whole message UCS-2.</span>
+      )}
+    </p>
+  );
+}
+
+export function SmsOtpConfiguration(props: SmsOtpConfigurationProps) {
+  const { config, schema, path, error } = props;
+  const properties = schema.properties ?? {};
+  const set = (key: string) => (v: unknown) => props.onConfig({ ...config, [key]: v });
+  const grouped = new Set([...SHOWN_APART, ...GROUPS.flatMap((g) => g.keys)]);
+  const others = Object.keys(properties).filter((k) => !grouped.has(k));
+  const sample = sampleMessage(config);
+
+  return (
+    <div className="authenticator-config">
+      <CheckboxField
+        label="Enable"
+        name={`${path.replace(/\.config$/, '')}.enabled`}
+        error={error}
+        checked={props.enabled}
+        onChange={props.onEnabled}
+        help="Enable the SMS OTP authenticator in this identity provider."
+      />
+      {properties.gateway && (
+        <GatewayEditor
+          value={(config.gateway ?? {}) as GatewayConfig}
+          onChange={set('gateway')}
+          schema={properties.gateway}
+          path={`${path}.gateway`}
+          error={error}
+        />
+      )}
+      {properties.messageTemplate && (
+        <SchemaField
+          name="messageTemplate"
+          schema={properties.messageTemplate}
+          value={config.messageTemplate}
+          onChange={set('messageTemplate')}
+          path={`${path}.messageTemplate`}
+          error={error}
+          after={
+            <div className="message-preview">
+              <p className="small muted">
+                Rendered message: <q className="mono">{sample.text}</q>
+              </p>
+              <SegmentInfo text={sample.text} />
+            </div>
+          }
+        />
+      )}
+      {props.testPanel}
+      <details className="subsection advanced">
+        <summary>Advanced options</summary>
+        {GROUPS.map((g) => {
+          const keys = g.keys.filter((k) => properties[k]);
+          if (keys.length === 0) return null;
+          return (
+            <fieldset key={g.title} className="group">
+              <legend>{g.title}</legend>
+              {keys.map((k) => (
+                <SchemaField
+                  key={k}
+                  name={k}
+                  schema={properties[k]!}
+                  value={config[k]}
+                  onChange={set(k)}
+                  path={`${path}.${k}`}
+                  error={error}
+                />
+              ))}
+            </fieldset>
+          );
+        })}
+        {others.length > 0 && (
+          <fieldset className="group">
+            <legend>Other options</legend>
+            {others.map((k) => (
+              <SchemaField
+                key={k}
+                name={k}
+                schema={properties[k]!}
+                value={config[k]}
+                onChange={set(k)}
+                path={`${path}.${k}`}
+                error={error}
+              />
+            ))}
+          </fieldset>
+        )}
+      </details>
+    </div>
+  );
+}

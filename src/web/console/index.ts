@@ -1,0 +1,1 @@
+export { type ConsoleConfig, type ConsolePluginOptions, consoleConfig, consolePlugin } from './plugin.js';
