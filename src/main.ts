@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.js';
 import { sweepExpired } from './oidc/adapter.js';
+import { ensureConsoleApplication } from './identity/console-app.js';
 import { createServices, type Services } from './services.js';
 import { buildApp } from './web/app.js';
 import { mountSurfaces } from './web/surfaces.js';
@@ -15,6 +16,7 @@ export interface RunningServer {
 
 export async function startServer(config: Config, options: { onServices?: (s: Services) => Promise<void> } = {}): Promise<RunningServer> {
   const services = await createServices(config);
+  await ensureConsoleApplication(services.applications, config.publicUrl);
   await options.onServices?.(services);
   const app = await buildApp(services, { plugins: await mountSurfaces(services) });
   await app.listen({ port: config.port, host: config.host });
@@ -28,8 +30,18 @@ export async function startServer(config: Config, options: { onServices?: (s: Se
     url: config.publicUrl,
     async stop() {
       clearInterval(sweep);
-      await app.close();
+      await closeGracefully(app);
       await services.close();
     },
   };
+}
+
+/** Closes a server, giving open requests 5 s before their connections are cut (a browser may hold them open). */
+export async function closeGracefully(app: FastifyInstance, graceMs = 5000): Promise<void> {
+  const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
 }

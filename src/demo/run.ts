@@ -1,7 +1,7 @@
 /** `npm start`: Stepgate, the Pickup Dispatch sample and the dev SMS inbox, on the embedded SQLite default. */
 import { createPickupDispatch } from '../../examples/pickup-dispatch/src/app.js';
 import type { Config } from '../config/schema.js';
-import { startServer } from '../main.js';
+import { closeGracefully, startServer } from '../main.js';
 import { DEMO_ADMIN, PICKUP_DISPATCH, seedDemo } from './seed.js';
 
 export interface DemoHandle {
@@ -42,7 +42,7 @@ export async function runDemo(config: Config, print: (line: string) => void = co
     stepgateUrl: config.publicUrl,
     pickupUrl,
     async stop() {
-      await pickup.close();
+      await closeGracefully(pickup);
       await server.stop();
     },
   };

@@ -27,7 +27,7 @@ interface Demo {
 /** Starts `npm start` exactly as the README says, on the given ports and data folder. */
 async function startDemo(dataDir: string, port: number, pickupPort: number): Promise<Demo> {
   let output = '';
-  const env = { ...process.env, STEPGATE_DATA_DIR: dataDir, STEPGATE_PORT: String(port), STEPGATE_DEMO__PICKUP_PORT: String(pickupPort), STEPGATE_ADMIN_PASSWORD: ADMIN_PASSWORD, STEPGATE_LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, STEPGATE_DATA_DIR: dataDir, STEPGATE_PORT: String(port), STEPGATE_DEMO__PICKUP_PORT: String(pickupPort), STEPGATE_ADMIN_PASSWORD: ADMIN_PASSWORD, STEPGATE_LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   const proc = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -52,7 +52,7 @@ async function stopDemo(demo: Demo): Promise<boolean> {
   const deadline = Date.now() + 20_000;
   while (!demo.output().includes('Stopped.')) {
     if (Date.now() > deadline) {
-      process.kill(-demo.proc.pid!, 'SIGKILL');
+      if (running(demo)) process.kill(-demo.proc.pid!, 'SIGKILL');
       return false;
     }
     await new Promise((r) => setTimeout(r, 100));

@@ -7,6 +7,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
+import { OIDC_ROUTES } from '../../oidc/provider.js';
 import type { Engine, EngineResult } from '../../authn/engine.js';
 import { type Keyring, safeEqual } from '../../crypto/keyring.js';
 import type { ApplicationStore } from '../../identity/applications.js';
@@ -23,6 +24,9 @@ export interface LoginPagesDeps {
 }
 
 const FORM_LIMIT = 16 * 1024;
+
+/** Where oidc-provider resumes an interaction once its result is stored (interactionResult returns the same). */
+const resumeUrl = (uid: string) => `${OIDC_ROUTES.authorization}/${uid}`;
 
 export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Promise<void> {
   const { provider, engine, renderer } = deps;
@@ -83,8 +87,8 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
         return reply.header('cache-control', 'no-store').redirect(returnTo, 303);
       }
       case 'completed':
-        if (result.returnTo) return reply.redirect(result.returnTo, 303);
-        return errorPage(reply, 410, 'login.expired');
+        // the winner may not have stored its return address yet: oidc-provider resumes every interaction at this URL
+        return reply.redirect(result.returnTo ?? resumeUrl(uid), 303);
       case 'conflict':
         return reply.redirect(`/interaction/${uid}`, 303);
       case 'error':
@@ -119,7 +123,7 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
     if (!interaction) {
       // a double submit that lost after the winner finished the interaction still lands where the winner went
       const record = await engine.load(uid);
-      if (record?.value.status === 'completed' && record.value.returnTo) return reply.redirect(record.value.returnTo, 303);
+      if (record?.value.status === 'completed') return reply.redirect(record.value.returnTo ?? resumeUrl(uid), 303);
       return errorPage(reply, 410, 'login.expired');
     }
     delete input.csrf;
