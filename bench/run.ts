@@ -3,12 +3,13 @@
  * Every figure that matters is a ratio measured in the same run (machines here are shared and noisy):
  * full logins per second against the raw argon2id verification rate, token refreshes against logins.
  */
-import { cpus, totalmem } from 'node:os';
+
 import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import * as oidc from 'openid-client';
-import { createPasswordHasher } from '../src/identity/passwords.js';
 import { ClaimUri } from '../src/identity/claim-uris.js';
+import { createPasswordHasher } from '../src/identity/passwords.js';
 import { createUser } from '../src/identity/users.js';
 import { Browser } from '../test/support/browser.js';
 import { relyingParty } from '../test/support/rp.js';
@@ -20,7 +21,11 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const REDIRECT = 'http://127.0.0.1:1/callback';
 const PASSWORD = 'benchmark password 1';
 
-async function forDuration(concurrency: number, ms: number, fn: () => Promise<void>): Promise<{ ops: number; perSecond: number; p50: number; p99: number; errors: number }> {
+async function forDuration(
+  concurrency: number,
+  ms: number,
+  fn: () => Promise<void>,
+): Promise<{ ops: number; perSecond: number; p50: number; p99: number; errors: number }> {
   const latencies: number[] = [];
   let errors = 0;
   const end = performance.now() + ms;
@@ -63,42 +68,100 @@ async function main(): Promise<void> {
   // 2. full password logins through HTTP: authorization request, login page, POST, code exchange (openid-client)
   const server = await startStepgate({ overrides: { logLevel: 'silent' } });
   const s = server.services;
-  await createUser(s.db, s.hasher, { username: 'bench', password: PASSWORD, claims: { [ClaimUri.mobile]: '+94771234567' } });
-  const app = await s.applications.create({ name: 'Bench', redirectUris: [REDIRECT], subjectClaimUri: ClaimUri.mobile, requestedClaims: [ClaimUri.mobile] });
+  await createUser(s.db, s.hasher, {
+    username: 'bench',
+    password: PASSWORD,
+    claims: { [ClaimUri.mobile]: '+94771234567' },
+  });
+  const app = await s.applications.create({
+    name: 'Bench',
+    redirectUris: [REDIRECT],
+    subjectClaimUri: ClaimUri.mobile,
+    requestedClaims: [ClaimUri.mobile],
+  });
   const rp = await relyingParty(server.url, app.application.clientId, app.clientSecret, REDIRECT);
   const login = async () => {
     const b = new Browser();
     const started = rp.begin();
     const page = await b.go(started.url);
-    const done = await b.submit(Browser.form(page), { username: 'bench', password: PASSWORD }, (u) => u.startsWith(REDIRECT));
+    const done = await b.submit(Browser.form(page), { username: 'bench', password: PASSWORD }, (u) =>
+      u.startsWith(REDIRECT),
+    );
     const tokens = await rp.finish(done.url, started);
     if (!tokens.id_token) throw new Error('no id token');
   };
   await login();
   const logins = await forDuration(CONCURRENCY, DURATION_MS, login);
-  add('password logins (code flow, end to end)', `${logins.perSecond.toFixed(1)} /s`, `p50 ${logins.p50.toFixed(0)} ms, p99 ${logins.p99.toFixed(0)} ms, errors ${logins.errors}`);
-  add('**logins ÷ raw argon2id verifications**', `**${(logins.perSecond / raw.perSecond).toFixed(2)}**`, 'the share of the hashing ceiling a full login reaches');
+  add(
+    'password logins (code flow, end to end)',
+    `${logins.perSecond.toFixed(1)} /s`,
+    `p50 ${logins.p50.toFixed(0)} ms, p99 ${logins.p99.toFixed(0)} ms, errors ${logins.errors}`,
+  );
+  add(
+    '**logins ÷ raw argon2id verifications**',
+    `**${(logins.perSecond / raw.perSecond).toFixed(2)}**`,
+    'the share of the hashing ceiling a full login reaches',
+  );
 
   // 3. refresh-token grants: the token endpoint without password hashing
   const b = new Browser();
   const started = rp.begin();
   const page = await b.go(started.url);
-  const done = await b.submit(Browser.form(page), { username: 'bench', password: PASSWORD }, (u) => u.startsWith(REDIRECT));
+  const done = await b.submit(Browser.form(page), { username: 'bench', password: PASSWORD }, (u) =>
+    u.startsWith(REDIRECT),
+  );
   let refresh = (await rp.finish(done.url, started)).refresh_token!;
   const refreshes = await forDuration(1, DURATION_MS / 2, async () => {
     const t = await oidc.refreshTokenGrant(rp.config, refresh);
     refresh = t.refresh_token ?? refresh;
   });
-  add('refresh-token grants (one client, sequential)', `${refreshes.perSecond.toFixed(1)} /s`, `p50 ${refreshes.p50.toFixed(1)} ms`);
+  add(
+    'refresh-token grants (one client, sequential)',
+    `${refreshes.perSecond.toFixed(1)} /s`,
+    `p50 ${refreshes.p50.toFixed(1)} ms`,
+  );
   add('refresh grants ÷ password logins', `${(refreshes.perSecond / logins.perSecond).toFixed(1)}`, '');
 
   // 4. memory per login transaction held in the state store
   const before = process.memoryUsage().heapUsed;
   const n = 2000;
-  for (let i = 0; i < n; i++) await s.state.create(`login:bench-${i}`, { id: `bench-${i}`, clientId: 'x', applicationId: 'y', status: 'in-progress', stepIndex: 1, userId: 'u_x', amr: ['pwd'], passed: [{ step: 0, authenticator: 'password' }], current: { authenticator: 'sms-otp', idp: 'smsOTP', begun: true, state: { otpHash: 'f'.repeat(64), expiresAt: Date.now(), sentAt: Date.now(), wrong: 0, resends: 0 } }, createdAt: Date.now(), expiresAt: Date.now() + 900_000 }, 900_000);
-  const row = await s.db.selectFrom('kv_state').select((eb) => eb.fn.avg<number>(eb.fn('length', ['value'])).as('avg')).executeTakeFirst();
-  add('login transaction size (stored JSON)', `${Math.round(Number(row?.avg ?? 0))} bytes`, `average over ${n}; target ≤ 2 KB per active session`);
-  add('heap growth while storing them (SQLite, in process)', `${((process.memoryUsage().heapUsed - before) / n).toFixed(0)} bytes/login`, 'rough: includes GC noise');
+  for (let i = 0; i < n; i++)
+    await s.state.create(
+      `login:bench-${i}`,
+      {
+        id: `bench-${i}`,
+        clientId: 'x',
+        applicationId: 'y',
+        status: 'in-progress',
+        stepIndex: 1,
+        userId: 'u_x',
+        amr: ['pwd'],
+        passed: [{ step: 0, authenticator: 'password' }],
+        current: {
+          authenticator: 'sms-otp',
+          idp: 'smsOTP',
+          begun: true,
+          state: { otpHash: 'f'.repeat(64), expiresAt: Date.now(), sentAt: Date.now(), wrong: 0, resends: 0 },
+        },
+        createdAt: Date.now(),
+        expiresAt: Date.now() + 900_000,
+      },
+      900_000,
+    );
+  const row = await s.db
+    .selectFrom('kv_state')
+    .select((eb) => eb.fn.avg<number>(eb.fn('length', ['value'])).as('avg'))
+    .executeTakeFirst();
+  add(
+    'login transaction size (stored JSON)',
+    `${Math.round(Number(row?.avg ?? 0))} bytes`,
+    `average over ${n}; target ≤ 2 KB per active session`,
+  );
+  add(
+    'heap growth while storing them (SQLite, in process)',
+    `${((process.memoryUsage().heapUsed - before) / n).toFixed(0)} bytes/login`,
+    'rough: includes GC noise',
+  );
   add('process RSS after the benchmarks', `${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`, '');
 
   // 5. password + SMS OTP logins through a loopback mock provider
@@ -106,8 +169,16 @@ async function main(): Promise<void> {
   if (sms) {
     await loginWithSms(sms);
     const smsLogins = await forDuration(CONCURRENCY, DURATION_MS, () => loginWithSms(sms));
-    add('password + SMS OTP logins (end to end, mock provider)', `${smsLogins.perSecond.toFixed(1)} /s`, `p50 ${smsLogins.p50.toFixed(0)} ms, p99 ${smsLogins.p99.toFixed(0)} ms, errors ${smsLogins.errors}`);
-    add('**SMS logins ÷ raw argon2id verifications**', `**${(smsLogins.perSecond / raw.perSecond).toFixed(2)}**`, 'NIST-anchored target: ≥ 20 logins/s per vCPU');
+    add(
+      'password + SMS OTP logins (end to end, mock provider)',
+      `${smsLogins.perSecond.toFixed(1)} /s`,
+      `p50 ${smsLogins.p50.toFixed(0)} ms, p99 ${smsLogins.p99.toFixed(0)} ms, errors ${smsLogins.errors}`,
+    );
+    add(
+      '**SMS logins ÷ raw argon2id verifications**',
+      `**${(smsLogins.perSecond / raw.perSecond).toFixed(2)}**`,
+      'NIST-anchored target: ≥ 20 logins/s per vCPU',
+    );
     await sms.stop();
   }
   await server.stop();

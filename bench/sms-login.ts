@@ -41,18 +41,32 @@ export async function startSmsBench(server: TestServer, users = 32): Promise<Sms
         type: 'sms-otp',
         enabled: true,
         config: {
-          gateway: { url: `http://127.0.0.1:${port}/send`, method: 'POST', headers: 'Content-Type: application/json', payload: '{"to":"$ctx.num","text":"$ctx.msg"}' },
+          gateway: {
+            url: `http://127.0.0.1:${port}/send`,
+            method: 'POST',
+            headers: 'Content-Type: application/json',
+            payload: '{"to":"$ctx.num","text":"$ctx.msg"}',
+          },
           limits: { perNumber: { max: 0 }, perAccount: { max: 0 }, perIp: { max: 0 }, globalPerHour: 0 },
           lockout: { enabled: false },
         },
       },
     ],
   });
-  const app = await s.applications.create({ name: 'Bench SMS', redirectUris: [REDIRECT], subjectClaimUri: ClaimUri.mobile, steps: [{ options: [{ authenticator: 'password' }] }, { options: [{ authenticator: 'sms-otp', idp: 'smsOTP' }] }] });
+  const app = await s.applications.create({
+    name: 'Bench SMS',
+    redirectUris: [REDIRECT],
+    subjectClaimUri: ClaimUri.mobile,
+    steps: [{ options: [{ authenticator: 'password' }] }, { options: [{ authenticator: 'sms-otp', idp: 'smsOTP' }] }],
+  });
   const free: string[] = [];
   for (let i = 0; i < users; i++) {
     const mobile = `+9477100${String(i).padStart(4, '0')}`;
-    await createUser(s.db, s.hasher, { username: `sms${i}`, password: PASSWORD, claims: { [ClaimUri.mobile]: mobile } });
+    await createUser(s.db, s.hasher, {
+      username: `sms${i}`,
+      password: PASSWORD,
+      claims: { [ClaimUri.mobile]: mobile },
+    });
     free.push(`sms${i}|${mobile}`);
   }
   const rp = await relyingParty(server.url, app.application.clientId, app.clientSecret, REDIRECT);

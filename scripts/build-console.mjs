@@ -9,5 +9,9 @@ if (!existsSync('node_modules/vite')) {
   console.warn('build-console: vite is not installed (production install?); the console will not be served');
   process.exit(0);
 }
-const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'console/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+const r = spawnSync(
+  process.execPath,
+  ['node_modules/vite/bin/vite.js', 'build', '--config', 'console/vite.config.ts', '--logLevel', 'warn'],
+  { stdio: 'inherit' },
+);
 process.exit(r.status ?? 1);

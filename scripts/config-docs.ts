@@ -11,7 +11,8 @@ function envName(path: string): string {
 }
 
 function typeOf(s: TSchema): string {
-  if (s.anyOf) return (s.anyOf as TSchema[]).map((x) => (x.const !== undefined ? `\`${x.const}\`` : typeOf(x))).join(' \\| ');
+  if (s.anyOf)
+    return (s.anyOf as TSchema[]).map((x) => (x.const !== undefined ? `\`${x.const}\`` : typeOf(x))).join(' \\| ');
   if (s.type === 'integer') return `integer${s.minimum !== undefined ? ` ${s.minimum}–${s.maximum ?? '∞'}` : ''}`;
   return String(s.type ?? 'value');
 }
@@ -20,11 +21,18 @@ function rows(schema: TSchema, prefix = ''): string[] {
   if (schema[Kind] === 'Object' && prefix !== '' && schema.properties) {
     return Object.entries(schema.properties as Record<string, TSchema>).flatMap(([k, v]) => rows(v, `${prefix}.${k}`));
   }
-  if (prefix === '') return Object.entries(schema.properties as Record<string, TSchema>).flatMap(([k, v]) => rows(v, k));
-  const aliases: Record<string, string> = { databaseUrl: 'DATABASE_URL', redisUrl: 'REDIS_URL', 'demo.adminPassword': 'STEPGATE_ADMIN_PASSWORD' };
+  if (prefix === '')
+    return Object.entries(schema.properties as Record<string, TSchema>).flatMap(([k, v]) => rows(v, k));
+  const aliases: Record<string, string> = {
+    databaseUrl: 'DATABASE_URL',
+    redisUrl: 'REDIS_URL',
+    'demo.adminPassword': 'STEPGATE_ADMIN_PASSWORD',
+  };
   const env = aliases[prefix] ? `\`${envName(prefix)}\`, \`${aliases[prefix]}\`` : `\`${envName(prefix)}\``;
   const def = schema.default !== undefined ? `\`${JSON.stringify(schema.default)}\`` : '—';
-  return [`| \`${prefix}\` | ${env} | ${typeOf(schema)} | ${def} | ${String(schema.description ?? '').replace(/\|/g, '\\|')} |`];
+  return [
+    `| \`${prefix}\` | ${env} | ${typeOf(schema)} | ${def} | ${String(schema.description ?? '').replace(/\|/g, '\\|')} |`,
+  ];
 }
 
 export function configurationMarkdown(): string {

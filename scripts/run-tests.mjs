@@ -1,11 +1,10 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 // Finds every *.test.ts under test/ and examples/ and runs them with Node's test runner through tsx.
 // Node 20 does not expand quoted globs, and `tsx --test` with no files passes vacuously, so the list is explicit.
 // Before running, it says which optional back ends are missing, so a skipped suite is never silent.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 
 const roots = ['test', 'examples'];
 const filter = process.argv.slice(2);
@@ -20,7 +19,10 @@ function walk(dir, out) {
   return out;
 }
 
-let files = roots.filter((r) => existsSync(r)).flatMap((r) => walk(r, [])).sort();
+let files = roots
+  .filter((r) => existsSync(r))
+  .flatMap((r) => walk(r, []))
+  .sort();
 if (filter.length > 0) files = files.filter((f) => filter.some((p) => f.includes(p)));
 if (files.length === 0) {
   console.error('no test files found');
@@ -28,10 +30,12 @@ if (files.length === 0) {
 }
 
 const missing = [];
-if (!process.env.DATABASE_URL) missing.push('PostgreSQL suites: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test');
+if (!process.env.DATABASE_URL)
+  missing.push('PostgreSQL suites: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test');
 if (!process.env.REDIS_URL) missing.push('Redis suites: set REDIS_URL=redis://127.0.0.1:6379');
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!existsSync(chromium)) missing.push(`browser suites: install Chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+if (!existsSync(chromium))
+  missing.push(`browser suites: install Chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
 if (missing.length > 0) {
   console.log('These suites will be skipped on this machine:');
   for (const m of missing) console.log(`  - ${m}`);

@@ -50,18 +50,27 @@ async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new UsageError('give --password, or pipe the password on standard input');
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 function table(rows: Record<string, string>[]): string {
   if (rows.length === 0) return '(none)';
   const keys = Object.keys(rows[0]!);
   const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => (r[k] ?? '').length)));
-  const line = (r: Record<string, string>) => keys.map((k, i) => (r[k] ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: Record<string, string>) =>
+    keys
+      .map((k, i) => (r[k] ?? '').padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(Object.fromEntries(keys.map((k) => [k, k.toUpperCase()]))), ...rows.map(line)].join('\n');
 }
 
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
+export async function main(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(`${s}\n`),
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -118,7 +127,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       if (!values.file) throw new UsageError('apply needs -f <setup.yaml>');
       const { applySetup, parseSetup } = await import('./setup/apply.js');
       const parsed = parseSetup(readFileSync(values.file, 'utf8'), values.file);
-      const report = await withServices(config(), (s) => applySetup(s, parsed, values.file!, { resetPasswords: values['reset-passwords'] === true }));
+      const report = await withServices(config(), (s) =>
+        applySetup(s, parsed, values.file!, { resetPasswords: values['reset-passwords'] === true }),
+      );
       for (const c of report.created) out(`created  ${c}`);
       for (const u of report.updated) out(`updated  ${u}`);
       return 0;
@@ -147,7 +158,13 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
-async function userCommand(sub: string | undefined, username: string | undefined, values: Values, cfg: Config, out: (s: string) => void): Promise<number> {
+async function userCommand(
+  sub: string | undefined,
+  username: string | undefined,
+  values: Values,
+  cfg: Config,
+  out: (s: string) => void,
+): Promise<number> {
   const users = await import('./identity/users.js');
   const { ClaimUri } = await import('./identity/claim-uris.js');
   if (!username) throw new UsageError(`user ${sub ?? ''} needs a username`);
@@ -155,8 +172,14 @@ async function userCommand(sub: string | undefined, username: string | undefined
     switch (sub) {
       case 'add': {
         const password = typeof values.password === 'string' ? values.password : undefined;
-        const claims: Record<string, string> = typeof values.mobile === 'string' ? { [ClaimUri.mobile]: values.mobile } : {};
-        const u = await users.createUser(s.db, s.hasher, { username, password, claims, roles: (values.role as string[] | undefined) ?? [] });
+        const claims: Record<string, string> =
+          typeof values.mobile === 'string' ? { [ClaimUri.mobile]: values.mobile } : {};
+        const u = await users.createUser(s.db, s.hasher, {
+          username,
+          password,
+          claims,
+          roles: (values.role as string[] | undefined) ?? [],
+        });
         out(`Created user ${u.username} (${u.id}).`);
         return 0;
       }
@@ -183,45 +206,90 @@ async function userCommand(sub: string | undefined, username: string | undefined
   });
 }
 
-async function appCommand(sub: string | undefined, values: Values, cfg: Config, out: (s: string) => void): Promise<number> {
+async function appCommand(
+  sub: string | undefined,
+  values: Values,
+  cfg: Config,
+  out: (s: string) => void,
+): Promise<number> {
   return withServices(cfg, async (s) => {
     if (sub === 'list') {
-      out(table((await s.applications.list()).map((a) => ({ name: a.name, clientId: a.clientId, type: a.clientType, grants: a.grantTypes.join(',') }))));
+      out(
+        table(
+          (await s.applications.list()).map((a) => ({
+            name: a.name,
+            clientId: a.clientId,
+            type: a.clientType,
+            grants: a.grantTypes.join(','),
+          })),
+        ),
+      );
       return 0;
     }
     if (sub !== 'add') throw new UsageError('app takes add or list');
     if (typeof values.name !== 'string') throw new UsageError('app add needs --name');
-    if (!values['client-credentials']) throw new UsageError('app add creates automation clients: give --client-credentials (login applications are made in the console or with apply)');
+    if (!values['client-credentials'])
+      throw new UsageError(
+        'app add creates automation clients: give --client-credentials (login applications are made in the console or with apply)',
+      );
     const scopes = typeof values.scope === 'string' ? values.scope.split(/[\s,]+/).filter(Boolean) : [];
-    const { application, clientSecret } = await s.applications.create({ name: values.name, clientType: 'confidential', grantTypes: ['client_credentials'], redirectUris: [], extraScopes: scopes });
+    const { application, clientSecret } = await s.applications.create({
+      name: values.name,
+      clientType: 'confidential',
+      grantTypes: ['client_credentials'],
+      redirectUris: [],
+      extraScopes: scopes,
+    });
     out(`client_id:     ${application.clientId}`);
     out(`client_secret: ${clientSecret}`);
     out('The secret is shown once. Get a token with:');
-    out(`  curl -u '${application.clientId}:<secret>' -d grant_type=client_credentials -d scope='${scopes.join(' ')}' ${cfg.publicUrl}/oidc/token`);
+    out(
+      `  curl -u '${application.clientId}:<secret>' -d grant_type=client_credentials -d scope='${scopes.join(' ')}' ${cfg.publicUrl}/oidc/token`,
+    );
     return 0;
   });
 }
 
-async function truststoreCommand(sub: string | undefined, alias: string | undefined, values: Values, cfg: Config, out: (s: string) => void): Promise<number> {
+async function truststoreCommand(
+  sub: string | undefined,
+  alias: string | undefined,
+  values: Values,
+  cfg: Config,
+  out: (s: string) => void,
+): Promise<number> {
   const { parseCertificates, TruststoreParseError } = await import('./sms/index.js');
   return withServices(cfg, async (s) => {
     switch (sub) {
       case 'import': {
-        if (typeof values.file !== 'string' || typeof values.alias !== 'string') throw new UsageError('truststore import needs --file <cert> and --alias <name>');
+        if (typeof values.file !== 'string' || typeof values.alias !== 'string')
+          throw new UsageError('truststore import needs --file <cert> and --alias <name>');
         let certs: ReturnType<typeof parseCertificates>;
         try {
-          certs = parseCertificates(readFileSync(values.file), typeof values.password === 'string' ? values.password : undefined);
+          certs = parseCertificates(
+            readFileSync(values.file),
+            typeof values.password === 'string' ? values.password : undefined,
+          );
         } catch (e) {
           if (e instanceof TruststoreParseError) throw new UsageError(`${values.file}: ${e.message}`);
           if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`${values.file}: no such file`);
           throw e;
         }
         const imported = await s.truststore.import(values.alias, certs);
-        for (const c of imported) out(`Imported ${c.alias}: ${c.subject} (expires ${new Date(c.notAfter).toISOString().slice(0, 10)})`);
+        for (const c of imported)
+          out(`Imported ${c.alias}: ${c.subject} (expires ${new Date(c.notAfter).toISOString().slice(0, 10)})`);
         return 0;
       }
       case 'list':
-        out(table((await s.truststore.list()).map((c) => ({ alias: c.alias, subject: c.subject, issuer: c.issuer, expires: new Date(c.notAfter).toISOString().slice(0, 10) }))));
+        out(
+          table(
+            (await s.truststore.list()).map((c) => ({
+              alias: c.alias,
+              subject: c.subject,
+              issuer: c.issuer,
+              expires: new Date(c.notAfter).toISOString().slice(0, 10),
+            })),
+          ),
+        );
         return 0;
       case 'delete':
         if (!alias) throw new UsageError('truststore delete needs an alias');
@@ -234,9 +302,15 @@ async function truststoreCommand(sub: string | undefined, alias: string | undefi
   });
 }
 
-async function smsCommand(sub: string | undefined, values: Values, cfg: Config, out: (s: string) => void): Promise<number> {
+async function smsCommand(
+  sub: string | undefined,
+  values: Values,
+  cfg: Config,
+  out: (s: string) => void,
+): Promise<number> {
   if (sub !== 'send') throw new UsageError('sms takes send');
-  if (typeof values.idp !== 'string' || typeof values.to !== 'string') throw new UsageError('sms send needs --idp <name> and --to <number>');
+  if (typeof values.idp !== 'string' || typeof values.to !== 'string')
+    throw new UsageError('sms send needs --idp <name> and --to <number>');
   const { sendTestSms } = await import('./sms-test/send-test-sms.js');
   const { createSmsGateway } = await import('./sms/index.js');
   return withServices(cfg, async (s) => {
@@ -244,14 +318,23 @@ async function smsCommand(sub: string | undefined, values: Values, cfg: Config, 
     if (!idp) throw new NotFoundError('identity provider', values.idp as string);
     const gateway = createSmsGateway({ trustedCertificates: () => s.truststore.pems() });
     try {
-      const { ok, request, outcome } = await sendTestSms(gateway, idp, values.to as string, typeof values.text === 'string' ? values.text : undefined);
+      const { ok, request, outcome } = await sendTestSms(
+        gateway,
+        idp,
+        values.to as string,
+        typeof values.text === 'string' ? values.text : undefined,
+      );
       out('Request (secrets masked):');
       out(`  ${request?.method ?? '?'} ${request?.url ?? '(not rendered)'}`);
       for (const [k, v] of request?.headers ?? []) out(`  ${k}: ${v}`);
       if (request?.body) out(`\n  ${request.body}`);
       out('');
-      if (ok) out(`Accepted${outcome.messageId ? ` (message id ${outcome.messageId})` : ''} in ${outcome.latencyMs} ms.`);
-      else out(`Failed: ${outcome.code}: ${outcome.reason}${outcome.providerAnswer ? `\nProvider answered: ${outcome.providerAnswer}` : ''}`);
+      if (ok)
+        out(`Accepted${outcome.messageId ? ` (message id ${outcome.messageId})` : ''} in ${outcome.latencyMs} ms.`);
+      else
+        out(
+          `Failed: ${outcome.code}: ${outcome.reason}${outcome.providerAnswer ? `\nProvider answered: ${outcome.providerAnswer}` : ''}`,
+        );
       return ok ? 0 : 2;
     } finally {
       await gateway.close();
@@ -259,17 +342,33 @@ async function smsCommand(sub: string | undefined, values: Values, cfg: Config, 
   });
 }
 
-async function keysCommand(sub: string | undefined, values: Values, cfg: Config, out: (s: string) => void): Promise<number> {
+async function keysCommand(
+  sub: string | undefined,
+  values: Values,
+  cfg: Config,
+  out: (s: string) => void,
+): Promise<number> {
   const keys = await import('./oidc/keys.js');
   return withServices(cfg, async (s) => {
     if (sub === 'list') {
-      out(table((await keys.listKeys(s.db)).map((k) => ({ kid: k.kid, use: k.use, status: k.status, created: new Date(k.createdAt).toISOString() }))));
+      out(
+        table(
+          (await keys.listKeys(s.db)).map((k) => ({
+            kid: k.kid,
+            use: k.use,
+            status: k.status,
+            created: new Date(k.createdAt).toISOString(),
+          })),
+        ),
+      );
       return 0;
     }
     if (sub !== 'rotate') throw new UsageError('keys takes rotate or list');
     const use = values.use === 'cookie' ? 'cookie' : 'sig';
     const kid = await keys.rotateKeys(s.db, s.keyring, use);
-    out(`New ${use} key ${kid} is active; restart every node to pick it up (earlier keys stay published for verification).`);
+    out(
+      `New ${use} key ${kid} is active; restart every node to pick it up (earlier keys stay published for verification).`,
+    );
     return 0;
   });
 }
@@ -299,12 +398,17 @@ function waitForSignal(stop: () => Promise<void>): Promise<void> {
 /** Turns expected errors into one clear line; anything else is a bug and keeps its stack. */
 export function describeError(e: unknown): string | undefined {
   if (e instanceof ConfigError || e instanceof SetupError) return e.message;
-  if (e instanceof ValidationError) return `Invalid input:\n${e.problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n')}`;
+  if (e instanceof ValidationError)
+    return `Invalid input:\n${e.problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n')}`;
   if (e instanceof NotFoundError || e instanceof ConflictError || e instanceof UsageError) return e.message;
-  if (e instanceof TypeError && (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `${e.message}; see stepgate --help`;
-  if ((e as NodeJS.ErrnoException)?.code?.startsWith?.('ERR_PARSE_ARGS')) return `${(e as Error).message}; see stepgate --help`;
-  if ((e as NodeJS.ErrnoException)?.code === 'EADDRINUSE') return `The port is in use: ${(e as Error).message}. Set STEPGATE_PORT (or demo.pickupPort) to another port.`;
-  if ((e as NodeJS.ErrnoException)?.code === 'ECONNREFUSED') return `Cannot reach a service: ${(e as Error).message}. Check DATABASE_URL / REDIS_URL.`;
+  if (e instanceof TypeError && (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return `${e.message}; see stepgate --help`;
+  if ((e as NodeJS.ErrnoException)?.code?.startsWith?.('ERR_PARSE_ARGS'))
+    return `${(e as Error).message}; see stepgate --help`;
+  if ((e as NodeJS.ErrnoException)?.code === 'EADDRINUSE')
+    return `The port is in use: ${(e as Error).message}. Set STEPGATE_PORT (or demo.pickupPort) to another port.`;
+  if ((e as NodeJS.ErrnoException)?.code === 'ECONNREFUSED')
+    return `Cannot reach a service: ${(e as Error).message}. Check DATABASE_URL / REDIS_URL.`;
   return undefined;
 }
 

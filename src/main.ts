@@ -1,8 +1,8 @@
 /** Starts a Stepgate node: services, the HTTP app with every surface, housekeeping, and a clean shutdown. */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.js';
-import { sweepExpired } from './oidc/adapter.js';
 import { ensureConsoleApplication } from './identity/console-app.js';
+import { sweepExpired } from './oidc/adapter.js';
 import { createServices, type Services } from './services.js';
 import { buildApp } from './web/app.js';
 import { mountSurfaces } from './web/surfaces.js';
@@ -14,7 +14,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: Config, options: { onServices?: (s: Services) => Promise<void> } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: { onServices?: (s: Services) => Promise<void> } = {},
+): Promise<RunningServer> {
   const services = await createServices(config);
   await ensureConsoleApplication(services.applications, config.publicUrl);
   await options.onServices?.(services);

@@ -3,37 +3,37 @@
  * `main.ts` (the server), the CLI and the tests all build Stepgate through here, so they run the same wiring.
  */
 import type Provider from 'oidc-provider';
-import { type Authenticator, createRegistry } from './authn/authenticator.js';
-import { createEngine } from './authn/engine.js';
 import { createPasswordAuthenticator } from './authenticators/password/index.js';
 import { createSmsOtpAuthenticator } from './authenticators/sms-otp/index.js';
+import { type Authenticator, createRegistry } from './authn/authenticator.js';
+import { createEngine } from './authn/engine.js';
 import type { Config } from './config/schema.js';
 import { createKeyring, type Keyring } from './crypto/keyring.js';
-import type { ApplicationStore } from './identity/applications.js';
-import type { AuditLog } from './identity/audit.js';
-import type { BackupCodeStore } from './identity/backup-codes.js';
-import type { IdentityProviderStore } from './identity/identity-providers.js';
-import type { PasswordHasher } from './identity/passwords.js';
-import type { Truststore } from './identity/truststore.js';
-import type { StateStore } from './state/state-store.js';
-import type { Db } from './store/db.js';
 import { resolveMasterKey } from './crypto/master-key.js';
+import type { ApplicationStore } from './identity/applications.js';
 import { createApplicationStore } from './identity/applications.js';
+import type { AuditLog } from './identity/audit.js';
 import { createAuditLog } from './identity/audit.js';
+import type { BackupCodeStore } from './identity/backup-codes.js';
 import { createBackupCodeStore, parseBackupCodeList } from './identity/backup-codes.js';
 import { ensureDefaultClaims } from './identity/claims.js';
+import type { IdentityProviderStore } from './identity/identity-providers.js';
 import { createIdentityProviderStore } from './identity/identity-providers.js';
+import type { PasswordHasher } from './identity/passwords.js';
 import { createPasswordHasher } from './identity/passwords.js';
+import type { Truststore } from './identity/truststore.js';
 import { createTruststore } from './identity/truststore.js';
 import { registerSpecialClaimWriter } from './identity/users.js';
 import { ensureKeys } from './oidc/keys.js';
 import { createProvider } from './oidc/provider.js';
+import { createSmsGateway } from './sms/index.js';
 import { createRedisStateStore } from './state/redis-store.js';
 import { createSqlStateStore } from './state/sql-store.js';
-import { createSmsGateway } from './sms/index.js';
+import type { StateStore } from './state/state-store.js';
+import type { Db } from './store/db.js';
 import { databaseUrlFor, migrate, openDatabase } from './store/db.js';
-import { createPageRenderer } from './web/pages/render.js';
 import { engineMessages } from './web/pages/messages.js';
+import { createPageRenderer } from './web/pages/render.js';
 
 export interface ServiceOptions {
   /** authenticators beyond the built-in ones (tests register their own second step) */
@@ -67,7 +67,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const audit = createAuditLog(db);
   const truststore = createTruststore(db);
   const backupCodes = createBackupCodeStore(db, keyring);
-  registerSpecialClaimWriter('backup-codes', async (_db, userId, value) => backupCodes.replace(userId, parseBackupCodeList(value)));
+  registerSpecialClaimWriter('backup-codes', async (_db, userId, value) =>
+    backupCodes.replace(userId, parseBackupCodeList(value)),
+  );
 
   const base = { config, db, dbKind: opened.kind, keyring, hasher, state, audit, truststore, backupCodes };
   const authenticators: Authenticator[] = [];
@@ -81,13 +83,34 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const partial: AuthenticatorFactoryDeps = { ...base, applications, identityProviders };
   const smsGateway = createSmsGateway({ trustedCertificates: () => truststore.pems() });
   authenticators.push(
-    createPasswordAuthenticator({ db, hasher, lockPolicy: { maxAttempts: config.passwordLockout.maxAttempts, lockMinutes: config.passwordLockout.lockMinutes, windowMinutes: config.passwordLockout.windowMinutes } }),
+    createPasswordAuthenticator({
+      db,
+      hasher,
+      lockPolicy: {
+        maxAttempts: config.passwordLockout.maxAttempts,
+        lockMinutes: config.passwordLockout.lockMinutes,
+        windowMinutes: config.passwordLockout.windowMinutes,
+      },
+    }),
     createSmsOtpAuthenticator({ ...partial, gateway: smsGateway }),
     ...(options.extraAuthenticators?.(partial) ?? []),
   );
   // registry reads the array lazily, so authenticators pushed above are visible
-  const engine = createEngine({ db, state, registry, applications, identityProviders, audit, publicUrl: config.publicUrl, transactionTtlMs: config.loginTransactionTtlSeconds * 1000 });
-  const catalogueOfMessages = Object.assign({}, engineMessages, ...authenticators.map((a) => a.descriptor.messages ?? {}));
+  const engine = createEngine({
+    db,
+    state,
+    registry,
+    applications,
+    identityProviders,
+    audit,
+    publicUrl: config.publicUrl,
+    transactionTtlMs: config.loginTransactionTtlSeconds * 1000,
+  });
+  const catalogueOfMessages = Object.assign(
+    {},
+    engineMessages,
+    ...authenticators.map((a) => a.descriptor.messages ?? {}),
+  );
   const renderer = createPageRenderer(catalogueOfMessages);
 
   const provider: Provider = await createProvider({
@@ -97,7 +120,12 @@ export async function createServices(config: Config, options: ServiceOptions = {
     issuer: config.publicUrl,
     interactionTtlSeconds: config.loginTransactionTtlSeconds,
     pages: {
-      error: (_ctx, out) => renderer.render('error', { messageId: 'oidc.error', message: renderer.message('oidc.error'), detail: out.error_description ?? out.error ?? '' }),
+      error: (_ctx, out) =>
+        renderer.render('error', {
+          messageId: 'oidc.error',
+          message: renderer.message('oidc.error'),
+          detail: out.error_description ?? out.error ?? '',
+        }),
       logout: (_ctx, form) => renderer.render('logout', { form }),
       loggedOut: () => renderer.render('logged-out', {}),
     },

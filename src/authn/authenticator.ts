@@ -25,7 +25,10 @@ export interface AuthenticatorDescriptor {
   /** turns stored configuration into what the console may show (secrets masked) */
   maskConfig?: (config: Record<string, unknown>) => Record<string, unknown>;
   /** merges an edited configuration with the stored one (a masked secret keeps its stored value) */
-  mergeConfig?: (incoming: Record<string, unknown>, stored: Record<string, unknown> | undefined) => Record<string, unknown>;
+  mergeConfig?: (
+    incoming: Record<string, unknown>,
+    stored: Record<string, unknown> | undefined,
+  ) => Record<string, unknown>;
   /** checks a configuration beyond its schema; returns problems by field */
   validateConfig?: (config: Record<string, unknown>) => { field: string; message: string }[];
   /** user-facing texts by stable message id; pages look ids up here (and in the engine's own catalogue) */

@@ -10,8 +10,8 @@ import type { Application, ApplicationStore, AuthenticationStep } from '../ident
 import type { AuditLog } from '../identity/audit.js';
 import type { IdentityProviderStore } from '../identity/identity-providers.js';
 import { getUserById, isLocked, type User } from '../identity/users.js';
-import type { Db } from '../store/db.js';
 import type { StateStore } from '../state/state-store.js';
+import type { Db } from '../store/db.js';
 import { summarise } from './acr.js';
 import type { AuthenticatorRegistry, Outcome, PromptOutcome, StepContext } from './authenticator.js';
 import { type LoginTransaction, transactionKey } from './login-transaction.js';
@@ -22,7 +22,15 @@ export interface ClientInfo {
 }
 
 export type EngineResult =
-  | { type: 'page'; view: string; data: Record<string, unknown>; notice?: string; status: number; tx: LoginTransaction; options?: OptionChoice[] }
+  | {
+      type: 'page';
+      view: string;
+      data: Record<string, unknown>;
+      notice?: string;
+      status: number;
+      tx: LoginTransaction;
+      options?: OptionChoice[];
+    }
   | { type: 'finish'; accountId: string; amr: string[]; acr: string; tx: LoginTransaction }
   | { type: 'completed'; returnTo?: string }
   | { type: 'error'; message: string; params?: Record<string, string | number>; status: number }
@@ -57,7 +65,17 @@ export function createEngine(deps: EngineDeps) {
   /** Creates the transaction for a new interaction; a second call for the same uid keeps the first. */
   async function start(id: string, application: Application): Promise<void> {
     const now = clock();
-    const tx: LoginTransaction = { id, clientId: application.clientId, applicationId: application.id, status: 'in-progress', stepIndex: 0, amr: [], passed: [], createdAt: now, expiresAt: now + deps.transactionTtlMs };
+    const tx: LoginTransaction = {
+      id,
+      clientId: application.clientId,
+      applicationId: application.id,
+      status: 'in-progress',
+      stepIndex: 0,
+      amr: [],
+      passed: [],
+      createdAt: now,
+      expiresAt: now + deps.transactionTtlMs,
+    };
     await deps.state.create(transactionKey(id), tx, deps.transactionTtlMs);
   }
 
@@ -67,17 +85,27 @@ export function createEngine(deps: EngineDeps) {
   }
 
   function optionsOf(step: AuthenticationStep): OptionChoice[] {
-    return step.options.map((o) => ({ authenticator: o.authenticator, ...(o.idp ? { idp: o.idp } : {}), displayName: o.idp ? `${deps.registry.get(o.authenticator)?.descriptor.displayName ?? o.authenticator} (${o.idp})` : (deps.registry.get(o.authenticator)?.descriptor.displayName ?? o.authenticator) }));
+    return step.options.map((o) => ({
+      authenticator: o.authenticator,
+      ...(o.idp ? { idp: o.idp } : {}),
+      displayName: o.idp
+        ? `${deps.registry.get(o.authenticator)?.descriptor.displayName ?? o.authenticator} (${o.idp})`
+        : (deps.registry.get(o.authenticator)?.descriptor.displayName ?? o.authenticator),
+    }));
   }
 
-  async function context(tx: LoginTransaction, app: Application, client: ClientInfo): Promise<StepContext | { error: string }> {
+  async function context(
+    tx: LoginTransaction,
+    app: Application,
+    client: ClientInfo,
+  ): Promise<StepContext | { error: string }> {
     const current = tx.current!;
     let idp: StepContext['idp'];
     let config: Record<string, unknown> = {};
     if (current.idp) {
       idp = await deps.identityProviders.getByName(current.idp);
       const entry = idp?.authenticators.find((a) => a.type === current.authenticator);
-      if (!idp || !idp.enabled || !entry?.enabled) return { error: 'login.configuration-changed' };
+      if (!idp?.enabled || !entry?.enabled) return { error: 'login.configuration-changed' };
       config = entry.config;
     }
     let user: User | undefined;
@@ -96,12 +124,24 @@ export function createEngine(deps: EngineDeps) {
       publicUrl: deps.publicUrl,
       now: clock(),
       audit: (event, data = {}) =>
-        deps.audit.record({ event, userId: user?.id ?? null, username: user?.username ?? null, clientId: app.clientId, ip: client.ip, data: { loginId: tx.id, ...data } }),
+        deps.audit.record({
+          event,
+          userId: user?.id ?? null,
+          username: user?.username ?? null,
+          clientId: app.clientId,
+          ip: client.ip,
+          data: { loginId: tx.id, ...data },
+        }),
     };
   }
 
   /** Applies an authenticator's outcome to the transaction and decides what the user sees next. */
-  async function apply(tx: LoginTransaction, app: Application, outcome: Outcome, client: ClientInfo): Promise<EngineResult> {
+  async function apply(
+    tx: LoginTransaction,
+    app: Application,
+    outcome: Outcome,
+    client: ClientInfo,
+  ): Promise<EngineResult> {
     const current = tx.current!;
     switch (outcome.kind) {
       case 'prompt':
@@ -112,7 +152,12 @@ export function createEngine(deps: EngineDeps) {
         if (outcome.fatal) {
           tx.status = 'failed';
           tx.error = { message: outcome.message, ...(outcome.params ? { params: outcome.params } : {}) };
-          return { type: 'error', message: outcome.message, ...(outcome.params ? { params: outcome.params } : {}), status: 403 };
+          return {
+            type: 'error',
+            message: outcome.message,
+            ...(outcome.params ? { params: outcome.params } : {}),
+            status: 403,
+          };
         }
         const retry: PromptOutcome = outcome.retry ?? current.lastPrompt ?? { kind: 'prompt', view: 'error', data: {} };
         current.begun = true;
@@ -131,7 +176,12 @@ export function createEngine(deps: EngineDeps) {
           const amr = outcome.amr ?? deps.registry.get(current.authenticator)?.descriptor.amr ?? [];
           tx.amr = [...new Set([...tx.amr, ...amr])];
         }
-        tx.passed.push({ step: tx.stepIndex, authenticator: current.authenticator, ...(current.idp ? { idp: current.idp } : {}), ...(outcome.kind === 'skip' ? { skipped: true } : {}) });
+        tx.passed.push({
+          step: tx.stepIndex,
+          authenticator: current.authenticator,
+          ...(current.idp ? { idp: current.idp } : {}),
+          ...(outcome.kind === 'skip' ? { skipped: true } : {}),
+        });
         tx.stepIndex += 1;
         delete tx.current;
         return advance(tx, app, client);
@@ -140,7 +190,14 @@ export function createEngine(deps: EngineDeps) {
   }
 
   function page(tx: LoginTransaction, prompt: PromptOutcome): EngineResult {
-    return { type: 'page', view: prompt.view, data: prompt.data, ...(prompt.notice ? { notice: prompt.notice } : {}), status: prompt.status ?? 200, tx };
+    return {
+      type: 'page',
+      view: prompt.view,
+      data: prompt.data,
+      ...(prompt.notice ? { notice: prompt.notice } : {}),
+      status: prompt.status ?? 200,
+      tx,
+    };
   }
 
   /** Moves to the next step: finish when none is left, ask the user to choose when a step offers several options. */
@@ -148,10 +205,22 @@ export function createEngine(deps: EngineDeps) {
     const step = app.steps[tx.stepIndex];
     if (!step) return finish(tx);
     if (step.options.length > 1 && !tx.current) {
-      return { type: 'page', view: 'choose', data: { step: tx.stepIndex + 1 }, status: 200, tx, options: optionsOf(step) };
+      return {
+        type: 'page',
+        view: 'choose',
+        data: { step: tx.stepIndex + 1 },
+        status: 200,
+        tx,
+        options: optionsOf(step),
+      };
     }
     const option = step.options[0]!;
-    tx.current ??= { authenticator: option.authenticator, ...(option.idp ? { idp: option.idp } : {}), begun: false, state: {} };
+    tx.current ??= {
+      authenticator: option.authenticator,
+      ...(option.idp ? { idp: option.idp } : {}),
+      begun: false,
+      state: {},
+    };
     return beginCurrent(tx, app, client);
   }
 
@@ -175,7 +244,7 @@ export function createEngine(deps: EngineDeps) {
   async function finish(tx: LoginTransaction): Promise<EngineResult> {
     if (!tx.userId) return fail(tx, 'login.no-user');
     const user = await getUserById(deps.db, tx.userId);
-    if (!user || !user.enabled) return fail(tx, 'login.user-gone');
+    if (!user?.enabled) return fail(tx, 'login.user-gone');
     if (isLocked(user, clock())) return fail(tx, 'login.user-locked');
     tx.status = 'completed';
     const { amr, acr } = summarise(tx.amr);
@@ -189,7 +258,13 @@ export function createEngine(deps: EngineDeps) {
     const tx = record.value;
     if (tx.expiresAt <= clock()) return { type: 'error', message: 'login.expired', status: 410 };
     if (tx.status === 'completed') return { type: 'completed', ...(tx.returnTo ? { returnTo: tx.returnTo } : {}) };
-    if (tx.status === 'failed') return { type: 'error', message: tx.error?.message ?? 'login.failed', ...(tx.error?.params ? { params: tx.error.params } : {}), status: 403 };
+    if (tx.status === 'failed')
+      return {
+        type: 'error',
+        message: tx.error?.message ?? 'login.failed',
+        ...(tx.error?.params ? { params: tx.error.params } : {}),
+        status: 403,
+      };
     const app = await deps.applications.get(tx.applicationId);
     if (!app) return { type: 'error', message: 'login.configuration-changed', status: 403 };
     return { tx, version: record.version, app };
@@ -224,7 +299,12 @@ export function createEngine(deps: EngineDeps) {
       if (input.choose !== undefined) {
         const option = step.options.find((o) => `${o.idp ?? ''}:${o.authenticator}` === input.choose);
         if (!option) return { type: 'error', message: 'login.bad-request', status: 400 };
-        tx.current = { authenticator: option.authenticator, ...(option.idp ? { idp: option.idp } : {}), begun: false, state: {} };
+        tx.current = {
+          authenticator: option.authenticator,
+          ...(option.idp ? { idp: option.idp } : {}),
+          begun: false,
+          state: {},
+        };
         return commit(await beginCurrent(tx, app, client), tx, version);
       }
       if (!tx.current?.begun) return commit(await advance(tx, app, client), tx, version);

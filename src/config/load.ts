@@ -1,6 +1,6 @@
 /** Reads stepgate.yaml and the environment, fills defaults and validates once; a bad value stops the start with a message naming the key. */
 import { existsSync, readFileSync } from 'node:fs';
-import { type TSchema, Kind } from '@sinclair/typebox';
+import { Kind, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parseDocument } from 'yaml';
 import { type Config, ConfigSchema } from './schema.js';
@@ -61,7 +61,8 @@ function readYaml(file: string): Record<string, unknown> {
     throw new ConfigError([`${file}${line ? ` line ${line}` : ''}: ${e.message.split('\n')[0]}`]);
   }
   const value = doc.toJS() ?? {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError([`${file}: expected a mapping of options`]);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new ConfigError([`${file}: expected a mapping of options`]);
   return value as Record<string, unknown>;
 }
 
@@ -85,7 +86,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
   // Value.Default fills in place, so whether the operator set publicUrl is noted before it runs
   const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, raw)) as Record<string, unknown>;
   // Without an explicit public URL, follow the port: STEPGATE_PORT=9555 alone gives http://localhost:9555.
-  if (!explicitPublicUrl && typeof withDefaults.port === 'number') withDefaults.publicUrl = `http://localhost:${withDefaults.port}`;
+  if (!explicitPublicUrl && typeof withDefaults.port === 'number')
+    withDefaults.publicUrl = `http://localhost:${withDefaults.port}`;
   const problems = [...Value.Errors(ConfigSchema, withDefaults)].map((e) => {
     const key = e.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
     return `${key}: ${e.message}${key !== '(root)' ? ` (env ${camelToEnv(key)})` : ''}`;
@@ -109,9 +111,13 @@ function checkStartup(config: Config): void {
   if (config.mode === 'production') {
     const local = url && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
     if (url && url.protocol !== 'https:' && !local)
-      problems.push('publicUrl: production mode needs an https:// public URL (plain HTTP is allowed for localhost only)');
-    if (!config.masterKey) problems.push('masterKey: production mode needs a master key (STEPGATE_MASTER_KEY); it is not generated');
-    if (config.devSms.enabled) problems.push('devSms.enabled: the mock SMS provider is for development; production mode refuses it');
+      problems.push(
+        'publicUrl: production mode needs an https:// public URL (plain HTTP is allowed for localhost only)',
+      );
+    if (!config.masterKey)
+      problems.push('masterKey: production mode needs a master key (STEPGATE_MASTER_KEY); it is not generated');
+    if (config.devSms.enabled)
+      problems.push('devSms.enabled: the mock SMS provider is for development; production mode refuses it');
     if (config.demo.adminPassword) problems.push('demo.adminPassword: demo secrets are refused in production mode');
   }
   if (config.masterKey && Buffer.from(config.masterKey, 'base64').length !== 32)

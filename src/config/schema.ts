@@ -10,7 +10,8 @@ export const ConfigSchema = T.Object(
     }),
     publicUrl: T.String({
       default: 'http://localhost:9443',
-      description: 'The base URL users and applications reach Stepgate at; it is also the OIDC issuer. Default: http://localhost:<port>.',
+      description:
+        'The base URL users and applications reach Stepgate at; it is also the OIDC issuer. Default: http://localhost:<port>.',
     }),
     host: T.String({ default: '127.0.0.1', description: 'Address the HTTP server listens on.' }),
     port: T.Integer({ minimum: 0, maximum: 65535, default: 9443, description: 'Port the HTTP server listens on.' }),
@@ -18,10 +19,14 @@ export const ConfigSchema = T.Object(
       default: false,
       description: 'Trust X-Forwarded-* headers (set when a TLS-terminating proxy is in front).',
     }),
-    dataDir: T.String({ default: './data', description: 'Folder for the embedded SQLite database and the generated master key.' }),
+    dataDir: T.String({
+      default: './data',
+      description: 'Folder for the embedded SQLite database and the generated master key.',
+    }),
     databaseUrl: T.Optional(
       T.String({
-        description: 'postgres://… for PostgreSQL (cluster mode) or sqlite:<path>; default sqlite under dataDir. Env: DATABASE_URL.',
+        description:
+          'postgres://… for PostgreSQL (cluster mode) or sqlite:<path>; default sqlite under dataDir. Env: DATABASE_URL.',
       }),
     ),
     redisUrl: T.Optional(
@@ -35,7 +40,14 @@ export const ConfigSchema = T.Object(
       }),
     ),
     logLevel: T.Union(
-      [T.Literal('fatal'), T.Literal('error'), T.Literal('warn'), T.Literal('info'), T.Literal('debug'), T.Literal('silent')],
+      [
+        T.Literal('fatal'),
+        T.Literal('error'),
+        T.Literal('warn'),
+        T.Literal('info'),
+        T.Literal('debug'),
+        T.Literal('silent'),
+      ],
       { default: 'info', description: 'Log level.' },
     ),
     loginTransactionTtlSeconds: T.Integer({
@@ -46,9 +58,24 @@ export const ConfigSchema = T.Object(
     }),
     passwordLockout: T.Object(
       {
-        maxAttempts: T.Integer({ minimum: 1, maximum: 100, default: 5, description: 'Failed passwords before the account locks.' }),
-        windowMinutes: T.Integer({ minimum: 1, maximum: 1440, default: 15, description: 'Window in which failures are counted.' }),
-        lockMinutes: T.Integer({ minimum: 1, maximum: 10080, default: 15, description: 'How long the account stays locked.' }),
+        maxAttempts: T.Integer({
+          minimum: 1,
+          maximum: 100,
+          default: 5,
+          description: 'Failed passwords before the account locks.',
+        }),
+        windowMinutes: T.Integer({
+          minimum: 1,
+          maximum: 1440,
+          default: 15,
+          description: 'Window in which failures are counted.',
+        }),
+        lockMinutes: T.Integer({
+          minimum: 1,
+          maximum: 10080,
+          default: 15,
+          description: 'How long the account stays locked.',
+        }),
       },
       { default: {}, description: 'Account locking after failed password attempts.' },
     ),
@@ -56,20 +83,38 @@ export const ConfigSchema = T.Object(
       {
         memoryKiB: T.Integer({ minimum: 8192, default: 19456, description: 'argon2id memory cost (OWASP: 19456).' }),
         iterations: T.Integer({ minimum: 1, default: 2, description: 'argon2id time cost (OWASP: 2).' }),
-        parallelism: T.Integer({ minimum: 1, maximum: 16, default: 1, description: 'argon2id parallelism (OWASP: 1).' }),
+        parallelism: T.Integer({
+          minimum: 1,
+          maximum: 16,
+          default: 1,
+          description: 'argon2id parallelism (OWASP: 1).',
+        }),
       },
-      { default: {}, description: 'Password hashing parameters; hashes with older parameters are upgraded at the next login.' },
+      {
+        default: {},
+        description: 'Password hashing parameters; hashes with older parameters are upgraded at the next login.',
+      },
     ),
     devSms: T.Object(
       {
-        enabled: T.Boolean({ default: false, description: 'Serve the built-in mock SMS provider and its inbox at /dev/sms/.' }),
+        enabled: T.Boolean({
+          default: false,
+          description: 'Serve the built-in mock SMS provider and its inbox at /dev/sms/.',
+        }),
       },
       { default: {}, description: 'The development SMS inbox.' },
     ),
     demo: T.Object(
       {
-        pickupPort: T.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'Port of the Pickup Dispatch sample in the demo.' }),
-        adminPassword: T.Optional(T.String({ minLength: 8, description: 'Password of the demo admin user. Env: STEPGATE_ADMIN_PASSWORD.' })),
+        pickupPort: T.Integer({
+          minimum: 0,
+          maximum: 65535,
+          default: 8080,
+          description: 'Port of the Pickup Dispatch sample in the demo.',
+        }),
+        adminPassword: T.Optional(
+          T.String({ minLength: 8, description: 'Password of the demo admin user. Env: STEPGATE_ADMIN_PASSWORD.' }),
+        ),
       },
       { default: {}, description: 'The one-command demo (`npm start`).' },
     ),

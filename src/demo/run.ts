@@ -21,7 +21,13 @@ export async function runDemo(config: Config, print: (line: string) => void = co
   });
   const app = (await server.services.applications.getByName(PICKUP_DISPATCH.name))!;
   const secret = await server.services.applications.clientSecret(app.id);
-  const pickup = await createPickupDispatch({ issuer: config.publicUrl, clientId: app.clientId, ...(secret ? { clientSecret: secret } : {}), baseUrl: pickupUrl, logger: false });
+  const pickup = await createPickupDispatch({
+    issuer: config.publicUrl,
+    clientId: app.clientId,
+    ...(secret ? { clientSecret: secret } : {}),
+    baseUrl: pickupUrl,
+    logger: false,
+  });
   await pickup.listen({ port: config.demo.pickupPort, host: config.host });
 
   print('');
@@ -32,7 +38,8 @@ export async function runDemo(config: Config, print: (line: string) => void = co
   print(`  SMS inbox               ${config.publicUrl}/dev/sms/`);
   print(`  Log in as               ${DEMO_ADMIN.username} (mobile ${DEMO_ADMIN.mobile})`);
   if (generated) print(`  Password (shown once)   ${generated}`);
-  else if (!config.demo.adminPassword) print('  Password                as printed on the first run (or reset it: npx tsx src/cli.ts user passwd admin)');
+  else if (!config.demo.adminPassword)
+    print('  Password                as printed on the first run (or reset it: npx tsx src/cli.ts user passwd admin)');
   else print('  Password                from STEPGATE_ADMIN_PASSWORD');
   print(`  Data folder             ${config.dataDir}`);
   print('Press Ctrl-C to stop.');

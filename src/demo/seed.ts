@@ -18,7 +18,13 @@ export function demoSetup(publicUrl: string, pickupUrl: string, adminPassword: s
   return {
     claims: [
       { uri: ClaimUri.smsOtpDisabled, supportedByDefault: true },
-      { uri: ClaimUri.backupCodes, displayName: 'backupotp', description: 'Backup codes for SMS OTP', mappedAttribute: 'postalcode', supportedByDefault: true },
+      {
+        uri: ClaimUri.backupCodes,
+        displayName: 'backupotp',
+        description: 'Backup codes for SMS OTP',
+        mappedAttribute: 'postalcode',
+        supportedByDefault: true,
+      },
     ],
     identityProviders: [
       {
@@ -32,7 +38,15 @@ export function demoSetup(publicUrl: string, pickupUrl: string, adminPassword: s
             enabled: true,
             config: {
               gateway: {
-                preset: { provider: 'vonage', fields: { apiKey: DEV_SMS_CREDENTIALS.apiKey, apiSecret: DEV_SMS_CREDENTIALS.apiSecret, from: 'Stepgate', baseUrl: `${publicUrl}/dev/sms/vonage` } },
+                preset: {
+                  provider: 'vonage',
+                  fields: {
+                    apiKey: DEV_SMS_CREDENTIALS.apiKey,
+                    apiSecret: DEV_SMS_CREDENTIALS.apiSecret,
+                    from: 'Stepgate',
+                    baseUrl: `${publicUrl}/dev/sms/vonage`,
+                  },
+                },
               },
             },
           },
@@ -59,14 +73,24 @@ export function demoSetup(publicUrl: string, pickupUrl: string, adminPassword: s
         username: DEMO_ADMIN.username,
         password: adminPassword,
         roles: ['admin'],
-        claims: { [ClaimUri.mobile]: DEMO_ADMIN.mobile, [ClaimUri.givenName]: 'Admin', [ClaimUri.lastName]: 'Administrator', [ClaimUri.email]: 'admin@example.com' },
+        claims: {
+          [ClaimUri.mobile]: DEMO_ADMIN.mobile,
+          [ClaimUri.givenName]: 'Admin',
+          [ClaimUri.lastName]: 'Administrator',
+          [ClaimUri.email]: 'admin@example.com',
+        },
       },
     ],
   };
 }
 
 /** Applies the demo setup once; later runs keep whatever the data folder holds. Returns the password when generated. */
-export async function seedDemo(s: Services, publicUrl: string, pickupUrl: string, adminPassword: string | undefined): Promise<{ seeded: boolean; generatedPassword?: string }> {
+export async function seedDemo(
+  s: Services,
+  publicUrl: string,
+  pickupUrl: string,
+  adminPassword: string | undefined,
+): Promise<{ seeded: boolean; generatedPassword?: string }> {
   if (await s.applications.getByName(PICKUP_DISPATCH.name)) return { seeded: false };
   const password = adminPassword ?? randomBytes(9).toString('base64url');
   const setup = demoSetup(publicUrl, pickupUrl, password, randomBytes(32).toString('base64url'));

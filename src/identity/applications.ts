@@ -6,8 +6,8 @@ import type { ApplicationsTable } from '../store/schema.js';
 import { ClaimUri } from './claim-uris.js';
 import { listLocalClaims } from './claims.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
-import { newId } from './ids.js';
 import { getIdentityProviderByName } from './identity-providers.js';
+import { newId } from './ids.js';
 
 export interface SequenceOption {
   /** authenticator id: 'password' (local) or 'sms-otp' (federated) */
@@ -87,7 +87,10 @@ function toApplication(row: ApplicationsTable): Application {
 function isRedirectUri(value: string): boolean {
   try {
     const u = new URL(value);
-    return !u.hash && (u.protocol === 'https:' || u.protocol === 'http:' || /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(u.protocol));
+    return (
+      !u.hash &&
+      (u.protocol === 'https:' || u.protocol === 'http:' || /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(u.protocol))
+    );
   } catch {
     return false;
   }
@@ -100,15 +103,22 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
     else if (input.name.length > 255) problems.push({ field: 'name', message: 'is longer than 255 characters' });
     if (input.clientId !== undefined && !/^[\w.:~-]{3,255}$/.test(input.clientId))
       problems.push({ field: 'clientId', message: 'must be 3–255 letters, digits or . _ : ~ -' });
-    if (!['confidential', 'public'].includes(settings.clientType)) problems.push({ field: 'clientType', message: 'must be confidential or public' });
+    if (!['confidential', 'public'].includes(settings.clientType))
+      problems.push({ field: 'clientType', message: 'must be confidential or public' });
     settings.redirectUris.forEach((u, i) => {
-      if (!isRedirectUri(u)) problems.push({ field: `redirectUris[${i}]`, message: `"${u}" is not an absolute URI without a fragment` });
+      if (!isRedirectUri(u))
+        problems.push({ field: `redirectUris[${i}]`, message: `"${u}" is not an absolute URI without a fragment` });
     });
     settings.postLogoutRedirectUris.forEach((u, i) => {
-      if (!isRedirectUri(u)) problems.push({ field: `postLogoutRedirectUris[${i}]`, message: `"${u}" is not an absolute URI without a fragment` });
+      if (!isRedirectUri(u))
+        problems.push({
+          field: `postLogoutRedirectUris[${i}]`,
+          message: `"${u}" is not an absolute URI without a fragment`,
+        });
     });
     for (const g of settings.grantTypes) {
-      if (!['authorization_code', 'refresh_token', 'client_credentials'].includes(g)) problems.push({ field: 'grantTypes', message: `unsupported grant type ${g}` });
+      if (!['authorization_code', 'refresh_token', 'client_credentials'].includes(g))
+        problems.push({ field: 'grantTypes', message: `unsupported grant type ${g}` });
     }
     if (settings.grantTypes.includes('authorization_code') && settings.redirectUris.length === 0)
       problems.push({ field: 'redirectUris', message: 'the authorization code grant needs at least one redirect URI' });
@@ -118,19 +128,28 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
       if (!/^[\w:.-]{1,64}$/.test(s)) problems.push({ field: 'extraScopes', message: `"${s}" is not a scope name` });
     }
     const claims = new Set((await listLocalClaims(db)).map((c) => c.uri));
-    if (!claims.has(settings.subjectClaimUri)) problems.push({ field: 'subjectClaimUri', message: `${settings.subjectClaimUri} is not a local claim` });
+    if (!claims.has(settings.subjectClaimUri))
+      problems.push({ field: 'subjectClaimUri', message: `${settings.subjectClaimUri} is not a local claim` });
     settings.requestedClaims.forEach((c, i) => {
       if (!claims.has(c)) problems.push({ field: `requestedClaims[${i}]`, message: `${c} is not a local claim` });
     });
     problems.push(...(await validateSequence(settings.steps)));
     if (problems.length > 0) throw new ValidationError(problems);
-    const clash = await db.selectFrom('applications').select('id').where((eb) => eb.or([eb('name', '=', input.name), ...(input.clientId ? [eb('client_id', '=', input.clientId)] : [])])).execute();
-    if (clash.some((r) => r.id !== selfId)) throw new ConflictError(`an application with this name or client id exists already`);
+    const clash = await db
+      .selectFrom('applications')
+      .select('id')
+      .where((eb) =>
+        eb.or([eb('name', '=', input.name), ...(input.clientId ? [eb('client_id', '=', input.clientId)] : [])]),
+      )
+      .execute();
+    if (clash.some((r) => r.id !== selfId))
+      throw new ConflictError(`an application with this name or client id exists already`);
   }
 
   async function validateSequence(steps: AuthenticationStep[]): Promise<FieldProblem[]> {
     const problems: FieldProblem[] = [];
-    if (!Array.isArray(steps) || steps.length === 0) return [{ field: 'steps', message: 'the authentication sequence needs at least one step' }];
+    if (!Array.isArray(steps) || steps.length === 0)
+      return [{ field: 'steps', message: 'the authentication sequence needs at least one step' }];
     if (steps.length > 10) problems.push({ field: 'steps', message: 'at most 10 steps' });
     for (const [i, step] of steps.entries()) {
       if (!step?.options?.length) {
@@ -144,27 +163,44 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
           problems.push({ field, message: `unknown authenticator "${option.authenticator}"` });
           continue;
         }
-        if (kind === 'local' && option.idp) problems.push({ field, message: `${option.authenticator} is a local authenticator and takes no identity provider` });
+        if (kind === 'local' && option.idp)
+          problems.push({
+            field,
+            message: `${option.authenticator} is a local authenticator and takes no identity provider`,
+          });
         if (kind === 'federated') {
           if (!option.idp) {
-            problems.push({ field, message: `${option.authenticator} is federated: name the identity provider that configures it` });
+            problems.push({
+              field,
+              message: `${option.authenticator} is federated: name the identity provider that configures it`,
+            });
             continue;
           }
           const idp = await getIdentityProviderByName(db, keyring, option.idp);
           if (!idp) problems.push({ field, message: `identity provider "${option.idp}" does not exist` });
           else if (!idp.enabled) problems.push({ field, message: `identity provider "${option.idp}" is disabled` });
           else if (!idp.authenticators.some((a) => a.type === option.authenticator && a.enabled))
-            problems.push({ field, message: `identity provider "${option.idp}" has no enabled ${option.authenticator} authenticator` });
+            problems.push({
+              field,
+              message: `identity provider "${option.idp}" has no enabled ${option.authenticator} authenticator`,
+            });
         }
       }
-      if (i === 0 && step.options.every((o) => catalogue.kindOf(o.authenticator) === 'federated' && o.authenticator === 'sms-otp'))
-        problems.push({ field: 'steps[0]', message: 'SMS OTP needs a user from an earlier step: put Username & Password first' });
+      if (
+        i === 0 &&
+        step.options.every((o) => catalogue.kindOf(o.authenticator) === 'federated' && o.authenticator === 'sms-otp')
+      )
+        problems.push({
+          field: 'steps[0]',
+          message: 'SMS OTP needs a user from an earlier step: put Username & Password first',
+        });
     }
     return problems;
   }
 
   function settingsOf(input: ApplicationInput, base: ApplicationSettings): ApplicationSettings {
-    const pick = <K extends keyof ApplicationSettings>(k: K): ApplicationSettings[K] => (input[k] ?? base[k]) as ApplicationSettings[K];
+    const pick = <K extends keyof ApplicationSettings>(k: K): ApplicationSettings[K] =>
+      (input[k] ?? base[k]) as ApplicationSettings[K];
     return {
       clientType: pick('clientType'),
       redirectUris: pick('redirectUris'),
@@ -195,20 +231,40 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
       return row ? toApplication(row) : undefined;
     },
     async clientSecret(id: string): Promise<string | undefined> {
-      const row = await db.selectFrom('applications').select('client_secret_sealed').where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('applications')
+        .select('client_secret_sealed')
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row?.client_secret_sealed ? keyring.open(row.client_secret_sealed, SEAL) : undefined;
     },
     /** Creates an application; returns the client secret once (generated when not given). */
-    async create(input: ApplicationInput, now = Date.now()): Promise<{ application: Application; clientSecret?: string }> {
+    async create(
+      input: ApplicationInput,
+      now = Date.now(),
+    ): Promise<{ application: Application; clientSecret?: string }> {
       const settings = settingsOf(input, DEFAULT_SETTINGS);
       await validate(input, settings);
       const clientId = input.clientId ?? newId('app_');
-      const secret = settings.clientType === 'confidential' ? (input.clientSecret ?? randomBytes(32).toString('base64url')) : undefined;
-      if (secret !== undefined && secret.length < 16) throw new ValidationError([{ field: 'clientSecret', message: 'must be at least 16 characters' }]);
+      const secret =
+        settings.clientType === 'confidential'
+          ? (input.clientSecret ?? randomBytes(32).toString('base64url'))
+          : undefined;
+      if (secret !== undefined && secret.length < 16)
+        throw new ValidationError([{ field: 'clientSecret', message: 'must be at least 16 characters' }]);
       const id = newId('a_');
       await db
         .insertInto('applications')
-        .values({ id, name: input.name.trim(), description: input.description ?? '', client_id: clientId, client_secret_sealed: secret ? keyring.seal(secret, SEAL) : null, settings: JSON.stringify(settings), created_at: now, updated_at: now })
+        .values({
+          id,
+          name: input.name.trim(),
+          description: input.description ?? '',
+          client_id: clientId,
+          client_secret_sealed: secret ? keyring.seal(secret, SEAL) : null,
+          settings: JSON.stringify(settings),
+          created_at: now,
+          updated_at: now,
+        })
         .execute();
       const application = (await store.get(id))!;
       return secret ? { application, clientSecret: secret } : { application };
@@ -217,13 +273,20 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
       const current = await store.get(id);
       if (!current) throw new NotFoundError('application', id);
       const merged: ApplicationInput = { name: input.name ?? current.name, clientId: current.clientId, ...input };
-      if (input.clientId !== undefined && input.clientId !== current.clientId) throw new ValidationError([{ field: 'clientId', message: 'cannot be changed' }]);
+      if (input.clientId !== undefined && input.clientId !== current.clientId)
+        throw new ValidationError([{ field: 'clientId', message: 'cannot be changed' }]);
       const settings = settingsOf(merged, current);
       await validate(merged, settings, id);
-      const set: Partial<ApplicationsTable> = { name: merged.name.trim(), description: merged.description ?? current.description, settings: JSON.stringify(settings), updated_at: now };
+      const set: Partial<ApplicationsTable> = {
+        name: merged.name.trim(),
+        description: merged.description ?? current.description,
+        settings: JSON.stringify(settings),
+        updated_at: now,
+      };
       if (settings.clientType === 'public') set.client_secret_sealed = null;
       else if (input.clientSecret !== undefined) {
-        if (input.clientSecret.length < 16) throw new ValidationError([{ field: 'clientSecret', message: 'must be at least 16 characters' }]);
+        if (input.clientSecret.length < 16)
+          throw new ValidationError([{ field: 'clientSecret', message: 'must be at least 16 characters' }]);
         set.client_secret_sealed = keyring.seal(input.clientSecret, SEAL);
       }
       await db.updateTable('applications').set(set).where('id', '=', id).execute();
@@ -232,9 +295,14 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
     async regenerateSecret(id: string): Promise<string> {
       const app = await store.get(id);
       if (!app) throw new NotFoundError('application', id);
-      if (app.clientType !== 'confidential') throw new ValidationError([{ field: 'clientType', message: 'a public client has no secret' }]);
+      if (app.clientType !== 'confidential')
+        throw new ValidationError([{ field: 'clientType', message: 'a public client has no secret' }]);
       const secret = randomBytes(32).toString('base64url');
-      await db.updateTable('applications').set({ client_secret_sealed: keyring.seal(secret, SEAL), updated_at: Date.now() }).where('id', '=', id).execute();
+      await db
+        .updateTable('applications')
+        .set({ client_secret_sealed: keyring.seal(secret, SEAL), updated_at: Date.now() })
+        .where('id', '=', id)
+        .execute();
       return secret;
     },
     async delete(id: string): Promise<void> {

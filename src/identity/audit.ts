@@ -30,7 +30,16 @@ export function createAuditLog(db: Db) {
     async record(e: AuditInput): Promise<void> {
       await db
         .insertInto('audit_events')
-        .values({ id: newId('ev_'), at: e.at ?? Date.now(), event: e.event, user_id: e.userId ?? null, username: e.username ?? null, client_id: e.clientId ?? null, ip: e.ip ?? null, data: JSON.stringify(e.data ?? {}) })
+        .values({
+          id: newId('ev_'),
+          at: e.at ?? Date.now(),
+          event: e.event,
+          user_id: e.userId ?? null,
+          username: e.username ?? null,
+          client_id: e.clientId ?? null,
+          ip: e.ip ?? null,
+          data: JSON.stringify(e.data ?? {}),
+        })
         .execute();
     },
     async query(q: AuditQuery = {}): Promise<{ total: number; events: AuditEvent[] }> {
@@ -40,10 +49,25 @@ export function createAuditLog(db: Db) {
       if (q.from !== undefined) base = base.where('at', '>=', q.from);
       if (q.to !== undefined) base = base.where('at', '<=', q.to);
       const total = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-      const rows = await base.selectAll().orderBy('at', 'desc').orderBy('id').offset(q.offset ?? 0).limit(q.limit ?? 50).execute();
+      const rows = await base
+        .selectAll()
+        .orderBy('at', 'desc')
+        .orderBy('id')
+        .offset(q.offset ?? 0)
+        .limit(q.limit ?? 50)
+        .execute();
       return {
         total,
-        events: rows.map((r) => ({ id: r.id, at: r.at, event: r.event, userId: r.user_id, username: r.username, clientId: r.client_id, ip: r.ip, data: JSON.parse(r.data) as Record<string, unknown> })),
+        events: rows.map((r) => ({
+          id: r.id,
+          at: r.at,
+          event: r.event,
+          userId: r.user_id,
+          username: r.username,
+          clientId: r.client_id,
+          ip: r.ip,
+          data: JSON.parse(r.data) as Record<string, unknown>,
+        })),
       };
     },
   };

@@ -18,9 +18,13 @@ export function normaliseBackupCode(code: string): string {
 }
 
 export function parseBackupCodeList(value: string): string[] {
-  const codes = value.split(',').map(normaliseBackupCode).filter((c) => c !== '');
+  const codes = value
+    .split(',')
+    .map(normaliseBackupCode)
+    .filter((c) => c !== '');
   for (const c of codes) {
-    if (c.length > 64) throw new ValidationError([{ field: 'backupCodes', message: 'a backup code is longer than 64 characters' }]);
+    if (c.length > 64)
+      throw new ValidationError([{ field: 'backupCodes', message: 'a backup code is longer than 64 characters' }]);
   }
   if (codes.length > 100) throw new ValidationError([{ field: 'backupCodes', message: 'at most 100 backup codes' }]);
   return [...new Set(codes)];
@@ -43,26 +47,51 @@ export function createBackupCodeStore(db: Db, keyring: Keyring) {
         await trx.deleteFrom('backup_codes').where('user_id', '=', userId).execute();
         for (const code of codes) {
           const salt = randomBytes(16).toString('hex');
-          await trx.insertInto('backup_codes').values({ id: newId('bc_'), user_id: userId, salt, hash: hashOf(salt, code), created_at: now, used_at: null }).execute();
+          await trx
+            .insertInto('backup_codes')
+            .values({
+              id: newId('bc_'),
+              user_id: userId,
+              salt,
+              hash: hashOf(salt, code),
+              created_at: now,
+              used_at: null,
+            })
+            .execute();
         }
       });
     },
     async remaining(userId: string): Promise<number> {
-      const r = await db.selectFrom('backup_codes').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).where('used_at', 'is', null).executeTakeFirstOrThrow();
+      const r = await db
+        .selectFrom('backup_codes')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('user_id', '=', userId)
+        .where('used_at', 'is', null)
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
     /** Consumes a matching unused code; the conditional UPDATE makes two concurrent uses of one code succeed once. */
     async consume(userId: string, code: string, now = Date.now()): Promise<boolean> {
       const candidate = normaliseBackupCode(code);
       if (candidate === '' || candidate.length > 64) return false;
-      const rows = await db.selectFrom('backup_codes').select(['id', 'salt', 'hash']).where('user_id', '=', userId).where('used_at', 'is', null).execute();
+      const rows = await db
+        .selectFrom('backup_codes')
+        .select(['id', 'salt', 'hash'])
+        .where('user_id', '=', userId)
+        .where('used_at', 'is', null)
+        .execute();
       let match: string | undefined;
       for (const row of rows) {
         // every row is checked so the time taken does not tell which code matched
         if (safeEqual(hashOf(row.salt, candidate), row.hash)) match ??= row.id;
       }
       if (!match) return false;
-      const r = await db.updateTable('backup_codes').set({ used_at: now }).where('id', '=', match).where('used_at', 'is', null).executeTakeFirst();
+      const r = await db
+        .updateTable('backup_codes')
+        .set({ used_at: now })
+        .where('id', '=', match)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
   };

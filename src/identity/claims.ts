@@ -2,7 +2,7 @@
 import type { Db } from '../store/db.js';
 import type { LocalClaimsTable } from '../store/schema.js';
 import { ClaimUri, isBackupCodeClaim, LOCAL_DIALECT, OIDC_DIALECT } from './claim-uris.js';
-import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from './errors.js';
+import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
 
 export interface LocalClaim {
   uri: string;
@@ -28,16 +28,101 @@ const BOOL_REGEX = '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$';
 
 type Defaults = Omit<LocalClaim, 'system' | 'regex' | 'description'> & { regex?: string; description?: string };
 export const DEFAULT_LOCAL_CLAIMS: Defaults[] = [
-  { uri: ClaimUri.username, displayName: 'Username', mappedAttribute: 'username', supportedByDefault: true, required: true, readOnly: true, displayOrder: 1 },
-  { uri: ClaimUri.givenName, displayName: 'First Name', mappedAttribute: 'givenName', supportedByDefault: true, required: false, readOnly: false, displayOrder: 2 },
-  { uri: ClaimUri.lastName, displayName: 'Last Name', mappedAttribute: 'sn', supportedByDefault: true, required: false, readOnly: false, displayOrder: 3 },
-  { uri: ClaimUri.email, displayName: 'Email', mappedAttribute: 'mail', supportedByDefault: true, required: false, readOnly: false, displayOrder: 4, regex: '^[^\\s@]+@[^\\s@]+$' },
-  { uri: ClaimUri.mobile, displayName: 'Mobile', mappedAttribute: 'mobile', supportedByDefault: true, required: false, readOnly: false, displayOrder: 5, regex: '^\\+?[0-9 ()-]{4,20}$', description: 'Mobile number; SMS one-time passwords are sent to it.' },
-  { uri: ClaimUri.smsOtpDisabled, displayName: 'Disable SMSOTP', mappedAttribute: 'smsotpDisabled', supportedByDefault: false, required: false, readOnly: false, displayOrder: 10, regex: BOOL_REGEX, description: 'True turns the SMS one-time password step off for this user (unless SMS OTP is mandatory).' },
-  { uri: ClaimUri.accountLocked, displayName: 'Account Locked', mappedAttribute: 'accountLocked', supportedByDefault: false, required: false, readOnly: true, displayOrder: 20 },
-  { uri: ClaimUri.unlockTime, displayName: 'Unlock Time', mappedAttribute: 'unlockTime', supportedByDefault: false, required: false, readOnly: true, displayOrder: 21 },
-  { uri: ClaimUri.failedSmsOtpAttempts, displayName: 'Failed SMS OTP Attempts', mappedAttribute: 'failedSmsOtpAttempts', supportedByDefault: false, required: false, readOnly: true, displayOrder: 22 },
-  { uri: ClaimUri.role, displayName: 'Role', mappedAttribute: 'roles', supportedByDefault: false, required: false, readOnly: true, displayOrder: 30 },
+  {
+    uri: ClaimUri.username,
+    displayName: 'Username',
+    mappedAttribute: 'username',
+    supportedByDefault: true,
+    required: true,
+    readOnly: true,
+    displayOrder: 1,
+  },
+  {
+    uri: ClaimUri.givenName,
+    displayName: 'First Name',
+    mappedAttribute: 'givenName',
+    supportedByDefault: true,
+    required: false,
+    readOnly: false,
+    displayOrder: 2,
+  },
+  {
+    uri: ClaimUri.lastName,
+    displayName: 'Last Name',
+    mappedAttribute: 'sn',
+    supportedByDefault: true,
+    required: false,
+    readOnly: false,
+    displayOrder: 3,
+  },
+  {
+    uri: ClaimUri.email,
+    displayName: 'Email',
+    mappedAttribute: 'mail',
+    supportedByDefault: true,
+    required: false,
+    readOnly: false,
+    displayOrder: 4,
+    regex: '^[^\\s@]+@[^\\s@]+$',
+  },
+  {
+    uri: ClaimUri.mobile,
+    displayName: 'Mobile',
+    mappedAttribute: 'mobile',
+    supportedByDefault: true,
+    required: false,
+    readOnly: false,
+    displayOrder: 5,
+    regex: '^\\+?[0-9 ()-]{4,20}$',
+    description: 'Mobile number; SMS one-time passwords are sent to it.',
+  },
+  {
+    uri: ClaimUri.smsOtpDisabled,
+    displayName: 'Disable SMSOTP',
+    mappedAttribute: 'smsotpDisabled',
+    supportedByDefault: false,
+    required: false,
+    readOnly: false,
+    displayOrder: 10,
+    regex: BOOL_REGEX,
+    description: 'True turns the SMS one-time password step off for this user (unless SMS OTP is mandatory).',
+  },
+  {
+    uri: ClaimUri.accountLocked,
+    displayName: 'Account Locked',
+    mappedAttribute: 'accountLocked',
+    supportedByDefault: false,
+    required: false,
+    readOnly: true,
+    displayOrder: 20,
+  },
+  {
+    uri: ClaimUri.unlockTime,
+    displayName: 'Unlock Time',
+    mappedAttribute: 'unlockTime',
+    supportedByDefault: false,
+    required: false,
+    readOnly: true,
+    displayOrder: 21,
+  },
+  {
+    uri: ClaimUri.failedSmsOtpAttempts,
+    displayName: 'Failed SMS OTP Attempts',
+    mappedAttribute: 'failedSmsOtpAttempts',
+    supportedByDefault: false,
+    required: false,
+    readOnly: true,
+    displayOrder: 22,
+  },
+  {
+    uri: ClaimUri.role,
+    displayName: 'Role',
+    mappedAttribute: 'roles',
+    supportedByDefault: false,
+    required: false,
+    readOnly: true,
+    displayOrder: 30,
+  },
 ];
 
 export const DEFAULT_OIDC_MAPPINGS: [string, string][] = [
@@ -91,7 +176,10 @@ export async function ensureDefaultClaims(db: Db): Promise<void> {
   );
   for (const [external, local] of DEFAULT_OIDC_MAPPINGS) {
     if (mapped.has(external)) continue;
-    await db.insertInto('claim_mappings').values({ dialect: OIDC_DIALECT, external_claim: external, local_claim_uri: local }).execute();
+    await db
+      .insertInto('claim_mappings')
+      .values({ dialect: OIDC_DIALECT, external_claim: external, local_claim_uri: local })
+      .execute();
   }
 }
 
@@ -105,15 +193,22 @@ export async function getLocalClaim(db: Db, uri: string): Promise<LocalClaim | u
   return row ? toClaim(row) : undefined;
 }
 
-export type LocalClaimInput = Omit<LocalClaim, 'system' | 'displayOrder' | 'description' | 'regex' | 'supportedByDefault' | 'required' | 'readOnly'> &
+export type LocalClaimInput = Omit<
+  LocalClaim,
+  'system' | 'displayOrder' | 'description' | 'regex' | 'supportedByDefault' | 'required' | 'readOnly'
+> &
   Partial<Pick<LocalClaim, 'displayOrder' | 'description' | 'regex' | 'supportedByDefault' | 'required' | 'readOnly'>>;
 
 function checkClaimInput(input: LocalClaimInput): void {
   const problems: FieldProblem[] = [];
-  if (!/^[a-z][a-z0-9+.-]*:\/\/?\S+$/i.test(input.uri ?? '')) problems.push({ field: 'uri', message: 'must be a URI such as http://wso2.org/claims/nickname' });
+  if (!/^[a-z][a-z0-9+.-]*:\/\/?\S+$/i.test(input.uri ?? ''))
+    problems.push({ field: 'uri', message: 'must be a URI such as http://wso2.org/claims/nickname' });
   if (!input.displayName?.trim()) problems.push({ field: 'displayName', message: 'is required' });
   if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/.test(input.mappedAttribute ?? ''))
-    problems.push({ field: 'mappedAttribute', message: 'must be an attribute name of letters, digits, "_", "-" or "."' });
+    problems.push({
+      field: 'mappedAttribute',
+      message: 'must be an attribute name of letters, digits, "_", "-" or "."',
+    });
   if (input.regex) {
     try {
       new RegExp(input.regex, 'u');
@@ -202,14 +297,25 @@ export async function listDialects(db: Db): Promise<{ uri: string; mappings: num
 }
 
 export async function listMappings(db: Db, dialect: string): Promise<ClaimMapping[]> {
-  const rows = await db.selectFrom('claim_mappings').selectAll().where('dialect', '=', dialect).orderBy('external_claim').execute();
+  const rows = await db
+    .selectFrom('claim_mappings')
+    .selectAll()
+    .where('dialect', '=', dialect)
+    .orderBy('external_claim')
+    .execute();
   return rows.map((r) => ({ dialect: r.dialect, externalClaim: r.external_claim, localClaimUri: r.local_claim_uri }));
 }
 
 export async function setMapping(db: Db, mapping: ClaimMapping): Promise<void> {
-  if (!(await getLocalClaim(db, mapping.localClaimUri))) throw new ValidationError([{ field: 'localClaimUri', message: `no local claim ${mapping.localClaimUri}` }]);
-  if (!/^[\w.:/-]{1,255}$/.test(mapping.externalClaim)) throw new ValidationError([{ field: 'externalClaim', message: 'must be a claim name' }]);
-  await db.deleteFrom('claim_mappings').where('dialect', '=', mapping.dialect).where('external_claim', '=', mapping.externalClaim).execute();
+  if (!(await getLocalClaim(db, mapping.localClaimUri)))
+    throw new ValidationError([{ field: 'localClaimUri', message: `no local claim ${mapping.localClaimUri}` }]);
+  if (!/^[\w.:/-]{1,255}$/.test(mapping.externalClaim))
+    throw new ValidationError([{ field: 'externalClaim', message: 'must be a claim name' }]);
+  await db
+    .deleteFrom('claim_mappings')
+    .where('dialect', '=', mapping.dialect)
+    .where('external_claim', '=', mapping.externalClaim)
+    .execute();
   await db
     .insertInto('claim_mappings')
     .values({ dialect: mapping.dialect, external_claim: mapping.externalClaim, local_claim_uri: mapping.localClaimUri })
@@ -217,6 +323,10 @@ export async function setMapping(db: Db, mapping: ClaimMapping): Promise<void> {
 }
 
 export async function deleteMapping(db: Db, dialect: string, externalClaim: string): Promise<void> {
-  const r = await db.deleteFrom('claim_mappings').where('dialect', '=', dialect).where('external_claim', '=', externalClaim).executeTakeFirst();
+  const r = await db
+    .deleteFrom('claim_mappings')
+    .where('dialect', '=', dialect)
+    .where('external_claim', '=', externalClaim)
+    .executeTakeFirst();
   if (Number(r.numDeletedRows) === 0) throw new NotFoundError('claim mapping', `${dialect} ${externalClaim}`);
 }

@@ -14,7 +14,10 @@ export class ValidationError extends Error {
 
 export class NotFoundError extends Error {
   readonly code = 'not-found';
-  constructor(readonly resource: string, readonly key: string) {
+  constructor(
+    readonly resource: string,
+    readonly key: string,
+  ) {
     super(`${resource} "${key}" does not exist`);
     this.name = 'NotFoundError';
   }

@@ -40,7 +40,10 @@ export interface FederatedType {
   configSchema?: TSchema;
   defaultConfig?: Record<string, unknown>;
   maskConfig?: (config: Record<string, unknown>) => Record<string, unknown>;
-  mergeConfig?: (incoming: Record<string, unknown>, stored: Record<string, unknown> | undefined) => Record<string, unknown>;
+  mergeConfig?: (
+    incoming: Record<string, unknown>,
+    stored: Record<string, unknown> | undefined,
+  ) => Record<string, unknown>;
   validateConfig?: (config: Record<string, unknown>) => { field: string; message: string }[];
 }
 
@@ -59,19 +62,30 @@ function toIdp(row: IdentityProvidersTable, keyring: Keyring): IdentityProvider 
   };
 }
 
-export async function getIdentityProviderByName(db: Db, keyring: Keyring, name: string): Promise<IdentityProvider | undefined> {
+export async function getIdentityProviderByName(
+  db: Db,
+  keyring: Keyring,
+  name: string,
+): Promise<IdentityProvider | undefined> {
   const row = await db.selectFrom('identity_providers').selectAll().where('name', '=', name).executeTakeFirst();
   return row ? toIdp(row, keyring) : undefined;
 }
 
-export function createIdentityProviderStore(db: Db, keyring: Keyring, types: (id: string) => FederatedType | undefined) {
-  function normalise(list: FederatedAuthenticatorConfig[], stored: FederatedAuthenticatorConfig[]): FederatedAuthenticatorConfig[] {
+export function createIdentityProviderStore(
+  db: Db,
+  keyring: Keyring,
+  types: (id: string) => FederatedType | undefined,
+) {
+  function normalise(
+    list: FederatedAuthenticatorConfig[],
+    stored: FederatedAuthenticatorConfig[],
+  ): FederatedAuthenticatorConfig[] {
     const problems: FieldProblem[] = [];
     const seen = new Set<string>();
     const out = list.map((entry, i) => {
       const field = `authenticators[${i}]`;
       const type = types(entry?.type);
-      if (!type || type.kind !== 'federated') {
+      if (type?.kind !== 'federated') {
         problems.push({ field: `${field}.type`, message: `unknown federated authenticator "${entry?.type}"` });
         return entry;
       }
@@ -87,7 +101,8 @@ export function createIdentityProviderStore(db: Db, keyring: Keyring, types: (id
         }
       }
       if (entry.enabled && type.validateConfig) {
-        for (const p of type.validateConfig(config)) problems.push({ field: `${field}.config.${p.field}`, message: p.message });
+        for (const p of type.validateConfig(config))
+          problems.push({ field: `${field}.config.${p.field}`, message: p.message });
       }
       return { type: type.id, enabled: entry.enabled !== false, config };
     });
@@ -96,12 +111,15 @@ export function createIdentityProviderStore(db: Db, keyring: Keyring, types: (id
   }
 
   function checkName(name: string | undefined): void {
-    if (!name || !/^[\w.-]{1,64}$/.test(name)) throw new ValidationError([{ field: 'name', message: 'must be 1–64 letters, digits or . _ -' }]);
+    if (!name || !/^[\w.-]{1,64}$/.test(name))
+      throw new ValidationError([{ field: 'name', message: 'must be 1–64 letters, digits or . _ -' }]);
   }
 
   const store = {
     async list(): Promise<IdentityProvider[]> {
-      return (await db.selectFrom('identity_providers').selectAll().orderBy('name').execute()).map((r) => toIdp(r, keyring));
+      return (await db.selectFrom('identity_providers').selectAll().orderBy('name').execute()).map((r) =>
+        toIdp(r, keyring),
+      );
     },
     async get(id: string): Promise<IdentityProvider | undefined> {
       const row = await db.selectFrom('identity_providers').selectAll().where('id', '=', id).executeTakeFirst();
@@ -110,12 +128,22 @@ export function createIdentityProviderStore(db: Db, keyring: Keyring, types: (id
     getByName: (name: string) => getIdentityProviderByName(db, keyring, name),
     async create(input: IdentityProviderInput, now = Date.now()): Promise<IdentityProvider> {
       checkName(input.name);
-      if (await store.getByName(input.name)) throw new ConflictError(`an identity provider named ${input.name} exists already`);
+      if (await store.getByName(input.name))
+        throw new ConflictError(`an identity provider named ${input.name} exists already`);
       const authenticators = normalise(input.authenticators ?? [], []);
       const id = newId('idp_');
       await db
         .insertInto('identity_providers')
-        .values({ id, name: input.name, display_name: input.displayName ?? input.name, description: input.description ?? '', enabled: input.enabled === false ? 0 : 1, authenticators_sealed: keyring.seal(JSON.stringify(authenticators), SEAL), created_at: now, updated_at: now })
+        .values({
+          id,
+          name: input.name,
+          display_name: input.displayName ?? input.name,
+          description: input.description ?? '',
+          enabled: input.enabled === false ? 0 : 1,
+          authenticators_sealed: keyring.seal(JSON.stringify(authenticators), SEAL),
+          created_at: now,
+          updated_at: now,
+        })
         .execute();
       return (await store.get(id))!;
     },
@@ -124,9 +152,12 @@ export function createIdentityProviderStore(db: Db, keyring: Keyring, types: (id
       if (!current) throw new NotFoundError('identity provider', id);
       if (input.name !== undefined && input.name !== current.name) {
         checkName(input.name);
-        if (await store.getByName(input.name)) throw new ConflictError(`an identity provider named ${input.name} exists already`);
+        if (await store.getByName(input.name))
+          throw new ConflictError(`an identity provider named ${input.name} exists already`);
       }
-      const authenticators = input.authenticators ? normalise(input.authenticators, current.authenticators) : current.authenticators;
+      const authenticators = input.authenticators
+        ? normalise(input.authenticators, current.authenticators)
+        : current.authenticators;
       await db
         .updateTable('identity_providers')
         .set({
@@ -145,7 +176,8 @@ export function createIdentityProviderStore(db: Db, keyring: Keyring, types: (id
       const current = await store.get(id);
       if (!current) throw new NotFoundError('identity provider', id);
       const users = await usedBy(current.name);
-      if (users.length > 0) throw new ConflictError(`identity provider ${current.name} is used by: ${users.join(', ')}`);
+      if (users.length > 0)
+        throw new ConflictError(`identity provider ${current.name} is used by: ${users.join(', ')}`);
       await db.deleteFrom('identity_providers').where('id', '=', id).execute();
     },
     /** The view for admins: each authenticator's configuration with secrets masked. */

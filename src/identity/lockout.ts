@@ -25,7 +25,13 @@ export const LockReason = {
   otp: 'MAX_SMS_OTP_ATTEMPTS_EXCEEDED',
 } as const;
 
-export async function recordFailure(db: Db, userId: string, kind: FailureKind, policy: LockPolicy, now = Date.now()): Promise<FailureResult> {
+export async function recordFailure(
+  db: Db,
+  userId: string,
+  kind: FailureKind,
+  policy: LockPolicy,
+  now = Date.now(),
+): Promise<FailureResult> {
   const max = policy.maxAttempts;
   const until = now + policy.lockMinutes * 60_000;
   // One statement does the increment and, when it reaches the limit, the lock (zeroing the counter, as WSO2 does),
@@ -61,7 +67,9 @@ export async function recordFailure(db: Db, userId: string, kind: FailureKind, p
   }
   if (!row) return { count: 0, locked: false, lockedUntil: null };
   const lockedNow = Number(row.count) === 0 && Number(row.locked_until) === until;
-  return lockedNow ? { count: max, locked: true, lockedUntil: until } : { count: Number(row.count), locked: false, lockedUntil: null };
+  return lockedNow
+    ? { count: max, locked: true, lockedUntil: until }
+    : { count: Number(row.count), locked: false, lockedUntil: null };
 }
 
 export async function resetFailures(db: Db, userId: string, kind: FailureKind): Promise<void> {
@@ -72,7 +80,13 @@ export async function resetFailures(db: Db, userId: string, kind: FailureKind): 
 export async function unlockUser(db: Db, userId: string): Promise<boolean> {
   const r = await db
     .updateTable('users')
-    .set({ locked_until: null, locked_reason: null, failed_password_count: 0, failed_password_since: null, failed_otp_count: 0 })
+    .set({
+      locked_until: null,
+      locked_reason: null,
+      failed_password_count: 0,
+      failed_password_since: null,
+      failed_otp_count: 0,
+    })
     .where('id', '=', userId)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;

@@ -11,7 +11,12 @@ export interface Argon2Params {
 export const MAX_PASSWORD_BYTES = 1024;
 
 export function createPasswordHasher(params: Argon2Params) {
-  const options = { algorithm: 2 /* Argon2id */, memoryCost: params.memoryKiB, timeCost: params.iterations, parallelism: params.parallelism };
+  const options = {
+    algorithm: 2 /* Argon2id */,
+    memoryCost: params.memoryKiB,
+    timeCost: params.iterations,
+    parallelism: params.parallelism,
+  };
   let dummy: Promise<string> | undefined;
   return {
     hash(password: string): Promise<string> {
@@ -34,7 +39,9 @@ export function createPasswordHasher(params: Argon2Params) {
     needsRehash(stored: string): boolean {
       const m = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(stored);
       if (!m) return true;
-      return Number(m[1]) !== params.memoryKiB || Number(m[2]) !== params.iterations || Number(m[3]) !== params.parallelism;
+      return (
+        Number(m[1]) !== params.memoryKiB || Number(m[2]) !== params.iterations || Number(m[3]) !== params.parallelism
+      );
     },
   };
 }

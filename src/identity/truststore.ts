@@ -27,19 +27,39 @@ export function createTruststore(db: Db) {
   const store = {
     async list(): Promise<TrustedCertificate[]> {
       const rows = await db.selectFrom('truststore').selectAll().orderBy('alias').execute();
-      return rows.map((r) => ({ alias: r.alias, pem: r.pem, subject: r.subject, issuer: r.issuer, notBefore: r.not_before, notAfter: r.not_after, fingerprint: r.fingerprint, createdAt: r.created_at }));
+      return rows.map((r) => ({
+        alias: r.alias,
+        pem: r.pem,
+        subject: r.subject,
+        issuer: r.issuer,
+        notBefore: r.not_before,
+        notAfter: r.not_after,
+        fingerprint: r.fingerprint,
+        createdAt: r.created_at,
+      }));
     },
     /** Imports certificates under an alias; a store with several certificates gets alias, alias-2, alias-3… */
     async import(alias: string, certs: CertificateToImport[], now = Date.now()): Promise<TrustedCertificate[]> {
-      if (!/^[\w.@-]{1,128}$/.test(alias)) throw new ValidationError([{ field: 'alias', message: 'must be 1–128 letters, digits or . _ @ -' }]);
+      if (!/^[\w.@-]{1,128}$/.test(alias))
+        throw new ValidationError([{ field: 'alias', message: 'must be 1–128 letters, digits or . _ @ -' }]);
       if (certs.length === 0) throw new ValidationError([{ field: 'file', message: 'holds no certificate' }]);
       const aliases = certs.map((_, i) => (i === 0 ? alias : `${alias}-${i + 1}`));
       const taken = await db.selectFrom('truststore').select('alias').where('alias', 'in', aliases).execute();
-      if (taken.length > 0) throw new ConflictError(`the alias ${taken[0]!.alias} exists already; delete it first or pick another alias`);
+      if (taken.length > 0)
+        throw new ConflictError(`the alias ${taken[0]!.alias} exists already; delete it first or pick another alias`);
       for (const [i, c] of certs.entries()) {
         await db
           .insertInto('truststore')
-          .values({ alias: aliases[i]!, pem: c.pem, subject: c.subject, issuer: c.issuer, not_before: c.notBefore.getTime(), not_after: c.notAfter.getTime(), fingerprint: c.fingerprintSha256, created_at: now })
+          .values({
+            alias: aliases[i]!,
+            pem: c.pem,
+            subject: c.subject,
+            issuer: c.issuer,
+            not_before: c.notBefore.getTime(),
+            not_after: c.notAfter.getTime(),
+            fingerprint: c.fingerprintSha256,
+            created_at: now,
+          })
           .execute();
       }
       cache = undefined;
@@ -52,7 +72,11 @@ export function createTruststore(db: Db) {
     },
     /** PEMs for outbound TLS; re-read at most every 5 s so an import on another node is seen quickly. */
     async pems(now = Date.now()): Promise<string[]> {
-      if (!cache || now - cache.at > 5000) cache = { at: now, pems: (await db.selectFrom('truststore').select('pem').orderBy('alias').execute()).map((r) => r.pem) };
+      if (!cache || now - cache.at > 5000)
+        cache = {
+          at: now,
+          pems: (await db.selectFrom('truststore').select('pem').orderBy('alias').execute()).map((r) => r.pem),
+        };
       return cache.pems;
     },
   };

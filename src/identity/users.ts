@@ -76,12 +76,22 @@ export async function listUsers(db: Db, q: ListUsersQuery = {}): Promise<{ total
     const { name, value } = q.attribute;
     base = base.where((eb) =>
       eb.exists(
-        eb.selectFrom('user_attributes').select('user_id').whereRef('user_attributes.user_id', '=', 'users.id').where('name', '=', name).where('value', '=', value),
+        eb
+          .selectFrom('user_attributes')
+          .select('user_id')
+          .whereRef('user_attributes.user_id', '=', 'users.id')
+          .where('name', '=', name)
+          .where('value', '=', value),
       ),
     );
   }
   const total = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  const rows = await base.selectAll().orderBy('username').offset(q.offset ?? 0).limit(q.limit ?? 50).execute();
+  const rows = await base
+    .selectAll()
+    .orderBy('username')
+    .offset(q.offset ?? 0)
+    .limit(q.limit ?? 50)
+    .execute();
   return { total, users: await Promise.all(rows.map((r) => hydrate(db, r))) };
 }
 
@@ -97,7 +107,12 @@ export interface CreateUserInput {
   roles?: string[];
 }
 
-export async function createUser(db: Db, hasher: PasswordHasher, input: CreateUserInput, now = Date.now()): Promise<User> {
+export async function createUser(
+  db: Db,
+  hasher: PasswordHasher,
+  input: CreateUserInput,
+  now = Date.now(),
+): Promise<User> {
   const problems: FieldProblem[] = [];
   const usernameProblem = checkUsername(input.username ?? '');
   if (usernameProblem) problems.push({ field: 'username', message: usernameProblem });
@@ -111,7 +126,20 @@ export async function createUser(db: Db, hasher: PasswordHasher, input: CreateUs
   const passwordHash = input.password !== undefined ? await hasher.hash(input.password) : null;
   await db
     .insertInto('users')
-    .values({ id, username: input.username, password_hash: passwordHash, enabled: 1, failed_password_count: 0, failed_password_since: null, failed_otp_count: 0, locked_until: null, locked_reason: null, lockout_count: 0, created_at: now, updated_at: now })
+    .values({
+      id,
+      username: input.username,
+      password_hash: passwordHash,
+      enabled: 1,
+      failed_password_count: 0,
+      failed_password_since: null,
+      failed_otp_count: 0,
+      locked_until: null,
+      locked_reason: null,
+      lockout_count: 0,
+      created_at: now,
+      updated_at: now,
+    })
     .execute();
   if (input.roles?.length) await setRoles(db, id, input.roles);
   if (input.claims && Object.keys(input.claims).length > 0) {
@@ -129,25 +157,39 @@ export async function setPassword(db: Db, hasher: PasswordHasher, userId: string
   const p = checkPasswordPolicy(password);
   if (p) throw new ValidationError([{ field: 'password', message: p }]);
   const hashed = await hasher.hash(password);
-  const r = await db.updateTable('users').set({ password_hash: hashed, updated_at: Date.now() }).where('id', '=', userId).executeTakeFirst();
+  const r = await db
+    .updateTable('users')
+    .set({ password_hash: hashed, updated_at: Date.now() })
+    .where('id', '=', userId)
+    .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) throw new NotFoundError('user', userId);
 }
 
 /** Stores an upgraded hash only if the password has not changed in between. */
 export async function replacePasswordHash(db: Db, userId: string, oldHash: string, newHash: string): Promise<void> {
-  await db.updateTable('users').set({ password_hash: newHash }).where('id', '=', userId).where('password_hash', '=', oldHash).execute();
+  await db
+    .updateTable('users')
+    .set({ password_hash: newHash })
+    .where('id', '=', userId)
+    .where('password_hash', '=', oldHash)
+    .execute();
 }
 
 export async function setRoles(db: Db, userId: string, roles: string[]): Promise<void> {
   await db.deleteFrom('user_roles').where('user_id', '=', userId).execute();
   for (const role of [...new Set(roles)]) {
-    if (!/^[\w:.-]{1,64}$/.test(role)) throw new ValidationError([{ field: 'roles', message: `"${role}" is not a role name` }]);
+    if (!/^[\w:.-]{1,64}$/.test(role))
+      throw new ValidationError([{ field: 'roles', message: `"${role}" is not a role name` }]);
     await db.insertInto('user_roles').values({ user_id: userId, role }).execute();
   }
 }
 
 export async function setEnabled(db: Db, userId: string, enabled: boolean): Promise<void> {
-  await db.updateTable('users').set({ enabled: enabled ? 1 : 0, updated_at: Date.now() }).where('id', '=', userId).execute();
+  await db
+    .updateTable('users')
+    .set({ enabled: enabled ? 1 : 0, updated_at: Date.now() })
+    .where('id', '=', userId)
+    .execute();
 }
 
 export async function deleteUser(db: Db, userId: string): Promise<void> {
@@ -180,7 +222,9 @@ export function claimsOf(user: User, claims: LocalClaim[], now = Date.now()): Re
   const out: Record<string, string> = {};
   for (const claim of claims) {
     if (isBackupCodeClaim(claim.uri)) continue;
-    const value = VIRTUAL.has(claim.mappedAttribute) ? virtualAttribute(user, claim.mappedAttribute, now) : user.attributes[claim.mappedAttribute];
+    const value = VIRTUAL.has(claim.mappedAttribute)
+      ? virtualAttribute(user, claim.mappedAttribute, now)
+      : user.attributes[claim.mappedAttribute];
     if (value !== undefined && value !== '') out[claim.uri] = value;
   }
   return out;
@@ -201,7 +245,12 @@ export function registerSpecialClaimWriter(uri: string, writer: SpecialClaimWrit
  * Writes claim values (by local claim URI). An empty string removes the value. Read-only claims are refused,
  * values are checked against the claim's regex, and nothing is written unless every value is valid.
  */
-export async function setUserClaims(db: Db, userId: string, values: Record<string, string>, opts: { asAdmin?: boolean } = {}): Promise<void> {
+export async function setUserClaims(
+  db: Db,
+  userId: string,
+  values: Record<string, string>,
+  opts: { asAdmin?: boolean } = {},
+): Promise<void> {
   const claims = new Map((await listLocalClaims(db)).map((c) => [c.uri, c]));
   const problems: FieldProblem[] = [];
   const writes: { claim: LocalClaim; value: string }[] = [];
@@ -235,15 +284,21 @@ export async function setUserClaims(db: Db, userId: string, values: Record<strin
     writes.push({ claim, value });
   }
   if (problems.length > 0) throw new ValidationError(problems);
-  if (!(await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst())) throw new NotFoundError('user', userId);
+  if (!(await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst()))
+    throw new NotFoundError('user', userId);
   for (const { claim, value } of writes) {
     const special = isBackupCodeClaim(claim.uri) ? specialWriters.get('backup-codes') : undefined;
     if (special) {
       await special(db, userId, value);
       continue;
     }
-    await db.deleteFrom('user_attributes').where('user_id', '=', userId).where('name', '=', claim.mappedAttribute).execute();
-    if (value !== '') await db.insertInto('user_attributes').values({ user_id: userId, name: claim.mappedAttribute, value }).execute();
+    await db
+      .deleteFrom('user_attributes')
+      .where('user_id', '=', userId)
+      .where('name', '=', claim.mappedAttribute)
+      .execute();
+    if (value !== '')
+      await db.insertInto('user_attributes').values({ user_id: userId, name: claim.mappedAttribute, value }).execute();
   }
   await db.updateTable('users').set({ updated_at: Date.now() }).where('id', '=', userId).execute();
 }
@@ -255,4 +310,3 @@ export async function claimValue(db: Db, user: User, uri: string): Promise<strin
   if (!claim) return undefined;
   return claimsOf(user, [claim])[uri];
 }
-

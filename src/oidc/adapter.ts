@@ -26,12 +26,25 @@ export function createAdapterFactory(db: Db, loadClient: ClientLoader, clock: ()
       await db
         .insertInto('oidc_models')
         .values(row)
-        .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet({ payload: row.payload, grant_id: row.grant_id, user_code: row.user_code, uid: row.uid, expires_at: row.expires_at }))
+        .onConflict((oc) =>
+          oc.columns(['model', 'id']).doUpdateSet({
+            payload: row.payload,
+            grant_id: row.grant_id,
+            user_code: row.user_code,
+            uid: row.uid,
+            expires_at: row.expires_at,
+          }),
+        )
         .execute();
     }
 
     private async findBy(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
-      const row = await db.selectFrom('oidc_models').select(['payload', 'expires_at', 'consumed_at']).where('model', '=', this.model).where(column, '=', value).executeTakeFirst();
+      const row = await db
+        .selectFrom('oidc_models')
+        .select(['payload', 'expires_at', 'consumed_at'])
+        .where('model', '=', this.model)
+        .where(column, '=', value)
+        .executeTakeFirst();
       if (!row) return undefined;
       if (row.expires_at !== null && row.expires_at <= clock()) return undefined;
       const payload = JSON.parse(row.payload) as AdapterPayload;
@@ -52,7 +65,12 @@ export function createAdapterFactory(db: Db, loadClient: ClientLoader, clock: ()
     }
 
     async consume(id: string): Promise<void> {
-      await db.updateTable('oidc_models').set({ consumed_at: clock() }).where('model', '=', this.model).where('id', '=', id).execute();
+      await db
+        .updateTable('oidc_models')
+        .set({ consumed_at: clock() })
+        .where('model', '=', this.model)
+        .where('id', '=', id)
+        .execute();
     }
 
     async destroy(id: string): Promise<void> {

@@ -21,21 +21,35 @@ export async function ensureKeys(db: Db, keyring: Keyring, now = Date.now()): Pr
 async function addKey(db: Db, keyring: Keyring, use: 'sig' | 'cookie', now: number): Promise<string> {
   const material = use === 'sig' ? JSON.stringify(newSigningKey()) : randomBytes(32).toString('base64url');
   const kid = use === 'sig' ? (JSON.parse(material) as JWK).kid! : newId('c_');
-  await db.insertInto('signing_keys').values({ kid, use, sealed: keyring.seal(material, SEAL), status: 'active', created_at: now }).execute();
+  await db
+    .insertInto('signing_keys')
+    .values({ kid, use, sealed: keyring.seal(material, SEAL), status: 'active', created_at: now })
+    .execute();
   return kid;
 }
 
 /** Adds a new active key and keeps the previous ones published (retired) so tokens they signed still verify. */
 export async function rotateKeys(db: Db, keyring: Keyring, use: 'sig' | 'cookie', now = Date.now()): Promise<string> {
-  await db.updateTable('signing_keys').set({ status: 'retired' }).where('use', '=', use).where('status', '=', 'active').execute();
+  await db
+    .updateTable('signing_keys')
+    .set({ status: 'retired' })
+    .where('use', '=', use)
+    .where('status', '=', 'active')
+    .execute();
   return addKey(db, keyring, use, now);
 }
 
 export async function loadKeys(db: Db, keyring: Keyring): Promise<{ jwks: JWK[]; cookieKeys: string[] }> {
   const rows = await db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').execute();
   // newest first: oidc-provider signs with the first key; retired ones stay for verification; keep the last few
-  const sig = rows.filter((r) => r.use === 'sig').sort((a, b) => Number(b.status === 'active') - Number(a.status === 'active') || b.created_at - a.created_at).slice(0, 3);
-  const cookie = rows.filter((r) => r.use === 'cookie').sort((a, b) => Number(b.status === 'active') - Number(a.status === 'active') || b.created_at - a.created_at).slice(0, 3);
+  const sig = rows
+    .filter((r) => r.use === 'sig')
+    .sort((a, b) => Number(b.status === 'active') - Number(a.status === 'active') || b.created_at - a.created_at)
+    .slice(0, 3);
+  const cookie = rows
+    .filter((r) => r.use === 'cookie')
+    .sort((a, b) => Number(b.status === 'active') - Number(a.status === 'active') || b.created_at - a.created_at)
+    .slice(0, 3);
   return {
     jwks: sig.map((r) => JSON.parse(keyring.open(r.sealed, SEAL)) as JWK),
     cookieKeys: cookie.map((r) => keyring.open(r.sealed, SEAL)),
@@ -43,6 +57,10 @@ export async function loadKeys(db: Db, keyring: Keyring): Promise<{ jwks: JWK[];
 }
 
 export async function listKeys(db: Db): Promise<{ kid: string; use: string; status: string; createdAt: number }[]> {
-  const rows = await db.selectFrom('signing_keys').select(['kid', 'use', 'status', 'created_at']).orderBy('created_at').execute();
+  const rows = await db
+    .selectFrom('signing_keys')
+    .select(['kid', 'use', 'status', 'created_at'])
+    .orderBy('created_at')
+    .execute();
   return rows.map((r) => ({ kid: r.kid, use: r.use, status: r.status, createdAt: r.created_at }));
 }

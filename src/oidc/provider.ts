@@ -2,7 +2,12 @@
  * The OpenID Provider: oidc-provider configured over Stepgate's applications, users, claims and keys.
  * Logins happen in Stepgate's step engine (interactions); this file only describes the protocol side.
  */
-import Provider, { type AdapterPayload, type Configuration, type KoaContextWithOIDC, interactionPolicy } from 'oidc-provider';
+import Provider, {
+  type AdapterPayload,
+  type Configuration,
+  interactionPolicy,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import { ACR } from '../authn/acr.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Application, ApplicationStore } from '../identity/applications.js';
@@ -63,7 +68,10 @@ async function clientMetadata(apps: ApplicationStore, clientId: string): Promise
     // oidc-provider always sets sub to the session's account id; its pairwise hook is the one place where a
     // per-application subject can be computed, so applications with a login use it for "sub = subject claim".
     // (oidc-provider needs a sector_identifier_uri when redirect URIs span hosts; such applications get the user id.)
-    subject_type: app.grantTypes.includes('authorization_code') && new Set(app.redirectUris.map((u) => new URL(u).host)).size === 1 ? 'pairwise' : 'public',
+    subject_type:
+      app.grantTypes.includes('authorization_code') && new Set(app.redirectUris.map((u) => new URL(u).host)).size === 1
+        ? 'pairwise'
+        : 'public',
   };
 }
 
@@ -80,21 +88,30 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   const login = policy.get('login')!;
   // An existing session is reused only when it passed as many factors as this application's sequence asks for.
   login.checks.add(
-    new interactionPolicy.Check('sequence_not_satisfied', 'the session did not pass every step of this application', async (ctx) => {
-      const app = await deps.applications.getByClientId(ctx.oidc.client!.clientId);
-      if (!app) return interactionPolicy.Check.REQUEST_PROMPT;
-      // a login that just ran this sequence is its answer, even when a step was skipped (SMS OTP disabled by the user)
-      if (ctx.oidc.result?.login) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      const sessionAcr = ctx.oidc.session?.acr;
-      if (requiredAcr(app) === ACR.twoFactors && sessionAcr !== ACR.twoFactors) return interactionPolicy.Check.REQUEST_PROMPT;
-      return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-    }),
+    new interactionPolicy.Check(
+      'sequence_not_satisfied',
+      'the session did not pass every step of this application',
+      async (ctx) => {
+        const app = await deps.applications.getByClientId(ctx.oidc.client!.clientId);
+        if (!app) return interactionPolicy.Check.REQUEST_PROMPT;
+        // a login that just ran this sequence is its answer, even when a step was skipped (SMS OTP disabled by the user)
+        if (ctx.oidc.result?.login) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+        const sessionAcr = ctx.oidc.session?.acr;
+        if (requiredAcr(app) === ACR.twoFactors && sessionAcr !== ACR.twoFactors)
+          return interactionPolicy.Check.REQUEST_PROMPT;
+        return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      },
+    ),
   );
 
   const configuration: Configuration = {
     adapter: Adapter,
     jwks: { keys: jwks },
-    cookies: { keys: cookieKeys, long: { signed: true, httpOnly: true, sameSite: 'lax' }, short: { signed: true, httpOnly: true, sameSite: 'lax' } },
+    cookies: {
+      keys: cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
     routes: OIDC_ROUTES,
     scopes: ['openid', 'profile', 'email', 'phone', 'offline_access', ADMIN_SCOPE],
     claims: {
@@ -144,7 +161,10 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
         const existing = await ctx.oidc.provider.Grant.find(grantId);
         if (existing) return existing;
       }
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client!.clientId,
+        accountId: ctx.oidc.session!.accountId!,
+      });
       grant.addOIDCScope([...(ctx.oidc.requestParamScopes ?? [])].join(' ') || 'openid');
       const claims = ctx.oidc.requestParamClaims ? [...ctx.oidc.requestParamClaims] : [];
       if (claims.length > 0) grant.addOIDCClaims(claims);
@@ -153,7 +173,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     },
     findAccount: async (ctx, id) => {
       const user = await getUserById(deps.db, id);
-      if (!user || !user.enabled) return undefined;
+      if (!user?.enabled) return undefined;
       return {
         accountId: id,
         async claims() {
@@ -165,7 +185,8 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
           if (app) {
             const requested = new Set(app.requestedClaims);
             for (const m of await listMappings(deps.db, OIDC_DIALECT)) {
-              if (requested.has(m.localClaimUri) && local[m.localClaimUri] !== undefined) out[m.externalClaim] = local[m.localClaimUri];
+              if (requested.has(m.localClaimUri) && local[m.localClaimUri] !== undefined)
+                out[m.externalClaim] = local[m.localClaimUri];
             }
           }
           return out as { sub: string };
@@ -173,7 +194,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       };
     },
     subjectTypes: ['public', 'pairwise'],
-    pairwiseIdentifier: async (ctx, accountId, client) => {
+    pairwiseIdentifier: async (_ctx, accountId, client) => {
       const app = await deps.applications.getByClientId(client.clientId);
       const user = await getUserById(deps.db, accountId);
       if (!app || !user) return accountId;

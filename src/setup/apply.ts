@@ -3,13 +3,13 @@
  * file names, what is missing is created, nothing is deleted. Errors name the line of the file.
  */
 import { Value } from '@sinclair/typebox/value';
-import { LineCounter, parseDocument, type Node } from 'yaml';
+import { LineCounter, type Node, parseDocument } from 'yaml';
 import type { SequenceOption } from '../identity/applications.js';
 import { addLocalClaim, getLocalClaim, setMapping, updateLocalClaim } from '../identity/claims.js';
 import { ValidationError } from '../identity/errors.js';
 import { createUser, getUserByUsername, setEnabled, setPassword, setRoles, setUserClaims } from '../identity/users.js';
 import type { Services } from '../services.js';
-import { type Setup, SetupSchema, type SetupOption } from './schema.js';
+import { type Setup, type SetupOption, SetupSchema } from './schema.js';
 
 export class SetupError extends Error {
   constructor(readonly problems: string[]) {
@@ -27,7 +27,8 @@ function interpolate(value: unknown, env: NodeJS.ProcessEnv, missing: Set<string
       return v ?? '';
     });
   if (Array.isArray(value)) return value.map((v) => interpolate(v, env, missing));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, missing)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, missing)]));
   return value;
 }
 
@@ -47,7 +48,8 @@ export function parseSetup(text: string, file: string, env: NodeJS.ProcessEnv = 
   const lineOf = (path: (string | number)[]) => {
     for (let n = path.length; n >= 0; n--) {
       const node = doc.getIn(path.slice(0, n), true) as Node | undefined;
-      if (node && (node as { range?: [number, number, number] }).range) return counter.linePos((node as { range: [number, number, number] }).range[0]).line;
+      if (node && (node as { range?: [number, number, number] }).range)
+        return counter.linePos((node as { range: [number, number, number] }).range[0]).line;
     }
     return undefined;
   };
@@ -55,7 +57,10 @@ export function parseSetup(text: string, file: string, env: NodeJS.ProcessEnv = 
   const missing = new Set<string>();
   const value = interpolate(raw, env, missing);
   const problems = [...Value.Errors(SetupSchema, value)].map((e) => {
-    const path = e.path.split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    const path = e.path
+      .split('/')
+      .filter(Boolean)
+      .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
     return `${file} line ${lineOf(path) ?? '?'} (${path.join('.') || 'top level'}): ${e.message}`;
   });
   if (missing.size > 0) problems.push(`${file}: environment variables not set: ${[...missing].join(', ')}`);
@@ -64,7 +69,8 @@ export function parseSetup(text: string, file: string, env: NodeJS.ProcessEnv = 
 }
 
 function toOption(o: SetupOption): SequenceOption {
-  if (typeof o !== 'string') return o.idp ? { authenticator: o.authenticator, idp: o.idp } : { authenticator: o.authenticator };
+  if (typeof o !== 'string')
+    return o.idp ? { authenticator: o.authenticator, idp: o.idp } : { authenticator: o.authenticator };
   const [idp, authenticator] = o.includes(':') ? o.split(':', 2) : [undefined, o];
   return idp ? { authenticator: authenticator!, idp } : { authenticator: authenticator! };
 }
@@ -74,7 +80,12 @@ export interface ApplyReport {
   updated: string[];
 }
 
-export async function applySetup(s: Services, parsed: ParsedSetup, file: string, options: { resetPasswords?: boolean } = {}): Promise<ApplyReport> {
+export async function applySetup(
+  s: Services,
+  parsed: ParsedSetup,
+  file: string,
+  options: { resetPasswords?: boolean } = {},
+): Promise<ApplyReport> {
   const { setup, lineOf } = parsed;
   const report: ApplyReport = { created: [], updated: [] };
   const wrap = async (path: (string | number)[], fn: () => Promise<void>) => {
@@ -82,7 +93,8 @@ export async function applySetup(s: Services, parsed: ParsedSetup, file: string,
       await fn();
     } catch (e) {
       const where = `${file} line ${lineOf(path) ?? '?'} (${path.join('.')})`;
-      if (e instanceof ValidationError) throw new SetupError(e.problems.map((p) => `${where}: ${p.field}: ${p.message}`));
+      if (e instanceof ValidationError)
+        throw new SetupError(e.problems.map((p) => `${where}: ${p.field}: ${p.message}`));
       throw new SetupError([`${where}: ${(e as Error).message}`]);
     }
   };
@@ -94,8 +106,16 @@ export async function applySetup(s: Services, parsed: ParsedSetup, file: string,
         await updateLocalClaim(s.db, c.uri, c as Parameters<typeof updateLocalClaim>[2]);
         report.updated.push(`claim ${c.uri}`);
       } else {
-        if (!c.displayName || !c.mappedAttribute) throw new ValidationError([{ field: 'claims', message: 'a new claim needs displayName and mappedAttribute' }]);
-        await addLocalClaim(s.db, { ...c, displayName: c.displayName, mappedAttribute: c.mappedAttribute, regex: c.regex ?? null });
+        if (!c.displayName || !c.mappedAttribute)
+          throw new ValidationError([
+            { field: 'claims', message: 'a new claim needs displayName and mappedAttribute' },
+          ]);
+        await addLocalClaim(s.db, {
+          ...c,
+          displayName: c.displayName,
+          mappedAttribute: c.mappedAttribute,
+          regex: c.regex ?? null,
+        });
         report.created.push(`claim ${c.uri}`);
       }
     });
@@ -109,7 +129,18 @@ export async function applySetup(s: Services, parsed: ParsedSetup, file: string,
   for (const [i, idp] of (setup.identityProviders ?? []).entries()) {
     await wrap(['identityProviders', i], async () => {
       const { authenticators, ...fields } = idp;
-      const input = { ...fields, ...(authenticators ? { authenticators: authenticators.map((a) => ({ type: a.type, enabled: a.enabled !== false, config: a.config ?? {} })) } : {}) };
+      const input = {
+        ...fields,
+        ...(authenticators
+          ? {
+              authenticators: authenticators.map((a) => ({
+                type: a.type,
+                enabled: a.enabled !== false,
+                config: a.config ?? {},
+              })),
+            }
+          : {}),
+      };
       const existing = await s.identityProviders.getByName(idp.name);
       if (existing) {
         await s.identityProviders.update(existing.id, input);
@@ -123,7 +154,10 @@ export async function applySetup(s: Services, parsed: ParsedSetup, file: string,
   for (const [i, app] of (setup.applications ?? []).entries()) {
     await wrap(['applications', i], async () => {
       const { steps, ...rest } = app;
-      const input = { ...rest, ...(steps ? { steps: steps.map((options) => ({ options: options.map(toOption) })) } : {}) };
+      const input = {
+        ...rest,
+        ...(steps ? { steps: steps.map((options) => ({ options: options.map(toOption) })) } : {}),
+      };
       const existing = await s.applications.getByName(app.name);
       if (existing) {
         const { clientId: _ignored, ...update } = input;
@@ -139,7 +173,12 @@ export async function applySetup(s: Services, parsed: ParsedSetup, file: string,
     await wrap(['users', i], async () => {
       const existing = await getUserByUsername(s.db, u.username);
       if (!existing) {
-        await createUser(s.db, s.hasher, { username: u.username, password: u.password, claims: u.claims ?? {}, roles: u.roles ?? [] });
+        await createUser(s.db, s.hasher, {
+          username: u.username,
+          password: u.password,
+          claims: u.claims ?? {},
+          roles: u.roles ?? [],
+        });
         report.created.push(`user ${u.username}`);
         return;
       }

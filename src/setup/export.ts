@@ -25,7 +25,13 @@ export async function exportSetup(s: Services): Promise<Setup> {
   }
   const identityProviders = (await s.identityProviders.list()).map((idp) => {
     const masked = s.identityProviders.masked(idp);
-    return { name: idp.name, displayName: idp.displayName, description: idp.description, enabled: idp.enabled, authenticators: masked.authenticators.map((a) => ({ type: a.type, enabled: a.enabled, config: a.config })) };
+    return {
+      name: idp.name,
+      displayName: idp.displayName,
+      description: idp.description,
+      enabled: idp.enabled,
+      authenticators: masked.authenticators.map((a) => ({ type: a.type, enabled: a.enabled, config: a.config })),
+    };
   });
   const applications = (await s.applications.list()).map((a) => ({
     name: a.name,

@@ -28,25 +28,38 @@ const IdentityProvider = T.Object(
     description: T.Optional(T.String()),
     enabled: T.Optional(T.Boolean()),
     authenticators: T.Optional(
-      T.Array(T.Object({ type: T.String(), enabled: T.Optional(T.Boolean()), config: T.Optional(T.Record(T.String(), T.Unknown())) }, { additionalProperties: false })),
+      T.Array(
+        T.Object(
+          { type: T.String(), enabled: T.Optional(T.Boolean()), config: T.Optional(T.Record(T.String(), T.Unknown())) },
+          { additionalProperties: false },
+        ),
+      ),
     ),
   },
   { additionalProperties: false },
 );
 
 /** A step is a list of options; an option is `password`, `smsOTP:sms-otp` (idp:authenticator) or an object. */
-const Option = T.Union([T.String(), T.Object({ authenticator: T.String(), idp: T.Optional(T.String()) }, { additionalProperties: false })]);
+const Option = T.Union([
+  T.String(),
+  T.Object({ authenticator: T.String(), idp: T.Optional(T.String()) }, { additionalProperties: false }),
+]);
 
 const Application = T.Object(
   {
     name: T.String(),
     description: T.Optional(T.String()),
     clientId: T.Optional(T.String()),
-    clientSecret: T.Optional(T.String({ description: 'confidential clients; use ${ENV_VAR} to keep it out of the file' })),
+    clientSecret: T.Optional(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: describes the file's ${VAR} syntax, not a template
+      T.String({ description: 'confidential clients; use ${ENV_VAR} to keep it out of the file' }),
+    ),
     clientType: T.Optional(T.Union([T.Literal('confidential'), T.Literal('public')])),
     redirectUris: T.Optional(T.Array(T.String())),
     postLogoutRedirectUris: T.Optional(T.Array(T.String())),
-    grantTypes: T.Optional(T.Array(T.Union([T.Literal('authorization_code'), T.Literal('refresh_token'), T.Literal('client_credentials')]))),
+    grantTypes: T.Optional(
+      T.Array(T.Union([T.Literal('authorization_code'), T.Literal('refresh_token'), T.Literal('client_credentials')])),
+    ),
     extraScopes: T.Optional(T.Array(T.String())),
     subjectClaimUri: T.Optional(T.String()),
     requestedClaims: T.Optional(T.Array(T.String())),

@@ -14,7 +14,12 @@ export function createSqlStateStore(db: Db, clock: () => number = Date.now): Sta
   return {
     kind: 'sql',
     async get<T>(key: string) {
-      const row = await db.selectFrom('kv_state').select(['value', 'version']).where('key', '=', key).where('expires_at', '>', clock()).executeTakeFirst();
+      const row = await db
+        .selectFrom('kv_state')
+        .select(['value', 'version'])
+        .where('key', '=', key)
+        .where('expires_at', '>', clock())
+        .executeTakeFirst();
       return row ? { value: JSON.parse(row.value) as T, version: row.version } : undefined;
     },
     async create(key, value, ttlMs) {
@@ -58,7 +63,12 @@ export function createSqlStateStore(db: Db, clock: () => number = Date.now): Sta
       return Number(row.count);
     },
     async count(key) {
-      const row = await db.selectFrom('counters').select('count').where('key', '=', key).where('expires_at', '>', clock()).executeTakeFirst();
+      const row = await db
+        .selectFrom('counters')
+        .select('count')
+        .where('key', '=', key)
+        .where('expires_at', '>', clock())
+        .executeTakeFirst();
       return Number(row?.count ?? 0);
     },
     async resetCounter(key) {

@@ -20,7 +20,9 @@ export async function mountSurfaces(services: Services): Promise<Mounted[]> {
   ];
   if (services.config.devSms.enabled) {
     const store = createDevSmsStore(500);
-    list.push({ plugin: async (app) => app.register(devSmsPlugin, { prefix: '/dev/sms', ...DEV_SMS_CREDENTIALS, store }) });
+    list.push({
+      plugin: async (app) => app.register(devSmsPlugin, { prefix: '/dev/sms', ...DEV_SMS_CREDENTIALS, store }),
+    });
   }
   return list;
 }

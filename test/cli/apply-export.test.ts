@@ -50,7 +50,11 @@ for (const backend of backends()) {
     test('applies the seed setup, and applying it again changes nothing but updates', async () => {
       const s = server.services;
       const first = await applySetup(s, parseSetup(SETUP, 'setup.yaml', ENV), 'setup.yaml');
-      assert.deepEqual(first.created.sort(), ['application Pickup Dispatch', `claim ${ClaimUri.backupCodes}`, 'user admin']);
+      assert.deepEqual(first.created.sort(), [
+        'application Pickup Dispatch',
+        `claim ${ClaimUri.backupCodes}`,
+        'user admin',
+      ]);
       assert.equal((await getLocalClaim(s.db, ClaimUri.smsOtpDisabled))?.supportedByDefault, true);
       const app = (await s.applications.getByClientId('pickup-dispatch'))!;
       assert.equal(app.subjectClaimUri, ClaimUri.mobile);
@@ -74,8 +78,14 @@ for (const backend of backends()) {
         return true;
       });
       const typo = SETUP.replace('supportedByDefault: true\n  - uri', 'supportedByDefault: yes please\n  - uri');
-      assert.throws(() => parseSetup(typo, 'setup.yaml', ENV), /setup.yaml line 4 \(claims.0.supportedByDefault\): Expected boolean/);
-      assert.throws(() => parseSetup(SETUP, 'setup.yaml', {}), /environment variables not set: PICKUP_SECRET, ADMIN_PASSWORD/);
+      assert.throws(
+        () => parseSetup(typo, 'setup.yaml', ENV),
+        /setup.yaml line 4 \(claims.0.supportedByDefault\): Expected boolean/,
+      );
+      assert.throws(
+        () => parseSetup(SETUP, 'setup.yaml', {}),
+        /environment variables not set: PICKUP_SECRET, ADMIN_PASSWORD/,
+      );
       assert.throws(() => parseSetup('claims: [\n', 'broken.yaml', ENV), /broken.yaml line \d/);
       assert.throws(() => parseSetup('colour: blue\n', 'x.yaml', ENV), /x.yaml line 1 .*colour|Unexpected property/);
     });

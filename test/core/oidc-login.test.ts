@@ -7,14 +7,20 @@ import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { createUser } from '../../src/identity/users.js';
 import { backends } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
-import { loginUntilCallback, relyingParty } from '../support/rp.js';
+import { relyingParty } from '../support/rp.js';
 import { startStepgate, type TestServer } from '../support/server.js';
 
 const REDIRECT = 'http://127.0.0.1:1/callback';
 
 /** A second step registered by the test: asks for a fixed word, as a stand-in for any second factor. */
 const wordStep: Authenticator = {
-  descriptor: { id: 'test-word', displayName: 'Test word', kind: 'local', amr: ['otp'], messages: { 'word.wrong': 'Wrong word.' } },
+  descriptor: {
+    id: 'test-word',
+    displayName: 'Test word',
+    kind: 'local',
+    amr: ['otp'],
+    messages: { 'word.wrong': 'Wrong word.' },
+  },
   async begin() {
     return { kind: 'prompt', view: 'password', data: { username: 'second-step' } };
   },
@@ -33,7 +39,15 @@ for (const backend of backends()) {
     before(async () => {
       server = await startStepgate({ backend, extraAuthenticators: () => [wordStep] });
       const s = server.services;
-      await createUser(s.db, s.hasher, { username: 'admin', password: 'correct horse battery', claims: { [ClaimUri.mobile]: '+94771234567', [ClaimUri.email]: 'admin@example.com', [ClaimUri.givenName]: 'Ada' } });
+      await createUser(s.db, s.hasher, {
+        username: 'admin',
+        password: 'correct horse battery',
+        claims: {
+          [ClaimUri.mobile]: '+94771234567',
+          [ClaimUri.email]: 'admin@example.com',
+          [ClaimUri.givenName]: 'Ada',
+        },
+      });
       const created = await s.applications.create({
         name: 'Pickup Dispatch',
         redirectUris: [REDIRECT],
@@ -55,7 +69,9 @@ for (const backend of backends()) {
       assert.equal(page.status, 200);
       assert.match(page.html, /name="username"/);
       assert.match(page.html, /Pickup Dispatch/);
-      page = await browser.submit(Browser.form(page), { username: 'admin', password: 'correct horse battery' }, (u) => u.startsWith(REDIRECT));
+      page = await browser.submit(Browser.form(page), { username: 'admin', password: 'correct horse battery' }, (u) =>
+        u.startsWith(REDIRECT),
+      );
       // after the password, still on a Stepgate page: no redirect with a code yet
       assert.notEqual(page.status, 0, 'a code was issued after step 1 alone');
       assert.match(page.html, /second-step/);
@@ -79,8 +95,11 @@ for (const backend of backends()) {
       assert.ok(tokens.refresh_token, 'no refresh token');
       const refreshed = await oidc.refreshTokenGrant(rp.config, tokens.refresh_token!);
       assert.ok(refreshed.access_token);
-      const logoutUrl = oidc.buildEndSessionUrl(rp.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'http://127.0.0.1:1/' });
-      let out = await browser.go(logoutUrl.toString());
+      const logoutUrl = oidc.buildEndSessionUrl(rp.config, {
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: 'http://127.0.0.1:1/',
+      });
+      const out = await browser.go(logoutUrl.toString());
       assert.equal(out.status, 200);
       const form = Browser.form(out, 'logout');
       const back = await browser.submit(form, { logout: 'yes' }, (u) => u.startsWith('http://127.0.0.1:1/'));

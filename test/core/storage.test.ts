@@ -5,11 +5,19 @@ import { after, before, describe, test } from 'node:test';
 import { createKeyring } from '../../src/crypto/keyring.js';
 import { createBackupCodeStore, generateBackupCodes } from '../../src/identity/backup-codes.js';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
-import { addLocalClaim, deleteLocalClaim, ensureDefaultClaims, getLocalClaim, listLocalClaims } from '../../src/identity/claims.js';
+import { addLocalClaim, deleteLocalClaim, ensureDefaultClaims, getLocalClaim } from '../../src/identity/claims.js';
 import { ConflictError, ValidationError } from '../../src/identity/errors.js';
 import { recordFailure, resetFailures, unlockUser } from '../../src/identity/lockout.js';
 import { createPasswordHasher } from '../../src/identity/passwords.js';
-import { createUser, getUserById, getUserClaims, isLocked, listUsers, registerSpecialClaimWriter, setUserClaims } from '../../src/identity/users.js';
+import {
+  createUser,
+  getUserById,
+  getUserClaims,
+  isLocked,
+  listUsers,
+  registerSpecialClaimWriter,
+  setUserClaims,
+} from '../../src/identity/users.js';
 import { createMemoryStateStore } from '../../src/state/memory-store.js';
 import { createRedisStateStore } from '../../src/state/redis-store.js';
 import { createSqlStateStore } from '../../src/state/sql-store.js';
@@ -34,7 +42,15 @@ for (const backend of backends()) {
       await migrate(db);
       await ensureDefaultClaims(db);
       const codes = createBackupCodeStore(db, keyring);
-      registerSpecialClaimWriter('backup-codes', async (_db, userId, value) => codes.replace(userId, value.split(',').map((c) => c.trim()).filter(Boolean)));
+      registerSpecialClaimWriter('backup-codes', async (_db, userId, value) =>
+        codes.replace(
+          userId,
+          value
+            .split(',')
+            .map((c) => c.trim())
+            .filter(Boolean),
+        ),
+      );
     });
     after(async () => {
       await close();
@@ -47,17 +63,42 @@ for (const backend of backends()) {
       const disable = await getLocalClaim(db, ClaimUri.smsOtpDisabled);
       assert.equal(disable?.displayName, 'Disable SMSOTP');
       assert.equal(disable?.supportedByDefault, false);
-      for (const uri of [ClaimUri.username, ClaimUri.mobile, ClaimUri.email, ClaimUri.givenName, ClaimUri.lastName, ClaimUri.accountLocked, ClaimUri.unlockTime, ClaimUri.failedSmsOtpAttempts]) {
+      for (const uri of [
+        ClaimUri.username,
+        ClaimUri.mobile,
+        ClaimUri.email,
+        ClaimUri.givenName,
+        ClaimUri.lastName,
+        ClaimUri.accountLocked,
+        ClaimUri.unlockTime,
+        ClaimUri.failedSmsOtpAttempts,
+      ]) {
         assert.ok(await getLocalClaim(db, uri), `${uri} missing`);
       }
     });
 
     test('admins add local claims; bad input names the field; a built-in claim cannot be deleted', async () => {
-      const c = await addLocalClaim(db, { uri: ClaimUri.backupCodes, displayName: 'backupotp', description: 'Backup codes for SMS OTP', mappedAttribute: 'postalcode', supportedByDefault: true });
+      const c = await addLocalClaim(db, {
+        uri: ClaimUri.backupCodes,
+        displayName: 'backupotp',
+        description: 'Backup codes for SMS OTP',
+        mappedAttribute: 'postalcode',
+        supportedByDefault: true,
+      });
       assert.equal(c.mappedAttribute, 'postalcode');
-      await assert.rejects(addLocalClaim(db, { uri: ClaimUri.backupCodes, displayName: 'x', mappedAttribute: 'y' }), ConflictError);
-      await assert.rejects(addLocalClaim(db, { uri: 'not a uri', displayName: '', mappedAttribute: '1bad' }), (e: unknown) => e instanceof ValidationError && e.problems.map((p) => p.field).join() === 'uri,displayName,mappedAttribute');
-      await assert.rejects(addLocalClaim(db, { uri: 'http://example.com/c', displayName: 'C', mappedAttribute: 'c', regex: '([' }), ValidationError);
+      await assert.rejects(
+        addLocalClaim(db, { uri: ClaimUri.backupCodes, displayName: 'x', mappedAttribute: 'y' }),
+        ConflictError,
+      );
+      await assert.rejects(
+        addLocalClaim(db, { uri: 'not a uri', displayName: '', mappedAttribute: '1bad' }),
+        (e: unknown) =>
+          e instanceof ValidationError && e.problems.map((p) => p.field).join() === 'uri,displayName,mappedAttribute',
+      );
+      await assert.rejects(
+        addLocalClaim(db, { uri: 'http://example.com/c', displayName: 'C', mappedAttribute: 'c', regex: '([' }),
+        ValidationError,
+      );
       await assert.rejects(deleteLocalClaim(db, ClaimUri.mobile), ConflictError);
       await addLocalClaim(db, { uri: 'http://example.com/temp', displayName: 'Temp', mappedAttribute: 'temp' });
       await deleteLocalClaim(db, 'http://example.com/temp');
@@ -65,8 +106,15 @@ for (const backend of backends()) {
     });
 
     test('users: claims are checked against their regex, read-only claims refused, backup codes never read back', async () => {
-      const u = await createUser(db, hasher, { username: `u${randomBytes(3).toString('hex')}`, password: 'a good long password', claims: { [ClaimUri.mobile]: '+94771234567' } });
-      await assert.rejects(setUserClaims(db, u.id, { [ClaimUri.smsOtpDisabled]: 'maybe' }), (e: unknown) => e instanceof ValidationError && e.problems[0]!.field === ClaimUri.smsOtpDisabled);
+      const u = await createUser(db, hasher, {
+        username: `u${randomBytes(3).toString('hex')}`,
+        password: 'a good long password',
+        claims: { [ClaimUri.mobile]: '+94771234567' },
+      });
+      await assert.rejects(
+        setUserClaims(db, u.id, { [ClaimUri.smsOtpDisabled]: 'maybe' }),
+        (e: unknown) => e instanceof ValidationError && e.problems[0]!.field === ClaimUri.smsOtpDisabled,
+      );
       await assert.rejects(setUserClaims(db, u.id, { [ClaimUri.accountLocked]: 'false' }), /read-only/);
       await setUserClaims(db, u.id, { [ClaimUri.smsOtpDisabled]: 'True', [ClaimUri.backupCodes]: '10300, 21390' });
       const claims = await getUserClaims(db, (await getUserById(db, u.id))!);
@@ -76,11 +124,20 @@ for (const backend of backends()) {
       assert.equal(claims[ClaimUri.accountLocked], 'false');
       const rows = await db.selectFrom('backup_codes').selectAll().where('user_id', '=', u.id).execute();
       assert.equal(rows.length, 2);
-      assert.ok(rows.every((r) => !r.hash.includes('10300') && !r.hash.includes('21390')), 'a backup code is stored in clear');
+      assert.ok(
+        rows.every((r) => !r.hash.includes('10300') && !r.hash.includes('21390')),
+        'a backup code is stored in clear',
+      );
       const found = await listUsers(db, { attribute: { name: 'mobile', value: '+94771234567' } });
       assert.ok(found.users.some((x) => x.id === u.id));
-      await assert.rejects(createUser(db, hasher, { username: u.username, password: 'another long password' }), ConflictError);
-      await assert.rejects(createUser(db, hasher, { username: 'bad name!', password: 'short' }), (e: unknown) => e instanceof ValidationError && e.problems.length === 2);
+      await assert.rejects(
+        createUser(db, hasher, { username: u.username, password: 'another long password' }),
+        ConflictError,
+      );
+      await assert.rejects(
+        createUser(db, hasher, { username: 'bad name!', password: 'short' }),
+        (e: unknown) => e instanceof ValidationError && e.problems.length === 2,
+      );
     });
 
     test('backup codes: each works once, even when the same code is used concurrently', async () => {
@@ -101,10 +158,18 @@ for (const backend of backends()) {
     test('failure counters are atomic across concurrent requests and lock at the limit', async () => {
       const u = await createUser(db, hasher, { username: `l${randomBytes(3).toString('hex')}` });
       const now = Date.now();
-      const results = await Promise.all(Array.from({ length: 10 }, () => recordFailure(db, u.id, 'otp', { maxAttempts: 5, lockMinutes: 15 }, now)));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => recordFailure(db, u.id, 'otp', { maxAttempts: 5, lockMinutes: 15 }, now)),
+      );
       // every fifth failure locks and restarts the count: exactly two locks, and counts 1–4 twice otherwise
       assert.equal(results.filter((r) => r.locked).length, 2);
-      assert.deepEqual(results.filter((r) => !r.locked).map((r) => r.count).sort((a, b) => a - b), [1, 1, 2, 2, 3, 3, 4, 4]);
+      assert.deepEqual(
+        results
+          .filter((r) => !r.locked)
+          .map((r) => r.count)
+          .sort((a, b) => a - b),
+        [1, 1, 2, 2, 3, 3, 4, 4],
+      );
       const locked = (await getUserById(db, u.id))!;
       assert.ok(isLocked(locked, now + 1000));
       assert.ok(!isLocked(locked, now + 16 * 60_000), 'the lock outlives its duration');
@@ -123,7 +188,13 @@ for (const backend of backends()) {
       const t0 = Date.now();
       await recordFailure(db, u.id, 'password', { maxAttempts: 3, lockMinutes: 1, windowMinutes: 1 }, t0);
       await recordFailure(db, u.id, 'password', { maxAttempts: 3, lockMinutes: 1, windowMinutes: 1 }, t0 + 1000);
-      const late = await recordFailure(db, u.id, 'password', { maxAttempts: 3, lockMinutes: 1, windowMinutes: 1 }, t0 + 120_000);
+      const late = await recordFailure(
+        db,
+        u.id,
+        'password',
+        { maxAttempts: 3, lockMinutes: 1, windowMinutes: 1 },
+        t0 + 120_000,
+      );
       assert.equal(late.count, 1);
       assert.equal(late.locked, false);
     });
@@ -162,7 +233,10 @@ async function stateStoreContract(store: StateStore): Promise<void> {
   assert.equal(await store.replace(key, 1, { n: 0 }, 60_000), false);
   const counter = `c-${randomBytes(6).toString('hex')}`;
   const counts = await Promise.all(Array.from({ length: 30 }, () => store.increment(counter, 60_000)));
-  assert.deepEqual(counts.sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i + 1));
+  assert.deepEqual(
+    counts.sort((a, b) => a - b),
+    Array.from({ length: 30 }, (_, i) => i + 1),
+  );
   assert.equal(await store.count(counter), 30);
   await store.resetCounter(counter);
   assert.equal(await store.count(counter), 0);

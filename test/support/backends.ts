@@ -18,7 +18,11 @@ export const sqliteBackend: Backend = {
   name: 'sqlite',
   async create() {
     const dataDir = mkdtempSync(join(tmpdir(), 'stepgate-test-'));
-    return { url: `sqlite:${join(dataDir, 'stepgate.db')}`, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${join(dataDir, 'stepgate.db')}`,
+      dataDir,
+      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
   },
 };
 
@@ -53,5 +57,7 @@ export function backends(): Backend[] {
   return process.env.DATABASE_URL ? [sqliteBackend, postgresBackend] : [sqliteBackend];
 }
 
-export const skipPostgres = process.env.DATABASE_URL ? false : 'PostgreSQL: DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)';
+export const skipPostgres = process.env.DATABASE_URL
+  ? false
+  : 'PostgreSQL: DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)';
 export const skipRedis = process.env.REDIS_URL ? false : 'Redis: REDIS_URL is not set (e.g. redis://127.0.0.1:6379)';

@@ -41,19 +41,31 @@ export class Browser {
   }
 
   /** One request, no redirect following. */
-  async request(url: string, init: { method?: string; body?: string | URLSearchParams; headers?: Record<string, string> } = {}): Promise<Page> {
+  async request(
+    url: string,
+    init: { method?: string; body?: string | URLSearchParams; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     const u = new URL(url);
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
     const cookie = this.cookieHeader(u);
     if (cookie) headers.cookie = cookie;
     if (init.body instanceof URLSearchParams) headers['content-type'] ??= 'application/x-www-form-urlencoded';
-    const res = await fetch(u, { method: init.method ?? 'GET', headers, body: init.body?.toString(), redirect: 'manual' });
+    const res = await fetch(u, {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.body?.toString(),
+      redirect: 'manual',
+    });
     this.store(u, res.headers);
     return { url, status: res.status, html: await res.text(), headers: res.headers };
   }
 
   /** Follows redirects until a page answers or `stopAt` matches the next URL (then that URL is returned unvisited). */
-  async go(url: string, init: Parameters<Browser['request']>[1] = {}, stopAt?: (url: string) => boolean): Promise<Page> {
+  async go(
+    url: string,
+    init: Parameters<Browser['request']>[1] = {},
+    stopAt?: (url: string) => boolean,
+  ): Promise<Page> {
     let page = await this.request(url, init);
     for (let i = 0; i < 20 && page.status >= 300 && page.status < 400; i++) {
       const next = new URL(page.headers.get('location')!, page.url).toString();
@@ -66,14 +78,21 @@ export class Browser {
   /** The first form of a page (or the one whose action contains `match`), with its fields and their values. */
   static form(page: Page, match?: string): Form {
     const forms = [...page.html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)];
-    const chosen = forms.find((f) => !match || (attr(f[1]!, 'action') ?? '').includes(match) || (attr(f[1]!, 'id') ?? '').includes(match)) ?? forms[0];
+    const chosen =
+      forms.find(
+        (f) => !match || (attr(f[1]!, 'action') ?? '').includes(match) || (attr(f[1]!, 'id') ?? '').includes(match),
+      ) ?? forms[0];
     if (!chosen) throw new Error(`no form on ${page.url} (status ${page.status}):\n${page.html.slice(0, 500)}`);
     const fields: Record<string, string> = {};
     for (const m of chosen[2]!.matchAll(/<input\b([^>]*)>/gi)) {
       const name = attr(m[1]!, 'name');
       if (name) fields[name] = decode(attr(m[1]!, 'value') ?? '');
     }
-    return { action: new URL(decode(attr(chosen[1]!, 'action') ?? page.url), page.url).toString(), method: (attr(chosen[1]!, 'method') ?? 'get').toUpperCase(), fields };
+    return {
+      action: new URL(decode(attr(chosen[1]!, 'action') ?? page.url), page.url).toString(),
+      method: (attr(chosen[1]!, 'method') ?? 'get').toUpperCase(),
+      fields,
+    };
   }
 
   /** Fills and submits a form, following redirects (optionally stopping at a URL). */
@@ -89,5 +108,12 @@ function attr(tag: string, name: string): string | undefined {
 }
 
 function decode(s: string): string {
-  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#x2F;/g, '/').replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+  return s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#x2F;/g, '/')
+    .replace(/&#x3D;/g, '=')
+    .replace(/&amp;/g, '&');
 }

@@ -8,11 +8,21 @@ export interface RelyingParty {
   /** Starts a login: returns the authorization URL and what the callback must check. */
   begin(extra?: Record<string, string>): { url: string; verifier: string; state: string; nonce: string };
   /** Exchanges the callback URL for tokens, checking state, nonce and PKCE. */
-  finish(callbackUrl: string, started: { verifier: string; state: string; nonce: string }): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers>;
+  finish(
+    callbackUrl: string,
+    started: { verifier: string; state: string; nonce: string },
+  ): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers>;
 }
 
-export async function relyingParty(issuer: string, clientId: string, clientSecret: string | undefined, redirectUri: string): Promise<RelyingParty> {
-  const config = await oidc.discovery(new URL(issuer), clientId, clientSecret, clientSecret ? undefined : oidc.None(), { execute: [oidc.allowInsecureRequests] });
+export async function relyingParty(
+  issuer: string,
+  clientId: string,
+  clientSecret: string | undefined,
+  redirectUri: string,
+): Promise<RelyingParty> {
+  const config = await oidc.discovery(new URL(issuer), clientId, clientSecret, clientSecret ? undefined : oidc.None(), {
+    execute: [oidc.allowInsecureRequests],
+  });
   return {
     config,
     redirectUri,
@@ -22,22 +32,40 @@ export async function relyingParty(issuer: string, clientId: string, clientSecre
       const nonce = oidc.randomNonce();
       // challenge is computed synchronously by hashing here so begin() stays sync for readability
       const challenge = syncChallenge(verifier);
-      const url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid profile phone email', code_challenge: challenge, code_challenge_method: 'S256', state, nonce, ...extra });
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: redirectUri,
+        scope: 'openid profile phone email',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        state,
+        nonce,
+        ...extra,
+      });
       return { url: url.toString(), verifier, state, nonce };
     },
     async finish(callbackUrl, started) {
-      return oidc.authorizationCodeGrant(config, new URL(callbackUrl), { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
+      return oidc.authorizationCodeGrant(config, new URL(callbackUrl), {
+        pkceCodeVerifier: started.verifier,
+        expectedState: started.state,
+        expectedNonce: started.nonce,
+      });
     },
   };
 }
 
 import { createHash } from 'node:crypto';
+
 function syncChallenge(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');
 }
 
 /** Walks a login in the browser until the redirect back to the application, which is returned unvisited. */
-export async function loginUntilCallback(browser: Browser, startUrl: string, redirectUri: string, answer: (page: import('./browser.js').Page) => Promise<import('./browser.js').Page | string>): Promise<string> {
+export async function loginUntilCallback(
+  browser: Browser,
+  startUrl: string,
+  redirectUri: string,
+  answer: (page: import('./browser.js').Page) => Promise<import('./browser.js').Page | string>,
+): Promise<string> {
   let page = await browser.go(startUrl, {}, (u) => u.startsWith(redirectUri));
   for (let i = 0; i < 10; i++) {
     if (page.url.startsWith(redirectUri)) return page.url;

@@ -5,7 +5,7 @@ import type { Authenticator } from '../../src/authn/authenticator.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { type AuthenticatorFactoryDeps, createServices, type Services } from '../../src/services.js';
-import { buildApp, type AppOptions } from '../../src/web/app.js';
+import { type AppOptions, buildApp } from '../../src/web/app.js';
 import { type Backend, sqliteBackend } from './backends.js';
 
 export async function freePort(): Promise<number> {
@@ -40,7 +40,9 @@ export interface StartOptions {
 
 const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 
-export async function startStepgate(options: StartOptions = {}): Promise<TestServer & { database: { url: string; dataDir: string; masterKey: string } }> {
+export async function startStepgate(
+  options: StartOptions = {},
+): Promise<TestServer & { database: { url: string; dataDir: string; masterKey: string } }> {
   const port = await freePort();
   const made = options.database ? undefined : await (options.backend ?? sqliteBackend).create();
   const database = options.database ?? { url: made!.url, dataDir: made!.dataDir, masterKey: MASTER_KEY };
@@ -58,7 +60,10 @@ export async function startStepgate(options: StartOptions = {}): Promise<TestSer
       ...options.overrides,
     },
   });
-  const services = await createServices(config, options.extraAuthenticators ? { extraAuthenticators: options.extraAuthenticators } : {});
+  const services = await createServices(
+    config,
+    options.extraAuthenticators ? { extraAuthenticators: options.extraAuthenticators } : {},
+  );
   const plugins = typeof options.plugins === 'function' ? options.plugins(services) : options.plugins;
   const app = await buildApp(services, { logger: false, ...(plugins ? { plugins } : {}) });
   await app.listen({ port, host: '127.0.0.1' });

@@ -18,7 +18,11 @@ export interface PasswordAuthenticatorDeps {
 }
 
 export function createPasswordAuthenticator(deps: PasswordAuthenticatorDeps) {
-  const prompt = (applicationName: string, username = ''): PromptOutcome => ({ kind: 'prompt', view: 'password', data: { applicationName, username } });
+  const prompt = (applicationName: string, username = ''): PromptOutcome => ({
+    kind: 'prompt',
+    view: 'password',
+    data: { applicationName, username },
+  });
 
   /** Every way of being wrong gets this one answer, so the page never tells which part was wrong or that a user exists. */
   const wrong = (applicationName: string, username: string): Outcome => ({
@@ -30,7 +34,13 @@ export function createPasswordAuthenticator(deps: PasswordAuthenticatorDeps) {
   });
 
   return {
-    descriptor: { id: 'password', displayName: 'Username & Password', kind: 'local', amr: ['pwd'], messages: passwordMessages },
+    descriptor: {
+      id: 'password',
+      displayName: 'Username & Password',
+      kind: 'local',
+      amr: ['pwd'],
+      messages: passwordMessages,
+    },
 
     async begin(ctx) {
       return prompt(ctx.application.name);
@@ -40,7 +50,14 @@ export function createPasswordAuthenticator(deps: PasswordAuthenticatorDeps) {
       const appName = ctx.application.name;
       const username = (input.username ?? '').trim();
       const password = input.password ?? '';
-      if (!username || !password) return { kind: 'failure', reason: 'invalid-input', message: 'password.missing', fatal: false, retry: { ...prompt(appName, username), status: 400 } };
+      if (!username || !password)
+        return {
+          kind: 'failure',
+          reason: 'invalid-input',
+          message: 'password.missing',
+          fatal: false,
+          retry: { ...prompt(appName, username), status: 400 },
+        };
       if (username.length > 255 || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
         await deps.hasher.verifyDummy(password);
         return wrong(appName, '');
@@ -60,11 +77,17 @@ export function createPasswordAuthenticator(deps: PasswordAuthenticatorDeps) {
       if (!ok) {
         const result = await recordFailure(deps.db, user.id, 'password', deps.lockPolicy, ctx.now);
         await ctx.audit('login.password.failed', { username, reason: 'wrong-password', failures: result.count });
-        if (result.locked) await ctx.audit('account.locked', { username, reason: 'MAX_PASSWORD_ATTEMPTS_EXCEEDED', until: result.lockedUntil });
+        if (result.locked)
+          await ctx.audit('account.locked', {
+            username,
+            reason: 'MAX_PASSWORD_ATTEMPTS_EXCEEDED',
+            until: result.lockedUntil,
+          });
         return wrong(appName, username);
       }
       if (user.failedPasswordCount > 0) await resetFailures(deps.db, user.id, 'password');
-      if (deps.hasher.needsRehash(stored)) await replacePasswordHash(deps.db, user.id, stored, await deps.hasher.hash(password));
+      if (deps.hasher.needsRehash(stored))
+        await replacePasswordHash(deps.db, user.id, stored, await deps.hasher.hash(password));
       await ctx.audit('login.password.verified', { username });
       return { kind: 'success', user };
     },

@@ -163,8 +163,20 @@ export async function up(db: AnyDb): Promise<void> {
 
 export async function down(db: AnyDb): Promise<void> {
   for (const t of [
-    'counters', 'kv_state', 'oidc_models', 'signing_keys', 'audit_events', 'truststore', 'identity_providers',
-    'applications', 'claim_mappings', 'local_claims', 'backup_codes', 'user_roles', 'user_attributes', 'users',
+    'counters',
+    'kv_state',
+    'oidc_models',
+    'signing_keys',
+    'audit_events',
+    'truststore',
+    'identity_providers',
+    'applications',
+    'claim_mappings',
+    'local_claims',
+    'backup_codes',
+    'user_roles',
+    'user_attributes',
+    'users',
   ]) {
     await db.schema.dropTable(t).ifExists().execute();
   }

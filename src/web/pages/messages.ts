@@ -2,7 +2,8 @@
 export const engineMessages: Record<string, string> = {
   'login.expired': 'This login has expired or was already used. Go back to the application and start again.',
   'login.failed': 'The login could not be completed. Go back to the application and start again.',
-  'login.configuration-changed': 'The login settings of this application changed during your login. Go back to the application and start again.',
+  'login.configuration-changed':
+    'The login settings of this application changed during your login. Go back to the application and start again.',
   'login.user-gone': 'Your account is not available. Contact your administrator.',
   'login.user-locked': 'Your account is temporarily locked. Try again later.',
   'login.user-mismatch': 'The steps of this login were passed by different users. Start again.',
@@ -18,7 +19,11 @@ export const engineMessages: Record<string, string> = {
   'logout.done': 'You have been logged out.',
 };
 
-export function formatMessage(catalogue: Record<string, string>, id: string, params: Record<string, unknown> = {}): string {
+export function formatMessage(
+  catalogue: Record<string, string>,
+  id: string,
+  params: Record<string, unknown> = {},
+): string {
   const text = catalogue[id] ?? id;
   return text.replace(/\{(\w+)\}/g, (_, k: string) => (params[k] !== undefined ? String(params[k]) : `{${k}}`));
 }

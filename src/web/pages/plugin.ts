@@ -7,11 +7,11 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
-import { OIDC_ROUTES } from '../../oidc/provider.js';
 import type { Engine, EngineResult } from '../../authn/engine.js';
 import { type Keyring, safeEqual } from '../../crypto/keyring.js';
 import type { ApplicationStore } from '../../identity/applications.js';
 import type { AuditLog } from '../../identity/audit.js';
+import { OIDC_ROUTES } from '../../oidc/provider.js';
 import type { PageRenderer } from './render.js';
 
 export interface LoginPagesDeps {
@@ -33,21 +33,32 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
   await app.register(formbody, { bodyLimit: FORM_LIMIT });
 
   const csrfFor = (uid: string) => deps.keyring.mac('csrf', uid);
-  const clientInfo = (req: FastifyRequest) => ({ ip: req.ip, userAgent: String(req.headers['user-agent'] ?? '').slice(0, 256) });
+  const clientInfo = (req: FastifyRequest) => ({
+    ip: req.ip,
+    userAgent: String(req.headers['user-agent'] ?? '').slice(0, 256),
+  });
 
   function errorPage(reply: FastifyReply, status: number, messageId: string, extra: Record<string, unknown> = {}) {
     return reply
       .status(status)
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(renderer.render('error', { messageId, message: renderer.message(messageId, (extra.params as Record<string, unknown>) ?? {}), ...extra }));
+      .send(
+        renderer.render('error', {
+          messageId,
+          message: renderer.message(messageId, (extra.params as Record<string, unknown>) ?? {}),
+          ...extra,
+        }),
+      );
   }
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return errorPage(reply, 413, 'login.too-large');
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return errorPage(reply, 415, 'login.bad-request');
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+      return errorPage(reply, 415, 'login.bad-request');
     if (error.statusCode === 429) return errorPage(reply, 429, 'login.rate-limited');
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return errorPage(reply, error.statusCode, 'login.bad-request');
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
+      return errorPage(reply, error.statusCode, 'login.bad-request');
     req.log.error({ err: error }, 'login page failed');
     return errorPage(reply, 500, 'login.internal');
   });
@@ -77,13 +88,29 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
           noticeId: result.notice ?? '',
           notice: result.notice ? renderer.message(result.notice, result.data) : '',
         });
-        return reply.status(result.status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+        return reply
+          .status(result.status)
+          .type('text/html; charset=utf-8')
+          .header('cache-control', 'no-store')
+          .send(html);
       }
       case 'finish': {
-        const returnTo = await provider.interactionResult(req.raw, reply.raw, { login: { accountId: result.accountId, amr: result.amr, acr: result.acr, remember: true } }, { mergeWithLastSubmission: false });
+        const returnTo = await provider.interactionResult(
+          req.raw,
+          reply.raw,
+          { login: { accountId: result.accountId, amr: result.amr, acr: result.acr, remember: true } },
+          { mergeWithLastSubmission: false },
+        );
         await engine.remember(uid, returnTo);
         const user = await engine.userOf(result.tx);
-        await deps.audit.record({ event: 'login.succeeded', userId: result.accountId, username: user?.username ?? null, clientId: result.tx.clientId, ip: req.ip, data: { loginId: uid, amr: result.amr, acr: result.acr } });
+        await deps.audit.record({
+          event: 'login.succeeded',
+          userId: result.accountId,
+          username: user?.username ?? null,
+          clientId: result.tx.clientId,
+          ip: req.ip,
+          data: { loginId: uid, amr: result.amr, acr: result.acr },
+        });
         return reply.header('cache-control', 'no-store').redirect(returnTo, 303);
       }
       case 'completed':
@@ -92,7 +119,10 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
       case 'conflict':
         return reply.redirect(`/interaction/${uid}`, 303);
       case 'error':
-        return errorPage(reply, result.status, result.message, { params: result.params ?? {}, back: `/interaction/${uid}/abort` });
+        return errorPage(reply, result.status, result.message, {
+          params: result.params ?? {},
+          back: `/interaction/${uid}/abort`,
+        });
     }
   }
 
@@ -109,9 +139,11 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
 
   app.post<{ Params: { uid: string } }>('/interaction/:uid', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
     const { uid } = req.params;
-    if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return errorPage(reply, 415, 'login.bad-request');
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+      return errorPage(reply, 415, 'login.bad-request');
     const body = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return errorPage(reply, 400, 'login.bad-request');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return errorPage(reply, 400, 'login.bad-request');
     const input: Record<string, string> = {};
     for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
       // a field sent twice, or not as text, is a malformed form, not something to guess at
@@ -133,7 +165,12 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
   app.get<{ Params: { uid: string } }>('/interaction/:uid/abort', async (req, reply) => {
     const interaction = await details(req, reply);
     if (!interaction) return errorPage(reply, 410, 'login.expired');
-    const returnTo = await provider.interactionResult(req.raw, reply.raw, { error: 'access_denied', error_description: 'The user cancelled the login or could not complete it.' }, { mergeWithLastSubmission: false });
+    const returnTo = await provider.interactionResult(
+      req.raw,
+      reply.raw,
+      { error: 'access_denied', error_description: 'The user cancelled the login or could not complete it.' },
+      { mergeWithLastSubmission: false },
+    );
     return reply.redirect(returnTo, 303);
   });
 }

@@ -11,8 +11,16 @@ export interface PageRenderer {
   message(id: string, params?: Record<string, unknown>): string;
 }
 
-export function createPageRenderer(catalogue: Record<string, string>, options: { productName?: string } = {}): PageRenderer {
-  const eta = new Eta({ views: join(here, 'views'), autoEscape: true, cache: process.env.NODE_ENV === 'production', autoTrim: false });
+export function createPageRenderer(
+  catalogue: Record<string, string>,
+  options: { productName?: string } = {},
+): PageRenderer {
+  const eta = new Eta({
+    views: join(here, 'views'),
+    autoEscape: true,
+    cache: process.env.NODE_ENV === 'production',
+    autoTrim: false,
+  });
   const message = (id: string, params: Record<string, unknown> = {}) => formatMessage(catalogue, id, params);
   return {
     message,

@@ -1,9 +1,11 @@
 /** Authenticator descriptors and identity providers (with their federated authenticator configurations, masked). */
 import { Type } from '@sinclair/typebox';
-import { ConflictError, NotFoundError, ValidationError } from '../../../identity/errors.js';
+import { NotFoundError, ValidationError } from '../../../identity/errors.js';
 import type { IdentityProvider, IdentityProviderInput } from '../../../identity/identity-providers.js';
 import type { Services } from '../../../services.js';
 import { countSegments, isProblem, maskPhone, type SmsGateway, validateGatewayConfig } from '../../../sms/index.js';
+import { gatewayConfigOf, maskSecretsByName, restoreMasked } from '../../../sms-test/gateway-config.js';
+import { phoneNumber, sendTestSms } from '../../../sms-test/send-test-sms.js';
 import { type ApiRoute, paginate, route } from '../route.js';
 import {
   AuthenticatorDescriptor,
@@ -18,8 +20,6 @@ import {
   TestSmsBody,
   TestSmsResult,
 } from '../schemas.js';
-import { gatewayConfigOf, maskSecretsByName, restoreMasked, SMS_OTP } from '../../../sms-test/gateway-config.js';
-import { phoneNumber, sendTestSms } from '../../../sms-test/send-test-sms.js';
 
 export function identityProviderRoutes(services: Services, gateway: SmsGateway): ApiRoute[] {
   const { identityProviders: idps, registry, applications } = services;

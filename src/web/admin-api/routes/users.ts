@@ -173,7 +173,13 @@ export function userRoutes(services: Services): ApiRoute[] {
         const user = await load(params.id);
         await unlockUser(db, user.id);
         // the account's own event, as the CLI records it, beside the admin action below
-        if (isLocked(user)) await services.audit.record({ event: 'account.unlocked', userId: user.id, username: user.username, data: { by: 'admin-api' } });
+        if (isLocked(user))
+          await services.audit.record({
+            event: 'account.unlocked',
+            userId: user.id,
+            username: user.username,
+            data: { by: 'admin-api' },
+          });
         await audit('admin.user.unlock', {
           targetUserId: user.id,
           targetUsername: user.username,
