@@ -76,10 +76,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const registry = createRegistry(authenticators);
   const catalogue = { kindOf: (id: string) => registry.get(id)?.descriptor.kind };
   const applications = createApplicationStore(db, keyring, catalogue);
-  const identityProviders = createIdentityProviderStore(db, keyring, (id) => {
-    const d = registry.get(id)?.descriptor;
-    return d ? { ...d } : undefined;
-  });
+  const identityProviders = createIdentityProviderStore(db, keyring, (id) => registry.get(id)?.descriptor);
   const partial: AuthenticatorFactoryDeps = { ...base, applications, identityProviders };
   const smsGateway = createSmsGateway({ trustedCertificates: () => truststore.pems() });
   authenticators.push(

@@ -3,34 +3,24 @@
  * `begin` starts a step (shows a prompt, sends an SMS), `continue` handles what the user submitted.
  * Both return an outcome value; expected failures are values, never exceptions.
  */
-import type { TSchema } from '@sinclair/typebox';
 import type { Application } from '../identity/applications.js';
-import type { IdentityProvider } from '../identity/identity-providers.js';
+import type { FederatedType, IdentityProvider } from '../identity/identity-providers.js';
 import type { User } from '../identity/users.js';
 
 export type AuthenticatorKind = 'local' | 'federated';
 
-/** Data about an authenticator, apart from its behaviour: the console and the validators read it. */
-export interface AuthenticatorDescriptor {
+/**
+ * Data about an authenticator, apart from its behaviour: the console and the validators read it. The configuration
+ * part (schema, defaults, masking, merging, validation) is what the identity-provider store needs, so it is defined
+ * there and extended here, keeping the dependency pointing from the engine to the domain.
+ */
+export interface AuthenticatorDescriptor extends FederatedType {
   /** stable id used in authentication sequences: 'password', 'sms-otp' */
   id: string;
   displayName: string;
   kind: AuthenticatorKind;
   /** RFC 8176 methods this authenticator contributes on success, unless the outcome says otherwise */
   amr: string[];
-  /** federated authenticators: the schema of their configuration inside an identity provider */
-  configSchema?: TSchema;
-  /** default configuration values for a new identity provider entry */
-  defaultConfig?: Record<string, unknown>;
-  /** turns stored configuration into what the console may show (secrets masked) */
-  maskConfig?: (config: Record<string, unknown>) => Record<string, unknown>;
-  /** merges an edited configuration with the stored one (a masked secret keeps its stored value) */
-  mergeConfig?: (
-    incoming: Record<string, unknown>,
-    stored: Record<string, unknown> | undefined,
-  ) => Record<string, unknown>;
-  /** checks a configuration beyond its schema; returns problems by field */
-  validateConfig?: (config: Record<string, unknown>) => { field: string; message: string }[];
   /** user-facing texts by stable message id; pages look ids up here (and in the engine's own catalogue) */
   messages?: Record<string, string>;
 }

@@ -33,17 +33,22 @@ export interface IdentityProviderInput {
   authenticators?: FederatedAuthenticatorConfig[];
 }
 
-/** What the store needs to know about federated authenticator types (structurally the engine's descriptors). */
+/** What the store needs to know about an authenticator type; the engine's descriptors extend it. */
 export interface FederatedType {
   id: string;
   kind: 'local' | 'federated';
+  /** federated authenticators: the schema of their configuration inside an identity provider */
   configSchema?: TSchema;
+  /** default configuration values for a new identity provider entry */
   defaultConfig?: Record<string, unknown>;
+  /** turns stored configuration into what the console may show (secrets masked) */
   maskConfig?: (config: Record<string, unknown>) => Record<string, unknown>;
+  /** merges an edited configuration with the stored one (a masked secret keeps its stored value) */
   mergeConfig?: (
     incoming: Record<string, unknown>,
     stored: Record<string, unknown> | undefined,
   ) => Record<string, unknown>;
+  /** checks a configuration beyond its schema; returns problems by field */
   validateConfig?: (config: Record<string, unknown>) => { field: string; message: string }[];
 }
 

@@ -155,36 +155,26 @@ async function scim(app: FastifyInstance, options: ScimOptions): Promise<void> {
   }
 
   app.get('/ServiceProviderConfig', async (_req, reply) => send(reply, 200, serviceProviderConfig(base)));
-  app.get('/Schemas', async (_req, reply) => {
-    const docs = schemaDocuments(base);
-    return send(reply, 200, {
-      schemas: [LIST_RESPONSE],
-      totalResults: docs.length,
-      itemsPerPage: docs.length,
-      startIndex: 1,
-      Resources: docs,
+  /** A discovery collection and its members by id: the same shape for Schemas and ResourceTypes. */
+  function discovery(path: string, label: string, documents: () => { id: string }[]): void {
+    app.get(path, async (_req, reply) => {
+      const docs = documents();
+      return send(reply, 200, {
+        schemas: [LIST_RESPONSE],
+        totalResults: docs.length,
+        itemsPerPage: docs.length,
+        startIndex: 1,
+        Resources: docs,
+      });
     });
-  });
-  app.get<{ Params: { id: string } }>('/Schemas/:id', async (req, reply) => {
-    const doc = schemaDocuments(base).find((d) => d.id === req.params.id);
-    if (!doc) throw new ScimError(404, undefined, `Schema ${req.params.id} not found.`);
-    return send(reply, 200, doc);
-  });
-  app.get('/ResourceTypes', async (_req, reply) => {
-    const docs = resourceTypeDocuments(base);
-    return send(reply, 200, {
-      schemas: [LIST_RESPONSE],
-      totalResults: docs.length,
-      itemsPerPage: docs.length,
-      startIndex: 1,
-      Resources: docs,
+    app.get<{ Params: { id: string } }>(`${path}/:id`, async (req, reply) => {
+      const doc = documents().find((d) => d.id === req.params.id);
+      if (!doc) throw new ScimError(404, undefined, `${label} ${req.params.id} not found.`);
+      return send(reply, 200, doc);
     });
-  });
-  app.get<{ Params: { id: string } }>('/ResourceTypes/:id', async (req, reply) => {
-    const doc = resourceTypeDocuments(base).find((d) => d.id === req.params.id);
-    if (!doc) throw new ScimError(404, undefined, `Resource type ${req.params.id} not found.`);
-    return send(reply, 200, doc);
-  });
+  }
+  discovery('/Schemas', 'Schema', () => schemaDocuments(base));
+  discovery('/ResourceTypes', 'Resource type', () => resourceTypeDocuments(base));
 
   app.get<{
     Querystring: {
