@@ -63,7 +63,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const keyring = createKeyring(resolveMasterKey(config));
   await ensureKeys(db, keyring);
   const hasher = createPasswordHasher(config.argon2);
-  const state = config.redisUrl ? createRedisStateStore(config.redisUrl) : createSqlStateStore(db);
+  const state = config.redisUrl
+    ? createRedisStateStore(config.redisUrl, `stepgate:${config.publicUrl}:`)
+    : createSqlStateStore(db);
   const audit = createAuditLog(db);
   const truststore = createTruststore(db);
   const backupCodes = createBackupCodeStore(db, keyring);

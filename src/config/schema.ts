@@ -79,6 +79,18 @@ export const ConfigSchema = T.Object(
       },
       { default: {}, description: 'Account locking after failed password attempts.' },
     ),
+    loginRateLimit: T.Object(
+      {
+        postsPerMinute: T.Integer({
+          minimum: 1,
+          maximum: 100000,
+          default: 300,
+          description:
+            'Login form submissions per client IP per minute (all accounts); shared through Redis in cluster mode.',
+        }),
+      },
+      { default: {}, description: 'Throttling of login pages per client address, on top of the per-account locks.' },
+    ),
     argon2: T.Object(
       {
         memoryKiB: T.Integer({ minimum: 8192, default: 19456, description: 'argon2id memory cost (OWASP: 19456).' }),

@@ -62,6 +62,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     audit: services.audit,
     keyring: services.keyring,
     renderer: services.renderer,
+    issuer: services.config.publicUrl,
+    rateLimit: { postsPerMinute: services.config.loginRateLimit.postsPerMinute, redisUrl: services.config.redisUrl },
   });
 
   for (const p of options.plugins ?? []) await app.register(p.plugin, p.options ?? {});

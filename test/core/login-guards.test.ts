@@ -214,3 +214,32 @@ describe('password hashing upgrades', () => {
     }
   });
 });
+
+describe('login throttling per client address', () => {
+  test('past the per-minute budget a form post gets a clear 429 page, shared through Redis when configured', async () => {
+    const server = await startStepgate({ overrides: { 'loginRateLimit.postsPerMinute': 3 }, redis: true });
+    try {
+      const s = server.services;
+      const created = await s.applications.create({ name: 'Throttled', redirectUris: [REDIRECT] });
+      const rp = await relyingParty(server.url, created.application.clientId, created.clientSecret, REDIRECT);
+      const b = new Browser();
+      const page = await b.go(rp.begin().url);
+      const form = Browser.form(page);
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const r = await b.request(form.action, {
+          method: 'POST',
+          body: new URLSearchParams({ ...form.fields, username: `nobody${i}`, password: 'wrong password' }),
+        });
+        statuses.push(r.status);
+        if (r.status === 429) {
+          assert.match(r.html, /Too many requests from your network/);
+          assert.match(r.headers.get('content-type') ?? '', /text\/html/);
+        }
+      }
+      assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -5,7 +5,9 @@
  * Each request: check the interaction cookie → (POST) check size, shape and CSRF token → engine → page or redirect.
  */
 import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
 import type Provider from 'oidc-provider';
 import type { Engine, EngineResult } from '../../authn/engine.js';
 import { type Keyring, safeEqual } from '../../crypto/keyring.js';
@@ -15,6 +17,9 @@ import { OIDC_ROUTES } from '../../oidc/provider.js';
 import type { PageRenderer } from './render.js';
 
 export interface LoginPagesDeps {
+  issuer: string;
+  /** submissions per client IP per minute; counted in Redis when a URL is given, so every node shares the count */
+  rateLimit: { postsPerMinute: number; redisUrl?: string | undefined };
   provider: Provider;
   engine: Engine;
   applications: ApplicationStore;
@@ -31,6 +36,16 @@ const resumeUrl = (uid: string) => `${OIDC_ROUTES.authorization}/${uid}`;
 export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Promise<void> {
   const { provider, engine, renderer } = deps;
   await app.register(formbody, { bodyLimit: FORM_LIMIT });
+  const redis = deps.rateLimit.redisUrl ? new Redis(deps.rateLimit.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  if (redis) app.addHook('onClose', async () => redis.disconnect());
+  await app.register(rateLimit, {
+    global: false,
+    // keys carry the issuer: the nodes of one deployment share them, other deployments on the same Redis do not
+    ...(redis ? { redis, nameSpace: `stepgate:${deps.issuer}:login-rl:` } : {}),
+    // a throttled form gets the same friendly page as any other refusal (the error handler renders it)
+    errorResponseBuilder: (_req, context) =>
+      Object.assign(new Error('rate limited'), { statusCode: context.statusCode }),
+  });
 
   const csrfFor = (uid: string) => deps.keyring.mac('csrf', uid);
   const clientInfo = (req: FastifyRequest) => ({
@@ -137,30 +152,35 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
     return respond(req, reply, uid, await engine.view(uid, clientInfo(req)));
   });
 
-  app.post<{ Params: { uid: string } }>('/interaction/:uid', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
-    const { uid } = req.params;
-    if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
-      return errorPage(reply, 415, 'login.bad-request');
-    const body = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body))
-      return errorPage(reply, 400, 'login.bad-request');
-    const input: Record<string, string> = {};
-    for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
-      // a field sent twice, or not as text, is a malformed form, not something to guess at
-      if (typeof v !== 'string') return errorPage(reply, 400, 'login.bad-request');
-      input[k] = v;
-    }
-    if (!input.csrf || !safeEqual(input.csrf, csrfFor(uid))) return errorPage(reply, 403, 'login.csrf');
-    const interaction = await details(req, reply);
-    if (!interaction) {
-      // a double submit that lost after the winner finished the interaction still lands where the winner went
-      const record = await engine.load(uid);
-      if (record?.value.status === 'completed') return reply.redirect(record.value.returnTo ?? resumeUrl(uid), 303);
-      return errorPage(reply, 410, 'login.expired');
-    }
-    delete input.csrf;
-    return respond(req, reply, uid, await engine.submit(uid, input, clientInfo(req)));
-  });
+  const throttled = { rateLimit: { max: deps.rateLimit.postsPerMinute, timeWindow: 60_000 } };
+  app.post<{ Params: { uid: string } }>(
+    '/interaction/:uid',
+    { bodyLimit: FORM_LIMIT, config: throttled },
+    async (req, reply) => {
+      const { uid } = req.params;
+      if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+        return errorPage(reply, 415, 'login.bad-request');
+      const body = req.body;
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        return errorPage(reply, 400, 'login.bad-request');
+      const input: Record<string, string> = {};
+      for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+        // a field sent twice, or not as text, is a malformed form, not something to guess at
+        if (typeof v !== 'string') return errorPage(reply, 400, 'login.bad-request');
+        input[k] = v;
+      }
+      if (!input.csrf || !safeEqual(input.csrf, csrfFor(uid))) return errorPage(reply, 403, 'login.csrf');
+      const interaction = await details(req, reply);
+      if (!interaction) {
+        // a double submit that lost after the winner finished the interaction still lands where the winner went
+        const record = await engine.load(uid);
+        if (record?.value.status === 'completed') return reply.redirect(record.value.returnTo ?? resumeUrl(uid), 303);
+        return errorPage(reply, 410, 'login.expired');
+      }
+      delete input.csrf;
+      return respond(req, reply, uid, await engine.submit(uid, input, clientInfo(req)));
+    },
+  );
 
   app.get<{ Params: { uid: string } }>('/interaction/:uid/abort', async (req, reply) => {
     const interaction = await details(req, reply);
