@@ -1,44 +1,8 @@
 // Form controls with labels, help and errors wired for screen readers (label for, aria-invalid, aria-describedby).
-import { type ReactNode, useId } from 'react';
+import type { ReactNode } from 'react';
 import { ApiError } from '../api/client.ts';
-import { problemsFor, unclaimed } from './problems.ts';
-
-interface Described {
-  /** a stable id; generated when left out */
-  id?: string;
-  label: ReactNode;
-  help?: ReactNode;
-  /** the form's current error (an ApiError) and this control's field name in it */
-  error?: unknown;
-  name?: string;
-  /** errors found on this side */
-  messages?: string[];
-}
-
-function useDescribed(props: Described) {
-  const generated = useId();
-  const id = props.id ?? `f${generated.replace(/:/g, '')}`;
-  const messages = [...(props.messages ?? []), ...(props.name ? problemsFor(props.error, props.name) : [])];
-  const helpId = props.help ? `${id}-help` : undefined;
-  const errorId = messages.length > 0 ? `${id}-error` : undefined;
-  const describedBy = [errorId, helpId].filter(Boolean).join(' ') || undefined;
-  const aria = { id, 'aria-invalid': messages.length > 0 ? true : undefined, 'aria-describedby': describedBy } as const;
-  const below = (
-    <>
-      {errorId && (
-        <p className="field-error" id={errorId}>
-          {messages.join(' ')}
-        </p>
-      )}
-      {helpId && (
-        <p className="field-help" id={helpId}>
-          {props.help}
-        </p>
-      )}
-    </>
-  );
-  return { id, aria, below, invalid: messages.length > 0 };
-}
+import { type Described, FieldRow, useDescribed } from './field-row.tsx';
+import { unclaimed } from './problems.ts';
 
 type TextProps = Described & {
   value: string;
@@ -55,20 +19,11 @@ type TextProps = Described & {
 };
 
 export function TextField(props: TextProps) {
-  const { aria, below, invalid } = useDescribed(props);
+  const described = useDescribed(props);
   return (
-    <div className={`field${invalid ? ' invalid' : ''}${props.className ? ` ${props.className}` : ''}`}>
-      <label htmlFor={aria.id}>
-        {props.label}
-        {props.required && (
-          <span className="req" aria-hidden="true">
-            {' '}
-            *
-          </span>
-        )}
-      </label>
+    <FieldRow described={described} label={props.label} required={props.required} className={props.className}>
       <input
-        {...aria}
+        {...described.aria}
         name={props.name}
         type={props.type ?? 'text'}
         value={props.value}
@@ -82,8 +37,7 @@ export function TextField(props: TextProps) {
         className={props.mono ? 'mono' : undefined}
         onChange={(e) => props.onChange(e.target.value)}
       />
-      {below}
-    </div>
+    </FieldRow>
   );
 }
 
@@ -97,20 +51,11 @@ type AreaProps = Described & {
 };
 
 export function TextArea(props: AreaProps) {
-  const { aria, below, invalid } = useDescribed(props);
+  const described = useDescribed(props);
   return (
-    <div className={`field${invalid ? ' invalid' : ''}`}>
-      <label htmlFor={aria.id}>
-        {props.label}
-        {props.required && (
-          <span className="req" aria-hidden="true">
-            {' '}
-            *
-          </span>
-        )}
-      </label>
+    <FieldRow described={described} label={props.label} required={props.required}>
       <textarea
-        {...aria}
+        {...described.aria}
         name={props.name}
         rows={props.rows ?? 3}
         value={props.value}
@@ -120,8 +65,7 @@ export function TextArea(props: AreaProps) {
         className={props.mono ? 'mono' : undefined}
         onChange={(e) => props.onChange(e.target.value)}
       />
-      {below}
-    </div>
+    </FieldRow>
   );
 }
 
@@ -135,12 +79,12 @@ type NumberProps = Described & {
 };
 
 export function NumberField(props: NumberProps) {
-  const { aria, below, invalid } = useDescribed(props);
+  const described = useDescribed(props);
+  // the required mark is not shown on number fields
   return (
-    <div className={`field${invalid ? ' invalid' : ''}`}>
-      <label htmlFor={aria.id}>{props.label}</label>
+    <FieldRow described={described} label={props.label}>
       <input
-        {...aria}
+        {...described.aria}
         name={props.name}
         type="number"
         inputMode="numeric"
@@ -152,8 +96,7 @@ export function NumberField(props: NumberProps) {
         className="short"
         onChange={(e) => props.onChange(e.target.value === '' ? '' : Number(e.target.value))}
       />
-      {below}
-    </div>
+    </FieldRow>
   );
 }
 
@@ -171,20 +114,11 @@ type SelectProps = Described & {
 };
 
 export function SelectField(props: SelectProps) {
-  const { aria, below, invalid } = useDescribed(props);
+  const described = useDescribed(props);
   return (
-    <div className={`field${invalid ? ' invalid' : ''}`}>
-      <label htmlFor={aria.id}>
-        {props.label}
-        {props.required && (
-          <span className="req" aria-hidden="true">
-            {' '}
-            *
-          </span>
-        )}
-      </label>
+    <FieldRow described={described} label={props.label} required={props.required}>
       <select
-        {...aria}
+        {...described.aria}
         name={props.name}
         value={props.value}
         required={props.required}
@@ -197,28 +131,25 @@ export function SelectField(props: SelectProps) {
           </option>
         ))}
       </select>
-      {below}
-    </div>
+    </FieldRow>
   );
 }
 
 type CheckProps = Described & { checked: boolean; onChange(checked: boolean): void; disabled?: boolean };
 
 export function CheckboxField(props: CheckProps) {
-  const { aria, below, invalid } = useDescribed(props);
+  const described = useDescribed(props);
   return (
-    <div className={`field check${invalid ? ' invalid' : ''}`}>
+    <FieldRow described={described} label={props.label} check>
       <input
-        {...aria}
+        {...described.aria}
         name={props.name}
         type="checkbox"
         checked={props.checked}
         disabled={props.disabled}
         onChange={(e) => props.onChange(e.target.checked)}
       />
-      <label htmlFor={aria.id}>{props.label}</label>
-      {below}
-    </div>
+    </FieldRow>
   );
 }
 

@@ -4,7 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import type { JsonSchema } from '../api/types.ts';
-import { CheckboxField, NumberField, SelectField, TextArea, TextField } from './forms.tsx';
+import { CheckboxField, linesOf, NumberField, SelectField, TextArea, TextField } from './forms.tsx';
 
 export interface SchemaFieldProps {
   name: string;
@@ -57,16 +57,15 @@ export function defaultsOf(schema: JsonSchema): unknown {
 export function SchemaField({ name, schema, value, onChange, path, error, after }: SchemaFieldProps) {
   const label = labelOf(name, schema);
   const help = schema.description;
+  /** what every control of a schema field gets */
+  const common = { label, help, name: path, error };
   const t = typeOf(schema);
   const choices = literals(schema);
   if (choices) {
     return (
       <>
         <SelectField
-          label={label}
-          help={help}
-          name={path}
-          error={error}
+          {...common}
           value={String(value ?? '')}
           onChange={onChange}
           choices={choices.map((c) => ({ value: c, label: c }))}
@@ -75,18 +74,12 @@ export function SchemaField({ name, schema, value, onChange, path, error, after 
       </>
     );
   }
-  if (t === 'boolean')
-    return (
-      <CheckboxField label={label} help={help} name={path} error={error} checked={value === true} onChange={onChange} />
-    );
+  if (t === 'boolean') return <CheckboxField {...common} checked={value === true} onChange={onChange} />;
   if (t === 'integer' || t === 'number') {
     return (
       <>
         <NumberField
-          label={label}
-          help={help}
-          name={path}
-          error={error}
+          {...common}
           value={typeof value === 'number' ? value : ''}
           onChange={onChange}
           min={schema.minimum}
@@ -102,21 +95,12 @@ export function SchemaField({ name, schema, value, onChange, path, error, after 
     return (
       <>
         <TextArea
-          label={label}
+          {...common}
           help={`${help ? `${help} ` : ''}One per line.`}
-          name={path}
-          error={error}
           value={list.join('\n')}
           rows={Math.min(6, Math.max(2, list.length + 1))}
           mono
-          onChange={(text) =>
-            onChange(
-              text
-                .split('\n')
-                .map((l) => l.trim())
-                .filter(Boolean),
-            )
-          }
+          onChange={(text) => onChange(linesOf(text))}
         />
         {after}
       </>
@@ -128,46 +112,54 @@ export function SchemaField({ name, schema, value, onChange, path, error, after 
       <fieldset className="group">
         <legend>{label}</legend>
         {help && <p className="field-help">{help}</p>}
-        {Object.entries(schema.properties).map(([k, s]) => (
-          <SchemaField
-            key={k}
-            name={k}
-            schema={s}
-            value={obj[k]}
-            path={`${path}.${k}`}
-            error={error}
-            onChange={(v) => onChange({ ...obj, [k]: v })}
-          />
-        ))}
+        <SchemaFields
+          properties={schema.properties}
+          keys={Object.keys(schema.properties)}
+          config={obj}
+          onChange={onChange}
+          path={path}
+          error={error}
+        />
         {after}
       </fieldset>
     );
   }
   const multiline = /template|payload|message$/i.test(name) || (schema.maxLength ?? 0) > 1024;
+  const text = { ...common, value: String(value ?? ''), onChange };
   return (
     <>
-      {multiline ? (
-        <TextArea
-          label={label}
-          help={help}
-          name={path}
-          error={error}
-          value={String(value ?? '')}
-          onChange={onChange}
-          rows={2}
-        />
-      ) : (
-        <TextField
-          label={label}
-          help={help}
-          name={path}
-          error={error}
-          value={String(value ?? '')}
-          onChange={onChange}
-          mono={/regex|pattern|url/i.test(name)}
-        />
-      )}
+      {multiline ? <TextArea {...text} rows={2} /> : <TextField {...text} mono={/regex|pattern|url/i.test(name)} />}
       {after}
     </>
   );
+}
+
+/** Fields for some of an object schema's properties, each changing its key of the object. */
+export function SchemaFields({
+  properties,
+  keys,
+  config,
+  onChange,
+  path,
+  error,
+}: {
+  properties: Record<string, JsonSchema>;
+  keys: string[];
+  config: Record<string, unknown>;
+  onChange(config: Record<string, unknown>): void;
+  /** the API's field name of the object */
+  path: string;
+  error: unknown;
+}) {
+  return keys.map((k) => (
+    <SchemaField
+      key={k}
+      name={k}
+      schema={properties[k]!}
+      value={config[k]}
+      path={`${path}.${k}`}
+      error={error}
+      onChange={(v) => onChange({ ...config, [k]: v })}
+    />
+  ));
 }

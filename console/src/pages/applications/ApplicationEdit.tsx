@@ -1,6 +1,6 @@
 // Service Providers › Add / Edit: OIDC settings, Claim Configuration, Local & Outbound Authentication Configuration.
 import { useEffect, useState } from 'react';
-import { clientProblem, del, get, itemsOf, post, put } from '../../api/client.ts';
+import { get, itemsOf, post, put } from '../../api/client.ts';
 import type {
   Application,
   AuthenticationStep,
@@ -16,7 +16,6 @@ import {
   CheckboxField,
   FormAlert,
   linesOf,
-  Saved,
   Section,
   SelectField,
   ShownOnce,
@@ -26,6 +25,8 @@ import {
 import { useLoad, useSubmit } from '../../ui/hooks.ts';
 import { LoadError, Loading, PageHeader } from '../../ui/page.tsx';
 import { problemsFor } from '../../ui/problems.ts';
+import { deleteThen, useSaveForm } from '../../ui/save-form.ts';
+import { FormActions, SubmitForm } from '../../ui/submit-form.tsx';
 import { AuthenticationSequence } from './AuthenticationSequence.tsx';
 import { sequenceSummary } from './sequence.ts';
 
@@ -155,10 +156,9 @@ export function ApplicationEdit({ id }: { id?: string }) {
     async () => itemsOf(await get<{ items: IdentityProvider[] }>('/identity-providers?limit=200')),
     [],
   );
-  const [form, setForm] = useState<Form>(EMPTY);
+  const { form, setForm, set, field, save: saveWith, submit } = useSaveForm(EMPTY, check);
   const [advanced, setAdvanced] = useState(false);
   const [secret, setSecret] = useState<{ value: string; next?: string }>();
-  const submit = useSubmit();
   const secretAction = useSubmit();
 
   useEffect(() => {
@@ -170,34 +170,29 @@ export function ApplicationEdit({ id }: { id?: string }) {
       )
         setAdvanced(true);
     }
-  }, [app.data]);
-
-  const set =
-    <K extends keyof Form>(k: K) =>
-    (v: Form[K]) =>
-      setForm((f) => ({ ...f, [k]: v }));
+  }, [app.data, setForm]);
 
   const save = () =>
-    submit.run(async () => {
-      const problems = check(form);
-      if (problems.length > 0) {
+    saveWith(
+      async () => {
+        if (editing) {
+          const saved = await put<Application>(`/applications/${encodeURIComponent(id)}`, body(form, false));
+          app.set(saved);
+          return `Saved ${saved.name}.`;
+        }
+        const created = await post<{ application: Application; clientSecret?: string }>(
+          '/applications',
+          body(form, true),
+        );
+        const to = `/applications/${encodeURIComponent(created.application.id)}`;
+        if (created.clientSecret) setSecret({ value: created.clientSecret, next: to });
+        else navigate(to, { replace: true });
+        return `Added ${created.application.name}.`;
+      },
+      (problems) => {
         if (problems.some((p) => p.field.startsWith('steps'))) setAdvanced(true);
-        throw clientProblem(problems);
-      }
-      if (editing) {
-        const saved = await put<Application>(`/applications/${encodeURIComponent(id)}`, body(form, false));
-        app.set(saved);
-        return `Saved ${saved.name}.`;
-      }
-      const created = await post<{ application: Application; clientSecret?: string }>(
-        '/applications',
-        body(form, true),
-      );
-      const to = `/applications/${encodeURIComponent(created.application.id)}`;
-      if (created.clientSecret) setSecret({ value: created.clientSecret, next: to });
-      else navigate(to, { replace: true });
-      return `Added ${created.application.name}.`;
-    });
+      },
+    );
 
   const regenerate = () =>
     secretAction.run(async () => {
@@ -207,11 +202,13 @@ export function ApplicationEdit({ id }: { id?: string }) {
     });
 
   const remove = () =>
-    submit.run(async () => {
-      if (!id || !confirm(`Delete the application ${form.name}? Its users can no longer log in to it.`)) return;
-      await del(`/applications/${encodeURIComponent(id)}`);
-      navigate('/applications');
-    });
+    submit.run(
+      deleteThen(
+        id && `/applications/${encodeURIComponent(id)}`,
+        `Delete the application ${form.name}? Its users can no longer log in to it.`,
+        () => navigate('/applications'),
+      ),
+    );
 
   const loadError = app.error ?? claims.error ?? authenticators.error ?? idps.error;
   if (loadError)
@@ -259,41 +256,16 @@ export function ApplicationEdit({ id }: { id?: string }) {
           }}
         />
       )}
-      <form
-        className="form wide"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
-        <FormAlert error={submit.error} fields={FIELDS} />
+      <SubmitForm className="form wide" error={submit.error} fields={FIELDS} onSubmit={save}>
         <Section title="Basic Information">
-          <TextField
-            label="Service Provider Name"
-            name="name"
-            value={form.name}
-            onChange={set('name')}
-            error={submit.error}
-            required
-          />
-          <TextArea
-            label="Description"
-            name="description"
-            value={form.description}
-            onChange={set('description')}
-            error={submit.error}
-            rows={2}
-          />
+          <TextField label="Service Provider Name" {...field('name')} required />
+          <TextArea label="Description" {...field('description')} rows={2} />
         </Section>
 
         <Section title="Inbound Authentication Configuration (OAuth/OpenID Connect)">
           <TextField
             label="Client ID"
-            name="clientId"
-            value={form.clientId}
-            onChange={set('clientId')}
-            error={submit.error}
+            {...field('clientId')}
             readOnly={editing}
             mono
             help={editing ? 'A client ID cannot be changed.' : 'Leave blank to generate one.'}
@@ -335,20 +307,14 @@ export function ApplicationEdit({ id }: { id?: string }) {
           )}
           <TextArea
             label="Callback URLs (redirect URIs)"
-            name="redirectUris"
-            value={form.redirectUris}
-            onChange={set('redirectUris')}
-            error={submit.error}
+            {...field('redirectUris')}
             mono
             rows={3}
             help="One per line, for example http://localhost:8080/pickup-dispatch/oauth2client."
           />
           <TextArea
             label="Post-logout redirect URIs"
-            name="postLogoutRedirectUris"
-            value={form.postLogoutRedirectUris}
-            onChange={set('postLogoutRedirectUris')}
-            error={submit.error}
+            {...field('postLogoutRedirectUris')}
             mono
             rows={2}
             help="One per line."
@@ -376,10 +342,7 @@ export function ApplicationEdit({ id }: { id?: string }) {
           </fieldset>
           <TextField
             label="Extra scopes"
-            name="extraScopes"
-            value={form.extraScopes}
-            onChange={set('extraScopes')}
-            error={submit.error}
+            {...field('extraScopes')}
             mono
             help="Space-separated scopes beyond openid, profile, email, phone; stepgate:admin allows the admin API."
           />
@@ -388,11 +351,8 @@ export function ApplicationEdit({ id }: { id?: string }) {
         <Section title="Claim Configuration">
           <SelectField
             label="Subject Claim URI"
-            name="subjectClaimUri"
-            value={form.subjectClaimUri}
-            onChange={set('subjectClaimUri')}
+            {...field('subjectClaimUri')}
             choices={claimChoices}
-            error={submit.error}
             help="The local claim whose value becomes the ID token's sub (the guide picks http://wso2.org/claims/mobile)."
           />
           <fieldset className="checks columns">
@@ -443,18 +403,14 @@ export function ApplicationEdit({ id }: { id?: string }) {
           </div>
         </Section>
 
-        <div className="form-actions sticky">
-          <button type="submit" disabled={submit.busy}>
-            {editing ? 'Update' : 'Add'}
-          </button>
-          {editing && (
-            <button type="button" className="danger" disabled={submit.busy} onClick={() => void remove()}>
-              Delete
-            </button>
-          )}
-          <Saved message={submit.status} />
-        </div>
-      </form>
+        <FormActions
+          sticky
+          submit={editing ? 'Update' : 'Add'}
+          busy={submit.busy}
+          status={submit.status}
+          onDelete={editing ? remove : undefined}
+        />
+      </SubmitForm>
     </>
   );
 }

@@ -32,6 +32,46 @@ function federatedChoices(authenticators: AuthenticatorInfo[], idps: IdentityPro
   return out;
 }
 
+/** Pick an authenticator and add it to the step. */
+function Adder({
+  id,
+  label,
+  choices,
+  placeholder,
+  onAdd,
+}: {
+  id: string;
+  label: string;
+  choices: Choice[];
+  placeholder: string;
+  onAdd(value: string): void;
+}) {
+  const [value, setValue] = useState('');
+  return (
+    <div className="adder">
+      <SelectField
+        id={id}
+        label={label}
+        value={value}
+        onChange={setValue}
+        choices={choices}
+        placeholder={placeholder}
+      />
+      <button
+        type="button"
+        className="secondary"
+        disabled={!value}
+        onClick={() => {
+          onAdd(value);
+          setValue('');
+        }}
+      >
+        + Add Authenticator
+      </button>
+    </div>
+  );
+}
+
 function StepEditor({
   index,
   step,
@@ -43,8 +83,6 @@ function StepEditor({
   count: number;
   props: Props;
 }) {
-  const [local, setLocal] = useState('');
-  const [federated, setFederated] = useState('');
   const locals = props.authenticators
     .filter((a) => a.kind === 'local')
     .map((a) => ({ value: a.id, label: a.displayName }));
@@ -96,49 +134,23 @@ function StepEditor({
           </ul>
         )}
         <div className="adders">
-          <div className="adder">
-            <SelectField
-              id={`step-${index}-local`}
-              label="Local Authenticator"
-              value={local}
-              onChange={setLocal}
-              choices={locals}
-              placeholder="Select…"
-            />
-            <button
-              type="button"
-              className="secondary"
-              disabled={!local}
-              onClick={() => {
-                add({ authenticator: local });
-                setLocal('');
-              }}
-            >
-              + Add Authenticator
-            </button>
-          </div>
-          <div className="adder">
-            <SelectField
-              id={`step-${index}-federated`}
-              label="Federated Authenticator"
-              value={federated}
-              onChange={setFederated}
-              choices={feds}
-              placeholder={feds.length ? 'Select…' : 'None configured'}
-            />
-            <button
-              type="button"
-              className="secondary"
-              disabled={!federated}
-              onClick={() => {
-                const [idp, authenticator] = federated.split(SEP) as [string, string];
-                add({ authenticator, idp });
-                setFederated('');
-              }}
-            >
-              + Add Authenticator
-            </button>
-          </div>
+          <Adder
+            id={`step-${index}-local`}
+            label="Local Authenticator"
+            choices={locals}
+            placeholder="Select…"
+            onAdd={(authenticator) => add({ authenticator })}
+          />
+          <Adder
+            id={`step-${index}-federated`}
+            label="Federated Authenticator"
+            choices={feds}
+            placeholder={feds.length ? 'Select…' : 'None configured'}
+            onAdd={(choice) => {
+              const [idp, authenticator] = choice.split(SEP) as [string, string];
+              add({ authenticator, idp });
+            }}
+          />
         </div>
         <div className="step-actions">
           <button

@@ -1,9 +1,12 @@
 // Audit log: logins, SMS sends and admin changes, filtered by user, event and time.
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { get, query } from '../../api/client.ts';
 import type { AuditEvent, Page } from '../../api/types.ts';
-import { formatTime, useLoad } from '../../ui/hooks.ts';
-import { Badge, LoadError, Loading, PageHeader, Pager } from '../../ui/page.tsx';
+import { type Column, NONE } from '../../ui/data-table.tsx';
+import { formatTime } from '../../ui/hooks.ts';
+import { Badge, PageHeader } from '../../ui/page.tsx';
+import { usePagedList } from '../../ui/paged-list.ts';
+import { PagedTable } from '../../ui/paged-table.tsx';
 
 const LIMIT = 50;
 
@@ -50,16 +53,48 @@ function details(e: AuditEvent): [string, string][] {
     .map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]);
 }
 
+const EMPTY: Filter = { username: '', event: '', from: '', to: '' };
+
+const COLUMNS: Column<AuditEvent>[] = [
+  { header: 'Time', className: 'nowrap', cell: (e) => formatTime(e.at) },
+  { header: 'Event', cell: (e) => <code>{e.event}</code> },
+  { header: 'User', cell: (e) => e.username ?? NONE },
+  { header: 'Application', cell: (e) => e.clientId ?? NONE },
+  { header: 'IP', className: 'nowrap', cell: (e) => e.ip ?? '' },
+  {
+    header: 'Details',
+    className: 'details',
+    cell: (e) => (
+      <>
+        {e.reason && <Badge tone="bad">{e.reason}</Badge>}
+        {details(e).map(([k, v]) => (
+          <div key={k}>
+            <span className="muted">{k}:</span> <code>{v}</code>
+          </div>
+        ))}
+      </>
+    ),
+  },
+];
+
+function FilterField({ id, label, children }: { id: string; label: string; children: ReactNode }) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children}
+    </div>
+  );
+}
+
 export function AuditLog() {
-  const [draft, setDraft] = useState<Filter>({ username: '', event: '', from: '', to: '' });
-  const [filter, setFilter] = useState<Filter>(draft);
-  const [offset, setOffset] = useState(0);
-  const events = useLoad(
-    () =>
+  const [draft, setDraft] = useState<Filter>(EMPTY);
+  const events = usePagedList(
+    draft,
+    (filter, offset, limit) =>
       get<Page<AuditEvent>>(
-        `/audit-events${query({ username: filter.username, event: filter.event, from: iso(filter.from), to: iso(filter.to), offset, limit: LIMIT })}`,
+        `/audit-events${query({ username: filter.username, event: filter.event, from: iso(filter.from), to: iso(filter.to), offset, limit })}`,
       ),
-    [filter, offset],
+    LIMIT,
   );
   const set = (k: keyof Filter) => (e: React.ChangeEvent<HTMLInputElement>) =>
     setDraft((d) => ({ ...d, [k]: e.target.value }));
@@ -76,12 +111,10 @@ export function AuditLog() {
         aria-label="Filter the audit log"
         onSubmit={(e) => {
           e.preventDefault();
-          setOffset(0);
-          setFilter({ ...draft, username: draft.username.trim(), event: draft.event.trim() });
+          events.apply({ ...draft, username: draft.username.trim(), event: draft.event.trim() });
         }}
       >
-        <div className="field">
-          <label htmlFor="audit-user">User</label>
+        <FilterField id="audit-user" label="User">
           <input
             id="audit-user"
             type="search"
@@ -89,9 +122,8 @@ export function AuditLog() {
             onChange={set('username')}
             placeholder="Username"
           />
-        </div>
-        <div className="field">
-          <label htmlFor="audit-event">Event</label>
+        </FilterField>
+        <FilterField id="audit-event" label="Event">
           <input
             id="audit-event"
             type="search"
@@ -102,95 +134,44 @@ export function AuditLog() {
             aria-describedby="audit-event-help"
           />
           <datalist id="audit-event-names">
-            {[...new Set([...KNOWN_EVENTS, ...(events.data?.items ?? []).map((e) => e.event)])].sort().map((e) => (
+            {[...new Set([...KNOWN_EVENTS, ...(events.list.data?.items ?? []).map((e) => e.event)])].sort().map((e) => (
               <option key={e} value={e} />
             ))}
           </datalist>
           <span className="visually-hidden" id="audit-event-help">
             The exact event name; suggestions are offered.
           </span>
-        </div>
-        <div className="field">
-          <label htmlFor="audit-from">From</label>
+        </FilterField>
+        <FilterField id="audit-from" label="From">
           <input id="audit-from" type="datetime-local" value={draft.from} onChange={set('from')} />
-        </div>
-        <div className="field">
-          <label htmlFor="audit-to">To</label>
+        </FilterField>
+        <FilterField id="audit-to" label="To">
           <input id="audit-to" type="datetime-local" value={draft.to} onChange={set('to')} />
-        </div>
+        </FilterField>
         <div className="filter-actions">
           <button type="submit">Filter</button>
           <button
             type="button"
             className="secondary"
             onClick={() => {
-              const empty = { username: '', event: '', from: '', to: '' };
-              setDraft(empty);
-              setFilter(empty);
-              setOffset(0);
+              setDraft(EMPTY);
+              events.apply({ ...EMPTY });
             }}
           >
             Clear
           </button>
         </div>
       </form>
-      {events.error ? (
-        <LoadError error={events.error} retry={events.reload} />
-      ) : !events.data ? (
-        <Loading what="events" />
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table className="audit">
-              <caption className="visually-hidden">Audit events</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">User</th>
-                  <th scope="col">Application</th>
-                  <th scope="col">IP</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.data.items.map((e) => (
-                  <tr key={String(e.id)}>
-                    <td className="nowrap">{formatTime(e.at)}</td>
-                    <td>
-                      <code>{e.event}</code>
-                    </td>
-                    <td>{e.username ?? <span className="muted">—</span>}</td>
-                    <td>{e.clientId ?? <span className="muted">—</span>}</td>
-                    <td className="nowrap">{e.ip ?? ''}</td>
-                    <td className="details">
-                      {e.reason && <Badge tone="bad">{e.reason}</Badge>}
-                      {details(e).map(([k, v]) => (
-                        <div key={k}>
-                          <span className="muted">{k}:</span> <code>{v}</code>
-                        </div>
-                      ))}
-                    </td>
-                  </tr>
-                ))}
-                {events.data.items.length === 0 && (
-                  <tr>
-                    <td colSpan={6} className="muted">
-                      No events match.
-                    </td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
-          </div>
-          <Pager
-            total={events.data.total}
-            offset={events.data.offset ?? offset}
-            limit={events.data.limit ?? LIMIT}
-            onPage={setOffset}
-          />
-        </>
-      )}
+      <PagedTable
+        paged={events}
+        what="events"
+        className="audit"
+        caption="Audit events"
+        hideCaption
+        columns={COLUMNS}
+        rowKey={(e) => String(e.id)}
+        empty="No events match."
+      />
     </>
   );
 }

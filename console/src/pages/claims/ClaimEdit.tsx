@@ -1,11 +1,13 @@
 // Claims › Add Local Claim / Edit: Claim URI, Display Name, Description, Mapped Attribute and the flags.
 import { useEffect, useState } from 'react';
-import { clientProblem, del, get, post, put } from '../../api/client.ts';
+import { get, post, put } from '../../api/client.ts';
 import type { FieldProblem, LocalClaim } from '../../api/types.ts';
 import { navigate } from '../../router/router.tsx';
-import { CheckboxField, FormAlert, NumberField, Saved, TextArea, TextField } from '../../ui/forms.tsx';
-import { useLoad, useSubmit } from '../../ui/hooks.ts';
+import { CheckboxField, NumberField, Saved, TextArea, TextField } from '../../ui/forms.tsx';
+import { useLoad } from '../../ui/hooks.ts';
 import { LoadError, Loading, PageHeader } from '../../ui/page.tsx';
+import { deleteThen, useSaveForm } from '../../ui/save-form.ts';
+import { FormActions, SubmitForm } from '../../ui/submit-form.tsx';
 import { claimPath } from './ClaimList.tsx';
 
 type Form = Omit<LocalClaim, 'system' | 'regex' | 'displayOrder'> & { regex: string; displayOrder: number | '' };
@@ -53,25 +55,18 @@ function check(f: Form): FieldProblem[] {
 export function ClaimEdit({ uri }: { uri?: string }) {
   const editing = uri !== undefined;
   const loaded = useLoad(async () => (uri ? get<LocalClaim>(`/claims/${encodeURIComponent(uri)}`) : undefined), [uri]);
-  const [form, setForm] = useState<Form>(EMPTY);
+  const { form, setForm, field, checkbox, save: saveWith, submit } = useSaveForm(EMPTY, check);
   const [system, setSystem] = useState(false);
-  const submit = useSubmit();
   useEffect(() => {
     if (loaded.data) {
       const { system: sys, regex, ...rest } = loaded.data;
       setForm({ ...rest, regex: regex ?? '' });
       setSystem(sys);
     }
-  }, [loaded.data]);
-  const set =
-    <K extends keyof Form>(k: K) =>
-    (v: Form[K]) =>
-      setForm((f) => ({ ...f, [k]: v }));
+  }, [loaded.data, setForm]);
 
   const save = () =>
-    submit.run(async () => {
-      const problems = check(form);
-      if (problems.length > 0) throw clientProblem(problems);
+    saveWith(async () => {
       const body = {
         ...form,
         regex: form.regex || null,
@@ -89,11 +84,13 @@ export function ClaimEdit({ uri }: { uri?: string }) {
     });
 
   const remove = () =>
-    submit.run(async () => {
-      if (!uri || !confirm(`Delete the claim ${form.displayName}? Values users have for it are deleted too.`)) return;
-      await del(`/claims/${encodeURIComponent(uri)}`);
-      navigate('/claims');
-    });
+    submit.run(
+      deleteThen(
+        uri && `/claims/${encodeURIComponent(uri)}`,
+        `Delete the claim ${form.displayName}? Values users have for it are deleted too.`,
+        () => navigate('/claims'),
+      ),
+    );
 
   if (editing && loaded.error) return <LoadError error={loaded.error} retry={loaded.reload} />;
   if (editing && !loaded.data) return <Loading what="the claim" />;
@@ -116,68 +113,34 @@ export function ClaimEdit({ uri }: { uri?: string }) {
           )
         }
       />
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
-        <FormAlert error={submit.error} fields={FIELDS} />
+      <SubmitForm error={submit.error} fields={FIELDS} onSubmit={save}>
         {added && !submit.status && <Saved message="The claim was added." />}
         <TextField
           label="Claim URI"
-          name="uri"
-          value={form.uri}
-          onChange={set('uri')}
-          error={submit.error}
+          {...field('uri')}
           required
           readOnly={editing}
           mono
           help={editing ? 'A claim URI cannot be changed.' : 'For example http://wso2.org/claims/otpbackupcodes.'}
         />
-        <TextField
-          label="Display Name"
-          name="displayName"
-          value={form.displayName}
-          onChange={set('displayName')}
-          error={submit.error}
-          required
-        />
-        <TextArea
-          label="Description"
-          name="description"
-          value={form.description}
-          onChange={set('description')}
-          error={submit.error}
-          rows={2}
-        />
+        <TextField label="Display Name" {...field('displayName')} required />
+        <TextArea label="Description" {...field('description')} rows={2} />
         <TextField
           label="Mapped Attribute"
-          name="mappedAttribute"
-          value={form.mappedAttribute}
-          onChange={set('mappedAttribute')}
-          error={submit.error}
+          {...field('mappedAttribute')}
           required
           mono
           help="The user store attribute that holds the value, for example postalcode."
         />
         <TextField
           label="Regular Expression"
-          name="regex"
-          value={form.regex}
-          onChange={set('regex')}
-          error={submit.error}
+          {...field('regex')}
           mono
           help="Values must match it; leave blank for any value."
         />
         <NumberField
           label="Display Order"
-          name="displayOrder"
-          value={form.displayOrder}
-          onChange={set('displayOrder')}
-          error={submit.error}
+          {...field('displayOrder')}
           min={0}
           help="Where the claim appears on the user profile."
         />
@@ -185,39 +148,19 @@ export function ClaimEdit({ uri }: { uri?: string }) {
           <legend>Properties</legend>
           <CheckboxField
             label="Supported by Default"
-            name="supportedByDefault"
-            checked={form.supportedByDefault}
-            onChange={set('supportedByDefault')}
-            error={submit.error}
+            {...checkbox('supportedByDefault')}
             help="Shown on every user profile."
           />
-          <CheckboxField
-            label="Required"
-            name="required"
-            checked={form.required}
-            onChange={set('required')}
-            error={submit.error}
-          />
-          <CheckboxField
-            label="Read-only"
-            name="readOnly"
-            checked={form.readOnly}
-            onChange={set('readOnly')}
-            error={submit.error}
-          />
+          <CheckboxField label="Required" {...checkbox('required')} />
+          <CheckboxField label="Read-only" {...checkbox('readOnly')} />
         </fieldset>
-        <div className="form-actions">
-          <button type="submit" disabled={submit.busy}>
-            {editing ? 'Update' : 'Add'}
-          </button>
-          {editing && !system && (
-            <button type="button" className="danger" disabled={submit.busy} onClick={() => void remove()}>
-              Delete
-            </button>
-          )}
-          <Saved message={submit.status} />
-        </div>
-      </form>
+        <FormActions
+          submit={editing ? 'Update' : 'Add'}
+          busy={submit.busy}
+          status={submit.status}
+          onDelete={editing && !system ? remove : undefined}
+        />
+      </SubmitForm>
     </>
   );
 }

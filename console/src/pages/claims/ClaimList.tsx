@@ -3,14 +3,40 @@ import { useState } from 'react';
 import { get, itemsOf } from '../../api/client.ts';
 import type { ClaimDialect, ClaimMapping, LocalClaim } from '../../api/types.ts';
 import { Link } from '../../router/router.tsx';
+import { actionsColumn, type Column, DataTable, RowLink } from '../../ui/data-table.tsx';
 import { useLoad } from '../../ui/hooks.ts';
-import { Badge, LoadError, Loading, PageHeader } from '../../ui/page.tsx';
+import { LoadGate } from '../../ui/load-gate.tsx';
+import { Badge, LoadError, PageHeader } from '../../ui/page.tsx';
 
 export const LOCAL_DIALECT = 'http://wso2.org/claims';
 
 export function claimPath(uri: string): string {
   return `/claims/${encodeURIComponent(uri)}`;
 }
+
+const CLAIM_COLUMNS: Column<LocalClaim>[] = [
+  { header: 'Display Name', rowHeader: true, cell: (c) => c.displayName },
+  { header: 'Claim URI', cell: (c) => <code>{c.uri}</code> },
+  { header: 'Mapped Attribute', cell: (c) => <code>{c.mappedAttribute}</code> },
+  {
+    header: 'Properties',
+    className: 'badges',
+    cell: (c) => (
+      <>
+        {c.supportedByDefault && <Badge tone="good">Supported by default</Badge>}
+        {c.required && <Badge>Required</Badge>}
+        {c.readOnly && <Badge>Read-only</Badge>}
+        {c.system && <Badge>Built in</Badge>}
+      </>
+    ),
+  },
+  actionsColumn((c) => <RowLink to={claimPath(c.uri)} label={`Edit ${c.displayName}`} />),
+];
+
+const MAPPING_COLUMNS: Column<ClaimMapping>[] = [
+  { header: 'Claim', rowHeader: true, cell: (m) => <code>{m.externalClaim}</code> },
+  { header: 'Mapped local claim', cell: (m) => <Link to={claimPath(m.localClaimUri)}>{m.localClaimUri}</Link> },
+];
 
 export function ClaimList() {
   const dialects = useLoad(
@@ -62,87 +88,28 @@ export function ClaimList() {
       </fieldset>
       {dialects.error ? <LoadError error={dialects.error} retry={dialects.reload} /> : null}
       {dialect === LOCAL_DIALECT ? (
-        claims.error ? (
-          <LoadError error={claims.error} retry={claims.reload} />
-        ) : !claims.data ? (
-          <Loading what="claims" />
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <caption>Local claims of {LOCAL_DIALECT}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Display Name</th>
-                  <th scope="col">Claim URI</th>
-                  <th scope="col">Mapped Attribute</th>
-                  <th scope="col">Properties</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {claims.data.map((c) => (
-                  <tr key={c.uri}>
-                    <th scope="row">{c.displayName}</th>
-                    <td>
-                      <code>{c.uri}</code>
-                    </td>
-                    <td>
-                      <code>{c.mappedAttribute}</code>
-                    </td>
-                    <td className="badges">
-                      {c.supportedByDefault && <Badge tone="good">Supported by default</Badge>}
-                      {c.required && <Badge>Required</Badge>}
-                      {c.readOnly && <Badge>Read-only</Badge>}
-                      {c.system && <Badge>Built in</Badge>}
-                    </td>
-                    <td>
-                      <Link to={claimPath(c.uri)} aria-label={`Edit ${c.displayName}`}>
-                        Edit
-                      </Link>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      ) : mappings.error ? (
-        <LoadError error={mappings.error} retry={mappings.reload} />
-      ) : !mappings.data ? (
-        <Loading what="mappings" />
+        <LoadGate loaded={claims} what="claims">
+          {(list) => (
+            <DataTable
+              caption={<>Local claims of {LOCAL_DIALECT}</>}
+              columns={CLAIM_COLUMNS}
+              rows={list}
+              rowKey={(c) => c.uri}
+            />
+          )}
+        </LoadGate>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption>Claims of {dialect}, mapped to local claims</caption>
-            <thead>
-              <tr>
-                <th scope="col">Claim</th>
-                <th scope="col">Mapped local claim</th>
-              </tr>
-            </thead>
-            <tbody>
-              {mappings.data.map((m) => (
-                <tr key={m.externalClaim}>
-                  <th scope="row">
-                    <code>{m.externalClaim}</code>
-                  </th>
-                  <td>
-                    <Link to={claimPath(m.localClaimUri)}>{m.localClaimUri}</Link>
-                  </td>
-                </tr>
-              ))}
-              {mappings.data.length === 0 && (
-                <tr>
-                  <td colSpan={2} className="muted">
-                    No mappings in this dialect.
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-        </div>
+        <LoadGate loaded={mappings} what="mappings">
+          {(list) => (
+            <DataTable
+              caption={<>Claims of {dialect}, mapped to local claims</>}
+              columns={MAPPING_COLUMNS}
+              rows={list}
+              rowKey={(m) => m.externalClaim}
+              empty="No mappings in this dialect."
+            />
+          )}
+        </LoadGate>
       )}
     </>
   );

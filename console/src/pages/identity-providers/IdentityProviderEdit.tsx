@@ -1,6 +1,6 @@
 // Identity Providers › Add / Edit: name, description, Enabled, and Federated Authenticators › SMS OTP Configuration.
 import { useEffect, useMemo, useState } from 'react';
-import { clientProblem, del, get, itemsOf, post, put } from '../../api/client.ts';
+import { get, itemsOf, post, put } from '../../api/client.ts';
 import type {
   AuthenticatorInfo,
   FederatedAuthenticatorConfig,
@@ -8,10 +8,12 @@ import type {
   IdentityProvider,
 } from '../../api/types.ts';
 import { navigate, useLocation } from '../../router/router.tsx';
-import { CheckboxField, FormAlert, Saved, Section, TextArea, TextField } from '../../ui/forms.tsx';
+import { CheckboxField, Section, TextArea, TextField } from '../../ui/forms.tsx';
 import { useLoad, useSubmit } from '../../ui/hooks.ts';
 import { LoadError, Loading, PageHeader } from '../../ui/page.tsx';
+import { deleteThen, throwIfProblems } from '../../ui/save-form.ts';
 import { defaultsOf, SchemaField } from '../../ui/schema-form.tsx';
+import { FormActions, SubmitForm } from '../../ui/submit-form.tsx';
 import { SmsOtpConfiguration, sampleMessage } from './SmsOtpConfiguration.tsx';
 import { TestSms } from './TestSms.tsx';
 
@@ -121,7 +123,7 @@ export function IdentityProviderEdit({ id }: { id?: string }) {
       const problems: FieldProblem[] = [];
       if (!/^[\w.-]{1,64}$/.test(form.name))
         problems.push({ field: 'name', message: 'Enter 1–64 letters, digits or . _ - (the guide uses smsOTP).' });
-      if (problems.length > 0) throw clientProblem(problems);
+      throwIfProblems(problems);
       const body = {
         name: form.name,
         displayName: form.displayName || form.name,
@@ -140,11 +142,20 @@ export function IdentityProviderEdit({ id }: { id?: string }) {
     });
 
   const remove = () =>
-    submit.run(async () => {
-      if (!id || !confirm(`Delete the identity provider ${form.name}?`)) return;
-      await del(`/identity-providers/${encodeURIComponent(id)}`);
-      navigate('/identity-providers');
-    });
+    submit.run(
+      deleteThen(
+        id && `/identity-providers/${encodeURIComponent(id)}`,
+        `Delete the identity provider ${form.name}?`,
+        () => navigate('/identity-providers'),
+      ),
+    );
+  /** name, value, onChange and error of a basic information field */
+  const basic = <K extends 'name' | 'displayName' | 'description'>(k: K) => ({
+    name: k,
+    value: form[k],
+    onChange: (v: string) => setForm({ ...form, [k]: v }),
+    error: submit.error,
+  });
 
   const known = [
     'name',
@@ -164,41 +175,17 @@ export function IdentityProviderEdit({ id }: { id?: string }) {
         ]}
         title={editing ? `Edit ${idp.data?.name}` : 'Add Identity Provider'}
       />
-      <form
-        className="form wide"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
-        <FormAlert error={submit.error} fields={known} />
+      <SubmitForm className="form wide" error={submit.error} fields={known} onSubmit={save}>
         <Section title="Basic Information">
           <TextField
             label="Identity Provider Name"
-            name="name"
-            value={form.name}
-            onChange={(name) => setForm({ ...form, name })}
-            error={submit.error}
+            {...basic('name')}
             required
             mono
             help="The name applications' authentication steps refer to, e.g. smsOTP."
           />
-          <TextField
-            label="Display Name"
-            name="displayName"
-            value={form.displayName}
-            onChange={(displayName) => setForm({ ...form, displayName })}
-            error={submit.error}
-          />
-          <TextArea
-            label="Description"
-            name="description"
-            value={form.description}
-            onChange={(description) => setForm({ ...form, description })}
-            error={submit.error}
-            rows={2}
-          />
+          <TextField label="Display Name" {...basic('displayName')} />
+          <TextArea label="Description" {...basic('description')} rows={2} />
           <CheckboxField
             label="Identity provider enabled"
             name="enabled"
@@ -261,19 +248,16 @@ export function IdentityProviderEdit({ id }: { id?: string }) {
           })}
         </Section>
 
-        <div className="form-actions sticky">
-          <button type="submit" disabled={submit.busy}>
-            {editing ? 'Update' : 'Register'}
-          </button>
-          {editing && (
-            <button type="button" className="danger" disabled={submit.busy} onClick={() => void remove()}>
-              Delete
-            </button>
-          )}
+        <FormActions
+          sticky
+          submit={editing ? 'Update' : 'Register'}
+          busy={submit.busy}
+          status={submit.status}
+          onDelete={editing ? remove : undefined}
+        >
           {dirty && !submit.status && <span className="muted small">Unsaved changes</span>}
-          <Saved message={submit.status} />
-        </div>
-      </form>
+        </FormActions>
+      </SubmitForm>
     </>
   );
 }

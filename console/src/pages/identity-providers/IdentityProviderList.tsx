@@ -2,8 +2,10 @@
 import { get, itemsOf } from '../../api/client.ts';
 import type { AuthenticatorInfo, IdentityProvider } from '../../api/types.ts';
 import { Link } from '../../router/router.tsx';
+import { actionsColumn, type Column, DataTable, NONE, RowLink } from '../../ui/data-table.tsx';
 import { useLoad } from '../../ui/hooks.ts';
-import { Badge, LoadError, Loading, PageHeader } from '../../ui/page.tsx';
+import { LoadGate } from '../../ui/load-gate.tsx';
+import { Badge, PageHeader } from '../../ui/page.tsx';
 
 export function IdentityProviderList() {
   const idps = useLoad(
@@ -15,6 +17,39 @@ export function IdentityProviderList() {
     [],
   );
   const nameOf = (type: string) => authenticators.data?.find((a) => a.id === type)?.displayName ?? type;
+  const columns: Column<IdentityProvider>[] = [
+    {
+      header: 'Name',
+      rowHeader: true,
+      cell: (i) => (
+        <>
+          {i.name}
+          {i.displayName && i.displayName !== i.name && <span className="sub">{i.displayName}</span>}
+        </>
+      ),
+    },
+    { header: 'Description', cell: (i) => i.description || NONE },
+    {
+      header: 'Status',
+      cell: (i) => (i.enabled ? <Badge tone="good">Enabled</Badge> : <Badge tone="warn">Disabled</Badge>),
+    },
+    {
+      header: 'Federated authenticators',
+      className: 'badges',
+      cell: (i) => (
+        <>
+          {i.authenticators.length === 0 && <span className="muted">none</span>}
+          {i.authenticators.map((a) => (
+            <Badge key={a.type} tone={a.enabled ? 'good' : 'neutral'}>
+              {nameOf(a.type)}
+              {a.enabled ? '' : ' (off)'}
+            </Badge>
+          ))}
+        </>
+      ),
+    },
+    actionsColumn((i) => <RowLink to={`/identity-providers/${encodeURIComponent(i.id)}`} label={`Edit ${i.name}`} />),
+  ];
 
   return (
     <>
@@ -28,63 +63,22 @@ export function IdentityProviderList() {
           </Link>
         }
       />
-      {idps.error ? (
-        <LoadError error={idps.error} retry={idps.reload} />
-      ) : !idps.data ? (
-        <Loading what="identity providers" />
-      ) : idps.data.length === 0 ? (
-        <div className="empty">
-          <p>
-            No identity providers yet. The guide registers one named <code>smsOTP</code>.
-          </p>
-          <Link className="button" to="/identity-providers/new?name=smsOTP">
-            Add the smsOTP identity provider
-          </Link>
-        </div>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Identity providers</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Description</th>
-                <th scope="col">Status</th>
-                <th scope="col">Federated authenticators</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {idps.data.map((i) => (
-                <tr key={i.id}>
-                  <th scope="row">
-                    {i.name}
-                    {i.displayName && i.displayName !== i.name && <span className="sub">{i.displayName}</span>}
-                  </th>
-                  <td>{i.description || <span className="muted">—</span>}</td>
-                  <td>{i.enabled ? <Badge tone="good">Enabled</Badge> : <Badge tone="warn">Disabled</Badge>}</td>
-                  <td className="badges">
-                    {i.authenticators.length === 0 && <span className="muted">none</span>}
-                    {i.authenticators.map((a) => (
-                      <Badge key={a.type} tone={a.enabled ? 'good' : 'neutral'}>
-                        {nameOf(a.type)}
-                        {a.enabled ? '' : ' (off)'}
-                      </Badge>
-                    ))}
-                  </td>
-                  <td>
-                    <Link to={`/identity-providers/${encodeURIComponent(i.id)}`} aria-label={`Edit ${i.name}`}>
-                      Edit
-                    </Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <LoadGate loaded={idps} what="identity providers">
+        {(list) =>
+          list.length === 0 ? (
+            <div className="empty">
+              <p>
+                No identity providers yet. The guide registers one named <code>smsOTP</code>.
+              </p>
+              <Link className="button" to="/identity-providers/new?name=smsOTP">
+                Add the smsOTP identity provider
+              </Link>
+            </div>
+          ) : (
+            <DataTable caption="Identity providers" hideCaption rows={list} rowKey={(i) => i.id} columns={columns} />
+          )
+        }
+      </LoadGate>
     </>
   );
 }

@@ -6,7 +6,7 @@ import type { ReactNode } from 'react';
 import type { JsonSchema } from '../../api/types.ts';
 import { countSegments, type GatewayConfig } from '../../sms/shared.ts';
 import { CheckboxField } from '../../ui/forms.tsx';
-import { SchemaField } from '../../ui/schema-form.tsx';
+import { SchemaField, SchemaFields } from '../../ui/schema-form.tsx';
 import { GatewayEditor } from './GatewayEditor.tsx';
 
 /** How the advanced options are grouped; options the schema adds later land in "Other options". */
@@ -125,42 +125,23 @@ export function SmsOtpConfiguration(props: SmsOtpConfigurationProps) {
       {props.testPanel}
       <details className="subsection advanced">
         <summary>Advanced options</summary>
-        {GROUPS.map((g) => {
+        {[...GROUPS, { title: 'Other options', keys: others }].map((g) => {
           const keys = g.keys.filter((k) => properties[k]);
           if (keys.length === 0) return null;
           return (
             <fieldset key={g.title} className="group">
               <legend>{g.title}</legend>
-              {keys.map((k) => (
-                <SchemaField
-                  key={k}
-                  name={k}
-                  schema={properties[k]!}
-                  value={config[k]}
-                  onChange={set(k)}
-                  path={`${path}.${k}`}
-                  error={error}
-                />
-              ))}
+              <SchemaFields
+                properties={properties}
+                keys={keys}
+                config={config}
+                onChange={props.onConfig}
+                path={path}
+                error={error}
+              />
             </fieldset>
           );
         })}
-        {others.length > 0 && (
-          <fieldset className="group">
-            <legend>Other options</legend>
-            {others.map((k) => (
-              <SchemaField
-                key={k}
-                name={k}
-                schema={properties[k]!}
-                value={config[k]}
-                onChange={set(k)}
-                path={`${path}.${k}`}
-                error={error}
-              />
-            ))}
-          </fieldset>
-        )}
       </details>
     </div>
   );

@@ -1,11 +1,16 @@
 // Truststore: import the SMS provider's certificate (like keytool -importcert … -alias "Nexmo"), list, delete.
 import { useRef, useState } from 'react';
-import { clientProblem, del, get, itemsOf, post } from '../../api/client.ts';
+import { clientProblem, get, itemsOf, post } from '../../api/client.ts';
 import type { FieldProblem, TrustedCertificate } from '../../api/types.ts';
+import { actionsColumn, type Column, DataTable } from '../../ui/data-table.tsx';
+import { type DescribedControl, FieldRow } from '../../ui/field-row.tsx';
 import { FormAlert, Saved, TextField } from '../../ui/forms.tsx';
 import { formatTime, useLoad, useSubmit } from '../../ui/hooks.ts';
-import { Badge, LoadError, Loading, PageHeader } from '../../ui/page.tsx';
+import { LoadGate } from '../../ui/load-gate.tsx';
+import { Badge, PageHeader } from '../../ui/page.tsx';
 import { problemsFor } from '../../ui/problems.ts';
+import { deleteThen } from '../../ui/save-form.ts';
+import { FormActions, SubmitForm } from '../../ui/submit-form.tsx';
 
 /** PEM stays text; anything else (DER, JKS, PKCS#12) travels as base64 of its bytes. */
 async function readCertificateFile(file: File): Promise<string> {
@@ -60,14 +65,54 @@ export function Truststore() {
     });
 
   const remove = (a: string) =>
-    removal.run(async () => {
-      if (!confirm(`Delete the certificate ${a} from the truststore? Calls to servers that need it will fail.`)) return;
-      await del(`/truststore/${encodeURIComponent(a)}`);
-      list.reload();
-      return `Deleted ${a}.`;
-    });
+    removal.run(
+      deleteThen(
+        `/truststore/${encodeURIComponent(a)}`,
+        `Delete the certificate ${a} from the truststore? Calls to servers that need it will fail.`,
+        () => {
+          list.reload();
+          return `Deleted ${a}.`;
+        },
+      ),
+    );
 
   const fileErrors = [...problemsFor(submit.error, 'certificate'), ...problemsFor(submit.error, 'file')];
+  const fileField: DescribedControl = {
+    // the help is read before the error here
+    aria: {
+      id: 'certificate-file',
+      'aria-invalid': fileErrors.length ? true : undefined,
+      'aria-describedby': `certificate-file-help${fileErrors.length ? ' certificate-file-error' : ''}`,
+    },
+    messages: fileErrors,
+    errorId: fileErrors.length > 0 ? 'certificate-file-error' : undefined,
+    helpId: 'certificate-file-help',
+    help: 'PEM or DER certificate, or a JKS / PKCS#12 store (all its certificates are imported).',
+  };
+
+  const columns: Column<TrustedCertificate>[] = [
+    { header: 'Alias', rowHeader: true, cell: (c) => c.alias },
+    { header: 'Subject', className: 'wrap', cell: (c) => c.subject },
+    { header: 'Issuer', className: 'wrap', cell: (c) => c.issuer },
+    {
+      header: 'Expires',
+      cell: (c) => (
+        <>
+          {formatTime(c.notAfter)} {expiry(c)}
+        </>
+      ),
+    },
+    actionsColumn((c) => (
+      <button
+        type="button"
+        className="link-button danger"
+        aria-label={`Delete ${c.alias}`}
+        onClick={() => void remove(c.alias)}
+      >
+        Delete
+      </button>
+    )),
+  ];
 
   return (
     <>
@@ -78,15 +123,11 @@ export function Truststore() {
       />
       <section aria-labelledby="import-heading" className="panel">
         <h2 id="import-heading">Import certificate</h2>
-        <form
-          className="form"
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            void importCertificate();
-          }}
+        <SubmitForm
+          error={submit.error}
+          fields={['alias', 'certificate', 'file', 'password']}
+          onSubmit={importCertificate}
         >
-          <FormAlert error={submit.error} fields={['alias', 'certificate', 'file', 'password']} />
           <TextField
             label="Alias"
             name="alias"
@@ -96,33 +137,16 @@ export function Truststore() {
             required
             placeholder="Nexmo"
           />
-          <div className={`field${fileErrors.length ? ' invalid' : ''}`}>
-            <label htmlFor="certificate-file">
-              Certificate file
-              <span className="req" aria-hidden="true">
-                {' '}
-                *
-              </span>
-            </label>
+          <FieldRow described={fileField} label="Certificate file" required>
             <input
               ref={fileInput}
-              id="certificate-file"
+              {...fileField.aria}
               name="certificate"
               type="file"
               accept=".pem,.crt,.cer,.der,.jks,.p12,.pfx,application/x-x509-ca-cert,application/pkix-cert"
-              aria-invalid={fileErrors.length ? true : undefined}
-              aria-describedby={`certificate-file-help${fileErrors.length ? ' certificate-file-error' : ''}`}
               onChange={(e) => setFile(e.target.files?.[0])}
             />
-            {fileErrors.length > 0 && (
-              <p className="field-error" id="certificate-file-error">
-                {fileErrors.join(' ')}
-              </p>
-            )}
-            <p className="field-help" id="certificate-file-help">
-              PEM or DER certificate, or a JKS / PKCS#12 store (all its certificates are imported).
-            </p>
-          </div>
+          </FieldRow>
           <TextField
             label="Keystore password"
             name="password"
@@ -133,63 +157,22 @@ export function Truststore() {
             autoComplete="off"
             help="Only for a JKS or PKCS#12 file (the guide's client-truststore.jks uses wso2carbon)."
           />
-          <div className="form-actions">
-            <button type="submit" disabled={submit.busy}>
-              Import
-            </button>
-            <Saved message={submit.status} />
-          </div>
-        </form>
+          <FormActions submit="Import" busy={submit.busy} status={submit.status} />
+        </SubmitForm>
       </section>
       <section aria-labelledby="certs-heading">
         <h2 id="certs-heading">Trusted certificates</h2>
         <FormAlert error={removal.error} />
         <Saved message={removal.status} />
-        {list.error ? (
-          <LoadError error={list.error} retry={list.reload} />
-        ) : !list.data ? (
-          <Loading what="certificates" />
-        ) : list.data.length === 0 ? (
-          <p className="muted">No certificates imported yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Alias</th>
-                  <th scope="col">Subject</th>
-                  <th scope="col">Issuer</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.map((c) => (
-                  <tr key={c.alias}>
-                    <th scope="row">{c.alias}</th>
-                    <td className="wrap">{c.subject}</td>
-                    <td className="wrap">{c.issuer}</td>
-                    <td>
-                      {formatTime(c.notAfter)} {expiry(c)}
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        className="link-button danger"
-                        aria-label={`Delete ${c.alias}`}
-                        onClick={() => void remove(c.alias)}
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <LoadGate loaded={list} what="certificates">
+          {(certificates) =>
+            certificates.length === 0 ? (
+              <p className="muted">No certificates imported yet.</p>
+            ) : (
+              <DataTable columns={columns} rows={certificates} rowKey={(c) => c.alias} />
+            )
+          }
+        </LoadGate>
       </section>
     </>
   );

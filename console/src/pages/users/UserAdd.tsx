@@ -1,12 +1,14 @@
 // Users and Roles › Users › Add: username, password, roles and the profile's claims.
 import { useState } from 'react';
-import { ApiError, clientProblem, get, itemsOf, post } from '../../api/client.ts';
+import { get, itemsOf, post } from '../../api/client.ts';
 import type { FieldProblem, LocalClaim, User } from '../../api/types.ts';
 import { navigate } from '../../router/router.tsx';
-import { FormAlert, TextField } from '../../ui/forms.tsx';
+import { TextField } from '../../ui/forms.tsx';
 import { useLoad, useSubmit } from '../../ui/hooks.ts';
 import { PageHeader } from '../../ui/page.tsx';
-import { claimProblem, isBackupCodeClaim, isClaimField, profileClaims } from './claims.ts';
+import { throwIfProblems } from '../../ui/save-form.ts';
+import { FormActions, SubmitForm } from '../../ui/submit-form.tsx';
+import { claimErrors, claimFields, claimProblem, isBackupCodeClaim, profileClaims, rolesOf } from './claims.ts';
 
 export function UserAdd() {
   const claims = useLoad(
@@ -27,31 +29,19 @@ export function UserAdd() {
         const p = claimProblem(c, values[c.uri] ?? '');
         if (p) problems.push({ field: `claims.${c.uri}`, message: p });
       }
-      if (problems.length > 0) throw clientProblem(problems);
+      throwIfProblems(problems);
       const filled = Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim() !== ''));
       const created = await post<User | { user: User }>('/users', {
         username: username.trim(),
         ...(password ? { password } : {}),
-        roles: roles
-          .split(',')
-          .map((r) => r.trim())
-          .filter(Boolean),
+        roles: rolesOf(roles),
         claims: filled,
       });
       const user = 'user' in created ? created.user : created;
       navigate(`/users/${encodeURIComponent(user.id)}`, { replace: true });
     });
 
-  const claimErrors = (uri: string) =>
-    submit.error instanceof ApiError
-      ? (submit.error.problem.errors ?? []).filter((e) => isClaimField(e.field, uri)).map((e) => e.message)
-      : [];
-  const known = [
-    'username',
-    'password',
-    'roles',
-    ...(claims.data ?? []).flatMap((c) => [`claims.${c.uri}`, `claims[${c.uri}]`, c.uri]),
-  ];
+  const known = ['username', 'password', 'roles', ...claimFields(claims.data ?? [])];
 
   return (
     <>
@@ -59,15 +49,7 @@ export function UserAdd() {
         crumbs={[{ label: 'Users and Roles' }, { label: 'Users', to: '/users' }, { label: 'Add' }]}
         title="Add User"
       />
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
-        <FormAlert error={submit.error} fields={known} />
+      <SubmitForm error={submit.error} fields={known} onSubmit={save}>
         <TextField
           label="Username"
           name="username"
@@ -107,18 +89,14 @@ export function UserAdd() {
                 type={isBackupCodeClaim(c.uri) ? 'password' : 'text'}
                 value={values[c.uri] ?? ''}
                 onChange={(v) => setValues((old) => ({ ...old, [c.uri]: v }))}
-                messages={claimErrors(c.uri)}
+                messages={claimErrors(submit.error, c.uri)}
                 help={c.description || undefined}
                 required={c.required}
               />
             ))}
         </fieldset>
-        <div className="form-actions">
-          <button type="submit" disabled={submit.busy}>
-            Add
-          </button>
-        </div>
-      </form>
+        <FormActions submit="Add" busy={submit.busy} noStatus />
+      </SubmitForm>
     </>
   );
 }

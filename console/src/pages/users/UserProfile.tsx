@@ -1,12 +1,14 @@
 // Users and Roles › Users › User Profile: the supported-by-default claims, roles, unlock, password, backup codes.
 import { useEffect, useState } from 'react';
-import { ApiError, clientProblem, del, get, itemsOf, post, put } from '../../api/client.ts';
+import { clientProblem, get, itemsOf, post, put } from '../../api/client.ts';
 import type { FieldProblem, LocalClaim, User } from '../../api/types.ts';
 import { navigate } from '../../router/router.tsx';
 import { CheckboxField, FormAlert, Saved, Section, ShownOnce, TextField } from '../../ui/forms.tsx';
 import { formatTime, useLoad, useSubmit } from '../../ui/hooks.ts';
 import { Badge, LoadError, Loading, PageHeader } from '../../ui/page.tsx';
-import { claimProblem, isBackupCodeClaim, isClaimField, profileClaims } from './claims.ts';
+import { deleteThen, throwIfProblems } from '../../ui/save-form.ts';
+import { FormActions, SubmitForm } from '../../ui/submit-form.tsx';
+import { claimErrors, claimFields, claimProblem, isBackupCodeClaim, profileClaims, rolesOf } from './claims.ts';
 
 export function UserProfile({ id }: { id: string }) {
   const user = useLoad(() => get<User>(`/users/${encodeURIComponent(id)}`), [id]);
@@ -49,13 +51,10 @@ export function UserProfile({ id }: { id: string }) {
         if (p) problems.push({ field: `claims.${c.uri}`, message: p });
         changed[c.uri] = value.trim();
       }
-      if (problems.length > 0) throw clientProblem(problems);
+      throwIfProblems(problems);
       const saved = await put<User>(`/users/${encodeURIComponent(id)}`, {
         claims: changed,
-        roles: roles
-          .split(',')
-          .map((r) => r.trim())
-          .filter(Boolean),
+        roles: rolesOf(roles),
         enabled,
       });
       user.set(saved);
@@ -85,17 +84,19 @@ export function UserProfile({ id }: { id: string }) {
     });
 
   const remove = () =>
-    account.run(async () => {
-      if (!confirm(`Delete the user ${u.username}? This cannot be undone.`)) return;
-      await del(`/users/${encodeURIComponent(id)}`);
-      navigate('/users');
-    });
+    account.run(
+      deleteThen(`/users/${encodeURIComponent(id)}`, `Delete the user ${u.username}? This cannot be undone.`, () =>
+        navigate('/users'),
+      ),
+    );
 
-  const claimErrors = (uri: string) =>
-    profile.error instanceof ApiError
-      ? (profile.error.problem.errors ?? []).filter((e) => isClaimField(e.field, uri)).map((e) => e.message)
-      : [];
-  const known = ['roles', 'enabled', ...shown.flatMap((c) => [`claims.${c.uri}`, `claims[${c.uri}]`, c.uri])];
+  const claimField = (c: LocalClaim) => ({
+    label: c.displayName,
+    value: values[c.uri] ?? '',
+    onChange: (v: string) => setValues((old) => ({ ...old, [c.uri]: v })),
+    messages: claimErrors(profile.error, c.uri),
+  });
+  const known = ['roles', 'enabled', ...claimFields(shown)];
 
   return (
     <>
@@ -121,25 +122,13 @@ export function UserProfile({ id }: { id: string }) {
           </span>
         }
       />
-      <form
-        className="form"
-        aria-label="User Profile"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void saveProfile();
-        }}
-      >
-        <FormAlert error={profile.error} fields={known} />
+      <SubmitForm label="User Profile" error={profile.error} fields={known} onSubmit={saveProfile}>
         <TextField label="Username" value={u.username} onChange={() => {}} readOnly />
         {shown.map((c) =>
           isBackupCodeClaim(c.uri) ? (
             <div key={c.uri} className="with-action">
               <TextField
-                label={c.displayName}
-                value={values[c.uri] ?? ''}
-                onChange={(v) => setValues((old) => ({ ...old, [c.uri]: v }))}
-                messages={claimErrors(c.uri)}
+                {...claimField(c)}
                 placeholder={
                   u.backupCodesRemaining > 0
                     ? `${u.backupCodesRemaining} unused backup codes are set`
@@ -155,10 +144,7 @@ export function UserProfile({ id }: { id: string }) {
           ) : (
             <TextField
               key={c.uri}
-              label={c.displayName}
-              value={values[c.uri] ?? ''}
-              onChange={(v) => setValues((old) => ({ ...old, [c.uri]: v }))}
-              messages={claimErrors(c.uri)}
+              {...claimField(c)}
               readOnly={c.readOnly}
               required={c.required}
               help={c.description || undefined}
@@ -180,13 +166,8 @@ export function UserProfile({ id }: { id: string }) {
           onChange={setEnabled}
           error={profile.error}
         />
-        <div className="form-actions">
-          <button type="submit" disabled={profile.busy}>
-            Update
-          </button>
-          <Saved message={profile.status} />
-        </div>
-      </form>
+        <FormActions submit="Update" busy={profile.busy} status={profile.status} />
+      </SubmitForm>
 
       {codes && (
         <ShownOnce
@@ -220,15 +201,7 @@ export function UserProfile({ id }: { id: string }) {
       </Section>
 
       <Section title="Reset password">
-        <form
-          className="form inline"
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            void resetPassword();
-          }}
-        >
-          <FormAlert error={password.error} fields={['password']} />
+        <SubmitForm className="form inline" error={password.error} fields={['password']} onSubmit={resetPassword}>
           <TextField
             label="New password"
             name="password"
@@ -238,13 +211,8 @@ export function UserProfile({ id }: { id: string }) {
             error={password.error}
             autoComplete="new-password"
           />
-          <div className="form-actions">
-            <button type="submit" disabled={password.busy}>
-              Reset password
-            </button>
-            <Saved message={password.status} />
-          </div>
-        </form>
+          <FormActions submit="Reset password" busy={password.busy} status={password.status} />
+        </SubmitForm>
       </Section>
     </>
   );

@@ -1,4 +1,5 @@
 // Which claims a user profile shows and how: supported by default, ordered; backup codes are write-only.
+import { ApiError } from '../../api/client.ts';
 import type { LocalClaim } from '../../api/types.ts';
 
 export const BACKUP_CODE_CLAIMS = [
@@ -24,6 +25,26 @@ export function isClaimField(field: string, uri: string): boolean {
   return [`claims.${uri}`, `claims[${uri}]`, `claims["${uri}"]`, `/claims/${uri}`, `claims/${uri}`, uri].includes(
     field,
   );
+}
+
+/** The form error's messages for a claim's field. */
+export function claimErrors(error: unknown, uri: string): string[] {
+  return error instanceof ApiError
+    ? (error.problem.errors ?? []).filter((e) => isClaimField(e.field, uri)).map((e) => e.message)
+    : [];
+}
+
+/** The field names a profile form shows errors for: each claim's, however the API names it. */
+export function claimFields(claims: LocalClaim[]): string[] {
+  return claims.flatMap((c) => [`claims.${c.uri}`, `claims[${c.uri}]`, c.uri]);
+}
+
+/** Roles typed comma-separated. */
+export function rolesOf(text: string): string[] {
+  return text
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
 }
 
 /** Client-side check against the claim's regular expression (the server checks again). */
