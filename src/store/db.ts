@@ -42,6 +42,9 @@ export function openDatabase(url: string): OpenedDb {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
+  // WAL with NORMAL syncs at checkpoints, not at every commit: the database never corrupts, and a power cut can
+  // lose only the last moments of short-lived login state — SQLite's recommended setting for WAL.
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
