@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { createUser } from '../../src/identity/users.js';
