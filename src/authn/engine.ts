@@ -55,6 +55,10 @@ export interface EngineDeps {
   clock?: () => number;
 }
 
+/** How long a request waits for another request of the same login, and how long a lease lives if its node dies. */
+const LEASE_WAIT_MS = 5000;
+const LEASE_TTL_MS = 10_000;
+
 export function createEngine(deps: EngineDeps) {
   const clock = deps.clock ?? Date.now;
 
@@ -274,48 +278,85 @@ export function createEngine(deps: EngineDeps) {
     return (await save(tx, version)) ? result : { type: 'conflict' };
   }
 
+  /**
+   * Runs one mutation of a login at a time across all nodes (a short lease in the shared state store), so a double
+   * submit or a reload racing a submission never runs a step's side effects twice. Compare-and-set still guards
+   * correctness if a lease expires; a request that cannot get the lease in time is told to look again.
+   */
+  async function exclusive(id: string, fn: () => Promise<EngineResult>): Promise<EngineResult> {
+    const key = `login-lease:${id}`;
+    const deadline = performance.now() + LEASE_WAIT_MS;
+    while (!(await deps.state.create(key, { at: Date.now() }, LEASE_TTL_MS))) {
+      if (performance.now() > deadline) return { type: 'conflict' };
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
+    }
+    try {
+      return await fn();
+    } finally {
+      await deps.state.delete(key);
+    }
+  }
+
+  /** The saved prompt of a begun step, or a final state; undefined when the current step still has to begin. */
+  async function showSaved(id: string): Promise<EngineResult | undefined> {
+    const opened = await open(id);
+    if ('type' in opened) return opened;
+    const { tx } = opened;
+    if (tx.current?.begun && tx.current.lastPrompt) {
+      const result = page(tx, tx.current.lastPrompt);
+      return result.type === 'page' ? { ...result, status: 200 } : result;
+    }
+    return undefined;
+  }
+
+  async function viewAndBegin(id: string, client: ClientInfo): Promise<EngineResult> {
+    const opened = await open(id);
+    if ('type' in opened) return opened;
+    const { tx, version, app } = opened;
+    return commit(await advance(tx, app, client), tx, version);
+  }
+
+  async function submitNow(id: string, input: Record<string, string>, client: ClientInfo): Promise<EngineResult> {
+    const opened = await open(id);
+    if ('type' in opened) return opened;
+    const { tx, version, app } = opened;
+    const step = app.steps[tx.stepIndex];
+    if (!step) return commit(await finish(tx), tx, version);
+    if (input.step !== undefined && input.step !== String(tx.stepIndex)) return { type: 'conflict' };
+    if (input.choose !== undefined) {
+      const option = step.options.find((o) => `${o.idp ?? ''}:${o.authenticator}` === input.choose);
+      if (!option) return { type: 'error', message: 'login.bad-request', status: 400 };
+      tx.current = {
+        authenticator: option.authenticator,
+        ...(option.idp ? { idp: option.idp } : {}),
+        begun: false,
+        state: {},
+      };
+      return commit(await beginCurrent(tx, app, client), tx, version);
+    }
+    if (!tx.current?.begun) return commit(await advance(tx, app, client), tx, version);
+    const authenticator = deps.registry.get(tx.current.authenticator);
+    if (!authenticator) return commit(fail(tx, 'login.configuration-changed'), tx, version);
+    const ctx = await context(tx, app, client);
+    if ('error' in ctx) return commit(fail(tx, ctx.error), tx, version);
+    const outcome = await authenticator.continue(ctx, input);
+    tx.current.state = ctx.state;
+    return commit(await apply(tx, app, outcome, client), tx, version);
+  }
+
   return {
     start,
     load,
     /** What the user sees now: begins the current step once; a reload shows the same prompt without side effects. */
     async view(id: string, client: ClientInfo): Promise<EngineResult> {
-      const opened = await open(id);
-      if ('type' in opened) return opened;
-      const { tx, version, app } = opened;
-      if (tx.current?.begun && tx.current.lastPrompt) {
-        const result = page(tx, tx.current.lastPrompt);
-        return result.type === 'page' ? { ...result, status: 200 } : result;
-      }
-      return commit(await advance(tx, app, client), tx, version);
+      const shown = await showSaved(id);
+      if (shown) return shown;
+      // beginning a step has side effects (an SMS): one request at a time, then look again
+      return exclusive(id, async () => (await showSaved(id)) ?? viewAndBegin(id, client));
     },
-    /** Handles a form submission for the current step. */
-    async submit(id: string, input: Record<string, string>, client: ClientInfo): Promise<EngineResult> {
-      const opened = await open(id);
-      if ('type' in opened) return opened;
-      const { tx, version, app } = opened;
-      const step = app.steps[tx.stepIndex];
-      if (!step) return commit(await finish(tx), tx, version);
-      if (input.step !== undefined && input.step !== String(tx.stepIndex)) return { type: 'conflict' };
-      if (input.choose !== undefined) {
-        const option = step.options.find((o) => `${o.idp ?? ''}:${o.authenticator}` === input.choose);
-        if (!option) return { type: 'error', message: 'login.bad-request', status: 400 };
-        tx.current = {
-          authenticator: option.authenticator,
-          ...(option.idp ? { idp: option.idp } : {}),
-          begun: false,
-          state: {},
-        };
-        return commit(await beginCurrent(tx, app, client), tx, version);
-      }
-      if (!tx.current?.begun) return commit(await advance(tx, app, client), tx, version);
-      const authenticator = deps.registry.get(tx.current.authenticator);
-      if (!authenticator) return commit(fail(tx, 'login.configuration-changed'), tx, version);
-      const ctx = await context(tx, app, client);
-      if ('error' in ctx) return commit(fail(tx, ctx.error), tx, version);
-      const outcome = await authenticator.continue(ctx, input);
-      tx.current.state = ctx.state;
-      return commit(await apply(tx, app, outcome, client), tx, version);
-    },
+    /** Handles a form submission for the current step, one submission of a login at a time. */
+    submit: (id: string, input: Record<string, string>, client: ClientInfo) =>
+      exclusive(id, () => submitNow(id, input, client)),
     /** Remembers where oidc-provider continues, so a late double submit lands there as well. */
     async remember(id: string, returnTo: string): Promise<void> {
       for (let i = 0; i < 3; i++) {

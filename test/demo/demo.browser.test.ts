@@ -52,6 +52,15 @@ async function startDemo(dataDir: string, port: number, pickupPort: number): Pro
   return { proc, output: () => output, stepgate: `http://localhost:${port}`, pickup: `http://localhost:${pickupPort}` };
 }
 
+async function refused(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Ctrl-C: the whole process group gets SIGINT, as a terminal would send it; resolves once Stepgate said it stopped. */
 async function stopDemo(demo: Demo): Promise<boolean> {
   if (!running(demo))
@@ -195,6 +204,10 @@ describe('the demo, in Chromium', { skip: skipChromium }, () => {
 
   test('Ctrl-C stops everything cleanly, and a second start keeps the users and settings', async () => {
     assert.equal(await stopDemo(demo), true, `the demo did not stop cleanly:\n${demo.output()}`);
+    assert.ok(
+      (await refused(`${demo.stepgate}/healthz`)) && (await refused(`${demo.pickup}/`)),
+      'a server still answers after Ctrl-C',
+    );
     assert.doesNotMatch(demo.output(), /Error| {4}at /);
     demo = await startDemo(dataDir, port, pickupPort);
     assert.doesNotMatch(demo.output(), /Password \(shown once\)/);
