@@ -12,7 +12,7 @@ import type { IdentityProviderStore } from '../identity/identity-providers.js';
 import { getUserById, isLocked, type User } from '../identity/users.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Db } from '../store/db.js';
-import { summarise } from './acr.js';
+import { ACR, summarise } from './acr.js';
 import type { AuthenticatorRegistry, Outcome, PromptOutcome, StepContext } from './authenticator.js';
 import { type LoginTransaction, transactionKey } from './login-transaction.js';
 
@@ -34,6 +34,8 @@ export type EngineResult =
   | { type: 'finish'; accountId: string; amr: string[]; acr: string; tx: LoginTransaction }
   | { type: 'completed'; returnTo?: string }
   | { type: 'error'; message: string; params?: Record<string, string | number>; status: number }
+  /** the login cannot give the application what it asked for: answer the application with this OAuth error */
+  | { type: 'deny'; error: string; description: string; tx: LoginTransaction }
   /** another submission changed the transaction first: show the current state */
   | { type: 'conflict' };
 
@@ -67,9 +69,10 @@ export function createEngine(deps: EngineDeps) {
   }
 
   /** Creates the transaction for a new interaction; a second call for the same uid keeps the first. */
-  async function start(id: string, application: Application): Promise<void> {
+  async function start(id: string, application: Application, requestedAcr: string[] = []): Promise<void> {
     const now = clock();
     const tx: LoginTransaction = {
+      ...(requestedAcr.length > 0 ? { requestedAcr } : {}),
       id,
       clientId: application.clientId,
       applicationId: application.id,
@@ -250,8 +253,24 @@ export function createEngine(deps: EngineDeps) {
     const user = await getUserById(deps.db, tx.userId);
     if (!user?.enabled) return fail(tx, 'login.user-gone');
     if (isLocked(user, clock())) return fail(tx, 'login.user-locked');
-    tx.status = 'completed';
     const { amr, acr } = summarise(tx.amr);
+    // an application that asked only for stronger authentication than this login reached gets an error, never a
+    // silently weaker token (a user who turned SMS OTP off passes with one factor)
+    if (
+      tx.requestedAcr &&
+      !tx.requestedAcr.includes(acr) &&
+      tx.requestedAcr.some((a) => Object.values(ACR).includes(a as (typeof ACR)[keyof typeof ACR]))
+    ) {
+      tx.status = 'failed';
+      tx.error = { message: 'login.acr-unmet' };
+      return {
+        type: 'deny',
+        error: 'unmet_authentication_requirements',
+        description: `This login reached ${acr}, the application asked for ${tx.requestedAcr.join(' or ')}.`,
+        tx,
+      };
+    }
+    tx.status = 'completed';
     return { type: 'finish', accountId: user.id, amr, acr, tx };
   }
 

@@ -31,6 +31,8 @@ export interface LoginTransaction {
   stepIndex: number;
   /** the user established by the first step that identified one; later steps act on this user */
   userId?: string;
+  /** acr values the application asked for (acr_values); the login is refused if it reaches none of them */
+  requestedAcr?: string[];
   /** RFC 8176 methods collected from passed steps */
   amr: string[];
   /** the steps passed so far, for the audit trail */

@@ -128,6 +128,22 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
         });
         return reply.header('cache-control', 'no-store').redirect(returnTo, 303);
       }
+      case 'deny': {
+        const returnTo = await provider.interactionResult(
+          req.raw,
+          reply.raw,
+          { error: result.error, error_description: result.description },
+          { mergeWithLastSubmission: false },
+        );
+        await deps.audit.record({
+          event: 'login.denied',
+          userId: result.tx.userId ?? null,
+          clientId: result.tx.clientId,
+          ip: req.ip,
+          data: { loginId: uid, error: result.error, requestedAcr: result.tx.requestedAcr ?? [] },
+        });
+        return reply.header('cache-control', 'no-store').redirect(returnTo, 303);
+      }
       case 'completed':
         // the winner may not have stored its return address yet: oidc-provider resumes every interaction at this URL
         return reply.redirect(result.returnTo ?? resumeUrl(uid), 303);
@@ -148,7 +164,10 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
     const clientId = String(interaction.params.client_id ?? '');
     const application = await deps.applications.getByClientId(clientId);
     if (!application) return errorPage(reply, 400, 'login.unknown-client');
-    await engine.start(uid, application);
+    const acrValues = String(interaction.params.acr_values ?? '')
+      .split(' ')
+      .filter(Boolean);
+    await engine.start(uid, application, acrValues);
     return respond(req, reply, uid, await engine.view(uid, clientInfo(req)));
   });
 
