@@ -8,42 +8,16 @@ import { listLocalClaims } from './claims.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
 import { getIdentityProviderByName } from './identity-providers.js';
 import { newId } from './ids.js';
+import type { Application, ApplicationSettings, AuthenticationStep } from './types.js';
 
-export interface SequenceOption {
-  /** authenticator id: 'password' (local) or 'sms-otp' (federated) */
-  authenticator: string;
-  /** for federated authenticators: the identity provider's name, e.g. 'smsOTP' */
-  idp?: string;
-}
-
-export interface AuthenticationStep {
-  options: SequenceOption[];
-}
-
-export type ClientType = 'confidential' | 'public';
-export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
-
-export interface ApplicationSettings {
-  clientType: ClientType;
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-  grantTypes: GrantType[];
-  /** scopes beyond the OIDC ones this client may ask for, e.g. 'stepgate:admin' */
-  extraScopes: string[];
-  subjectClaimUri: string;
-  requestedClaims: string[];
-  steps: AuthenticationStep[];
-}
-
-export interface Application extends ApplicationSettings {
-  id: string;
-  name: string;
-  description: string;
-  clientId: string;
-  hasSecret: boolean;
-  createdAt: number;
-  updatedAt: number;
-}
+export type {
+  Application,
+  ApplicationSettings,
+  AuthenticationStep,
+  ClientType,
+  GrantType,
+  SequenceOption,
+} from './types.js';
 
 export interface ApplicationInput extends Partial<ApplicationSettings> {
   name: string;

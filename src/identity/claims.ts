@@ -3,26 +3,9 @@ import type { Db } from '../store/db.js';
 import type { LocalClaimsTable } from '../store/schema.js';
 import { ClaimUri, isBackupCodeClaim, LOCAL_DIALECT, OIDC_DIALECT } from './claim-uris.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
+import type { ClaimMapping, LocalClaim } from './types.js';
 
-export interface LocalClaim {
-  uri: string;
-  displayName: string;
-  description: string;
-  mappedAttribute: string;
-  supportedByDefault: boolean;
-  required: boolean;
-  readOnly: boolean;
-  regex: string | null;
-  displayOrder: number;
-  /** Built in: cannot be deleted. */
-  system: boolean;
-}
-
-export interface ClaimMapping {
-  dialect: string;
-  externalClaim: string;
-  localClaimUri: string;
-}
+export type { ClaimMapping, LocalClaim } from './types.js';
 
 const BOOL_REGEX = '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$';
 

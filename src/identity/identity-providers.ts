@@ -6,24 +6,9 @@ import type { Db } from '../store/db.js';
 import type { IdentityProvidersTable } from '../store/schema.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
 import { newId } from './ids.js';
+import type { FederatedAuthenticatorConfig, IdentityProvider } from './types.js';
 
-export interface FederatedAuthenticatorConfig {
-  /** authenticator id, e.g. 'sms-otp' */
-  type: string;
-  enabled: boolean;
-  config: Record<string, unknown>;
-}
-
-export interface IdentityProvider {
-  id: string;
-  name: string;
-  displayName: string;
-  description: string;
-  enabled: boolean;
-  authenticators: FederatedAuthenticatorConfig[];
-  createdAt: number;
-  updatedAt: number;
-}
+export type { FederatedAuthenticatorConfig, IdentityProvider } from './types.js';
 
 export interface IdentityProviderInput {
   name: string;

@@ -1,4 +1,17 @@
 // The admin API's objects as the console uses them (see /api/admin/v1/openapi.json for the full document).
+// The domain shapes come from the server's own type module, so a change there is a type error here.
+export type {
+  Application,
+  ApplicationSettings,
+  AuthenticationStep,
+  ClaimMapping,
+  ClientType,
+  FederatedAuthenticatorConfig,
+  GrantType,
+  IdentityProvider,
+  LocalClaim,
+  SequenceOption,
+} from '../../../src/identity/types.ts';
 
 export interface FieldProblem {
   field: string;
@@ -64,49 +77,6 @@ export interface AuthenticatorInfo {
   defaultConfig?: Record<string, unknown>;
 }
 
-export interface SequenceOption {
-  authenticator: string;
-  idp?: string;
-}
-
-export interface AuthenticationStep {
-  options: SequenceOption[];
-}
-
-export type ClientType = 'confidential' | 'public';
-export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
-
-export interface Application {
-  id: string;
-  name: string;
-  description: string;
-  clientId: string;
-  clientType: ClientType;
-  hasSecret: boolean;
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-  grantTypes: GrantType[];
-  extraScopes: string[];
-  subjectClaimUri: string;
-  requestedClaims: string[];
-  steps: AuthenticationStep[];
-}
-
-export interface FederatedAuthenticatorConfig {
-  type: string;
-  enabled: boolean;
-  config: Record<string, unknown>;
-}
-
-export interface IdentityProvider {
-  id: string;
-  name: string;
-  displayName: string;
-  description: string;
-  enabled: boolean;
-  authenticators: FederatedAuthenticatorConfig[];
-}
-
 export interface RenderedRequest {
   method: string;
   url: string;
@@ -139,28 +109,9 @@ export interface SmsPreview {
   segments: SegmentCount;
 }
 
-export interface LocalClaim {
-  uri: string;
-  displayName: string;
-  description: string;
-  mappedAttribute: string;
-  supportedByDefault: boolean;
-  required: boolean;
-  readOnly: boolean;
-  regex: string | null;
-  displayOrder: number;
-  system: boolean;
-}
-
 export interface ClaimDialect {
   uri: string;
   [key: string]: unknown;
-}
-
-export interface ClaimMapping {
-  dialect: string;
-  externalClaim: string;
-  localClaimUri: string;
 }
 
 export interface User {
