@@ -13,7 +13,7 @@ import type { Keyring } from '../crypto/keyring.js';
 import type { Application, ApplicationStore } from '../identity/applications.js';
 import { OIDC_DIALECT } from '../identity/claim-uris.js';
 import { listLocalClaims, listMappings } from '../identity/claims.js';
-import { claimsOf, getUserById } from '../identity/users.js';
+import { claimsOf, getUserById, isLocked } from '../identity/users.js';
 import type { Db } from '../store/db.js';
 import { createAdapterFactory } from './adapter.js';
 import { loadKeys } from './keys.js';
@@ -173,7 +173,8 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     },
     findAccount: async (ctx, id) => {
       const user = await getUserById(deps.db, id);
-      if (!user?.enabled) return undefined;
+      // a disabled or locked account gets no new tokens, not even through an existing session or a refresh token
+      if (!user?.enabled || isLocked(user)) return undefined;
       return {
         accountId: id,
         async claims() {

@@ -106,6 +106,29 @@ for (const backend of backends()) {
       assert.equal(back.url.startsWith('http://127.0.0.1:1/'), true);
     });
 
+    test('a locked account gets no new tokens from an earlier login (refresh token)', async () => {
+      const s = server.services;
+      const rp = await relyingParty(server.url, clientId, clientSecret, REDIRECT);
+      const started = rp.begin();
+      const browser = new Browser();
+      const page = await browser.go(started.url);
+      const second = await browser.submit(Browser.form(page), { username: 'admin', password: 'correct horse battery' });
+      const done = await browser.submit(Browser.form(second), { password: 'open sesame' }, (u) =>
+        u.startsWith(REDIRECT),
+      );
+      const tokens = await rp.finish(done.url, started);
+      const admin = (
+        await s.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()
+      ).id;
+      await s.db
+        .updateTable('users')
+        .set({ locked_until: Date.now() + 60_000 })
+        .where('id', '=', admin)
+        .execute();
+      await assert.rejects(oidc.refreshTokenGrant(rp.config, tokens.refresh_token!), (e: { error?: string }) => e.error === 'invalid_grant');
+      await s.db.updateTable('users').set({ locked_until: null }).where('id', '=', admin).execute();
+    });
+
     test('a wrong password and an unknown user get the same page and status', async () => {
       const rp = await relyingParty(server.url, clientId, clientSecret, REDIRECT);
       const wrong = async (username: string) => {

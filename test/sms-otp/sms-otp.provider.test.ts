@@ -61,6 +61,23 @@ describe('SMS OTP provider failures', () => {
     });
   }
 
+  test('"Show detailed error information" adds the provider\'s answer (masked) to the page; off by default', async () => {
+    await f.addUser('detail');
+    f.sms.mode = { kind: 'status', status: 400 };
+    try {
+      const plain = await f.startLogin('detail');
+      assertNotSent(plain.page, 'SMSOTP-60001');
+      assert.doesNotMatch(plain.page.html, /mock failure 400/, 'the provider answer is shown without the option');
+      await f.configure({ gateway: { ...gatewayFor(f.sms.origin), showDetailedErrors: true } });
+      const detailed = await f.startLogin('detail');
+      assert.match(detailed.page.html, /SMSOTP-60001: .*mock failure 400/);
+      assert.doesNotMatch(detailed.page.html, /test-secret-value/, 'a secret leaked into the detail');
+    } finally {
+      f.sms.mode = { kind: 'ok' };
+      await f.configure({ gateway: gatewayFor(f.sms.origin) });
+    }
+  });
+
   test('a provider that does not answer in time: the timeout page', async () => {
     await f.configure({ gateway: gatewayFor(f.sms.origin, { connectTimeoutMs: 1000, responseTimeoutMs: 300 }) });
     f.sms.mode = { kind: 'hang' };
