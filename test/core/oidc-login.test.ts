@@ -125,7 +125,10 @@ for (const backend of backends()) {
         .set({ locked_until: Date.now() + 60_000 })
         .where('id', '=', admin)
         .execute();
-      await assert.rejects(oidc.refreshTokenGrant(rp.config, tokens.refresh_token!), (e: { error?: string }) => e.error === 'invalid_grant');
+      await assert.rejects(
+        oidc.refreshTokenGrant(rp.config, tokens.refresh_token!),
+        (e: { error?: string }) => e.error === 'invalid_grant',
+      );
       await s.db.updateTable('users').set({ locked_until: null }).where('id', '=', admin).execute();
     });
 
