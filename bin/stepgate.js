@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const built = join(root, 'dist', 'cli.js');
+const built = join(root, 'dist', 'src', 'cli.js');
 if (existsSync(built)) {
   const { main, describeError } = await import(pathToFileURL(built).href);
   run(main, describeError);

@@ -12,8 +12,10 @@ import { CONSOLE_ADMIN_SCOPE, CONSOLE_CLIENT_ID, consoleUrls } from '../../ident
 import type { Services } from '../../services.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** console/dist at the repository root, both from src/web/console (tsx) and dist/web/console (built). */
-export const CONSOLE_DIST = resolve(here, '../../../console/dist');
+/** console/dist at the repository root, from src/web/console (tsx) or from dist/src/web/console (npm run build). */
+export const CONSOLE_DIST =
+  [resolve(here, '../../../console/dist'), resolve(here, '../../../../console/dist')].find((d) => existsSync(d)) ??
+  resolve(here, '../../../console/dist');
 
 export interface ConsolePluginOptions {
   services: Services;
