@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { ConflictError, NotFoundError, ValidationError } from './identity/errors.js';
+import { ConflictError, found, NotFoundError, ValidationError } from './identity/errors.js';
 import { createServices, type Services } from './services.js';
 import { SetupError } from './setup/apply.js';
 
@@ -184,16 +184,14 @@ async function userCommand(
         return 0;
       }
       case 'passwd': {
-        const u = await users.getUserByUsername(s.db, username);
-        if (!u) throw new NotFoundError('user', username);
+        const u = found(await users.getUserByUsername(s.db, username), 'user', username);
         const password = typeof values.password === 'string' ? values.password : await readStdin();
         await users.setPassword(s.db, s.hasher, u.id, password);
         out(`Password of ${username} changed.`);
         return 0;
       }
       case 'unlock': {
-        const u = await users.getUserByUsername(s.db, username);
-        if (!u) throw new NotFoundError('user', username);
+        const u = found(await users.getUserByUsername(s.db, username), 'user', username);
         const { unlockUser } = await import('./identity/lockout.js');
         await unlockUser(s.db, u.id);
         await s.audit.record({ event: 'account.unlocked', userId: u.id, username, data: { by: 'cli' } });
@@ -314,8 +312,11 @@ async function smsCommand(
   const { sendTestSms } = await import('./sms-test/send-test-sms.js');
   const { createSmsGateway } = await import('./sms/index.js');
   return withServices(cfg, async (s) => {
-    const idp = await s.identityProviders.getByName(values.idp as string);
-    if (!idp) throw new NotFoundError('identity provider', values.idp as string);
+    const idp = found(
+      await s.identityProviders.getByName(values.idp as string),
+      'identity provider',
+      values.idp as string,
+    );
     const gateway = createSmsGateway({ trustedCertificates: () => s.truststore.pems() });
     try {
       const { ok, request, outcome } = await sendTestSms(

@@ -18,7 +18,13 @@ export const ClaimUri = {
 } as const;
 
 /** Attributes computed from the user record rather than stored: they are read-only through claims. */
-export const VIRTUAL_ATTRIBUTES = ['username', 'accountLocked', 'unlockTime', 'failedSmsOtpAttempts', 'roles'] as const;
+export const VIRTUAL_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'username',
+  'accountLocked',
+  'unlockTime',
+  'failedSmsOtpAttempts',
+  'roles',
+]);
 
 export function isBackupCodeClaim(uri: string): boolean {
   return uri === ClaimUri.backupCodes || uri === ClaimUri.backupCodesIdentity;

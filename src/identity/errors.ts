@@ -34,3 +34,9 @@ export class ConflictError extends Error {
 export function invalid(field: string, message: string): ValidationError {
   return new ValidationError([{ field, message }]);
 }
+
+/** The value, or a NotFoundError naming what was looked for. */
+export function found<T>(value: T | undefined, resource: string, key: string): T {
+  if (value === undefined) throw new NotFoundError(resource, key);
+  return value;
+}

@@ -1,7 +1,7 @@
 /** The internal user store: users, their attributes (read and written through local claims), roles and lock state. */
 import type { Db } from '../store/db.js';
 import type { UsersTable } from '../store/schema.js';
-import { ClaimUri, isBackupCodeClaim } from './claim-uris.js';
+import { ClaimUri, isBackupCodeClaim, VIRTUAL_ATTRIBUTES } from './claim-uris.js';
 import { type LocalClaim, listLocalClaims } from './claims.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
 import { newId } from './ids.js';
@@ -215,14 +215,12 @@ function virtualAttribute(user: User, attribute: string, now: number): string | 
   }
 }
 
-const VIRTUAL = new Set(['username', 'accountLocked', 'unlockTime', 'failedSmsOtpAttempts', 'roles']);
-
 /** The user's claims in the local dialect. Write-only claims (backup codes) are never read back. */
 export function claimsOf(user: User, claims: LocalClaim[], now = Date.now()): Record<string, string> {
   const out: Record<string, string> = {};
   for (const claim of claims) {
     if (isBackupCodeClaim(claim.uri)) continue;
-    const value = VIRTUAL.has(claim.mappedAttribute)
+    const value = VIRTUAL_ATTRIBUTES.has(claim.mappedAttribute)
       ? virtualAttribute(user, claim.mappedAttribute, now)
       : user.attributes[claim.mappedAttribute];
     if (value !== undefined && value !== '') out[claim.uri] = value;
@@ -265,7 +263,7 @@ export async function setUserClaims(
       continue;
     }
     const value = raw.trim();
-    if (claim.readOnly || VIRTUAL.has(claim.mappedAttribute)) {
+    if (claim.readOnly || VIRTUAL_ATTRIBUTES.has(claim.mappedAttribute)) {
       problems.push({ field: uri, message: `${claim.displayName} is read-only` });
       continue;
     }

@@ -13,7 +13,7 @@ import type { Keyring } from '../crypto/keyring.js';
 import type { Application, ApplicationStore } from '../identity/applications.js';
 import { OIDC_DIALECT } from '../identity/claim-uris.js';
 import { listLocalClaims, listMappings } from '../identity/claims.js';
-import { claimsOf, getUserById, isLocked } from '../identity/users.js';
+import { claimsOf, getUserById, isLocked, type User } from '../identity/users.js';
 import type { Db } from '../store/db.js';
 import { createAdapterFactory } from './adapter.js';
 import { loadKeys } from './keys.js';
@@ -81,6 +81,24 @@ function requiredAcr(app: Application): string {
 }
 
 export async function createProvider(deps: ProviderDeps): Promise<Provider> {
+  // oidc-provider asks for an account's claims and then for its subject within one request: read them once
+  const accounts = new WeakMap<
+    object,
+    Map<string, Promise<{ user: User; local: Record<string, string> } | undefined>>
+  >();
+  function accountOf(ctx: object, id: string) {
+    let byId = accounts.get(ctx);
+    if (!byId) accounts.set(ctx, (byId = new Map()));
+    let account = byId.get(id);
+    if (!account) {
+      account = getUserById(deps.db, id).then(async (user) =>
+        user ? { user, local: claimsOf(user, await listLocalClaims(deps.db)) } : undefined,
+      );
+      byId.set(id, account);
+    }
+    return account;
+  }
+
   const { jwks, cookieKeys } = await loadKeys(deps.db, deps.keyring);
   const Adapter = createAdapterFactory(deps.db, (id) => clientMetadata(deps.applications, id));
 
@@ -172,22 +190,21 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       return grant;
     },
     findAccount: async (ctx, id) => {
-      const user = await getUserById(deps.db, id);
+      const account = await accountOf(ctx, id);
       // a disabled or locked account gets no new tokens, not even through an existing session or a refresh token
-      if (!user?.enabled || isLocked(user)) return undefined;
+      if (!account?.user.enabled || isLocked(account.user)) return undefined;
       return {
         accountId: id,
         async claims() {
           const clientId = ctx.oidc.client?.clientId;
           const app = clientId ? await deps.applications.getByClientId(clientId) : undefined;
-          const local = claimsOf(user, await listLocalClaims(deps.db));
-          // sub is the value of the application's subject claim (the seed picks the mobile number)
+          // sub is replaced by the pairwise hook below; here only the requested claims, through the OIDC dialect
           const out: Record<string, unknown> = { sub: id };
           if (app) {
             const requested = new Set(app.requestedClaims);
             for (const m of await listMappings(deps.db, OIDC_DIALECT)) {
-              if (requested.has(m.localClaimUri) && local[m.localClaimUri] !== undefined)
-                out[m.externalClaim] = local[m.localClaimUri];
+              const value = account.local[m.localClaimUri];
+              if (requested.has(m.localClaimUri) && value !== undefined) out[m.externalClaim] = value;
             }
           }
           return out as { sub: string };
@@ -195,13 +212,13 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       };
     },
     subjectTypes: ['public', 'pairwise'],
-    pairwiseIdentifier: async (_ctx, accountId, client) => {
-      const app = await deps.applications.getByClientId(client.clientId);
-      const user = await getUserById(deps.db, accountId);
-      if (!app || !user) return accountId;
-      const local = claimsOf(user, await listLocalClaims(deps.db));
-      // sub is the value of the application's subject claim (the seed picks the mobile number)
-      return local[app.subjectClaimUri] || accountId;
+    // sub is the value of the application's subject claim (the seed picks the mobile number)
+    pairwiseIdentifier: async (ctx, accountId, client) => {
+      const [app, account] = await Promise.all([
+        deps.applications.getByClientId(client.clientId),
+        accountOf(ctx, accountId),
+      ]);
+      return (app && account?.local[app.subjectClaimUri]) || accountId;
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';

@@ -4,8 +4,8 @@
  */
 import { Value } from '@sinclair/typebox/value';
 import type { FieldProblem } from '../identity/errors.js';
+import { schemaProblems } from '../schema/problems.js';
 import { DISPLAY_MASK, type GatewayConfig, GatewayConfigSchema, SENSITIVE_NAME } from '../sms/index.js';
-import { schemaProblems } from '../web/admin-api/validation.js';
 
 export const SMS_OTP = 'sms-otp';
 

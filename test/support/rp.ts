@@ -1,6 +1,6 @@
 /** The relying party in tests: openid-client doing authorization code + PKCE against a running Stepgate. */
+import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
-import type { Browser } from './browser.js';
 
 export interface RelyingParty {
   config: oidc.Configuration;
@@ -53,25 +53,6 @@ export async function relyingParty(
   };
 }
 
-import { createHash } from 'node:crypto';
-
 function syncChallenge(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');
-}
-
-/** Walks a login in the browser until the redirect back to the application, which is returned unvisited. */
-export async function loginUntilCallback(
-  browser: Browser,
-  startUrl: string,
-  redirectUri: string,
-  answer: (page: import('./browser.js').Page) => Promise<import('./browser.js').Page | string>,
-): Promise<string> {
-  let page = await browser.go(startUrl, {}, (u) => u.startsWith(redirectUri));
-  for (let i = 0; i < 10; i++) {
-    if (page.url.startsWith(redirectUri)) return page.url;
-    const next = await answer(page);
-    if (typeof next === 'string') return next;
-    page = next;
-  }
-  throw new Error('login did not reach the callback');
 }

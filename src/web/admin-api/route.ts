@@ -53,3 +53,13 @@ export function route<S extends RouteSchema>(r: ApiRoute<S>): ApiRoute<S> {
 export function paginate<T>(all: T[], q: { offset: number; limit: number }) {
   return { items: all.slice(q.offset, q.offset + q.limit), total: all.length, offset: q.offset, limit: q.limit };
 }
+
+/** A page of the items whose named text fields contain `search` (case-insensitive); all items without a search. */
+export function searchPage<T>(
+  all: T[],
+  fields: ((item: T) => string)[],
+  q: { offset: number; limit: number; search?: string | undefined },
+) {
+  const needle = q.search?.toLowerCase();
+  return paginate(needle ? all.filter((item) => fields.some((f) => f(item).toLowerCase().includes(needle))) : all, q);
+}

@@ -1,9 +1,9 @@
 /** Applications (WSO2: service providers): OIDC settings, claim configuration and the authentication sequence. */
 import { Type } from '@sinclair/typebox';
 import type { ApplicationInput } from '../../../identity/applications.js';
-import { NotFoundError } from '../../../identity/errors.js';
+import { found } from '../../../identity/errors.js';
 import type { Services } from '../../../services.js';
-import { type ApiRoute, paginate, route } from '../route.js';
+import { type ApiRoute, route, searchPage } from '../route.js';
 import {
   Application,
   ApplicationCreate,
@@ -18,11 +18,7 @@ import {
 const tag = 'Applications';
 
 export function applicationRoutes({ applications }: Services): ApiRoute[] {
-  async function load(id: string) {
-    const app = await applications.get(id);
-    if (!app) throw new NotFoundError('application', id);
-    return app;
-  }
+  const load = async (id: string) => found(await applications.get(id), 'application', id);
   return [
     route({
       method: 'GET',
@@ -35,11 +31,7 @@ export function applicationRoutes({ applications }: Services): ApiRoute[] {
         response: Page(Application),
       },
       async handler({ query }) {
-        const needle = query.search?.toLowerCase();
-        const all = (await applications.list()).filter(
-          (a) => !needle || a.name.toLowerCase().includes(needle) || a.clientId.toLowerCase().includes(needle),
-        );
-        return paginate(all, query);
+        return searchPage(await applications.list(), [(a) => a.name, (a) => a.clientId], query);
       },
     }),
     route({

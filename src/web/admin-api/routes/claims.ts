@@ -15,7 +15,7 @@ import {
 } from '../../../identity/claims.js';
 import { NotFoundError, ValidationError } from '../../../identity/errors.js';
 import type { Services } from '../../../services.js';
-import { type ApiRoute, paginate, route } from '../route.js';
+import { type ApiRoute, paginate, route, searchPage } from '../route.js';
 import {
   ClaimDialect,
   ClaimMapping,
@@ -117,11 +117,7 @@ export function claimRoutes({ db }: Services): ApiRoute[] {
         response: Page(LocalClaim),
       },
       async handler({ query }) {
-        const needle = query.search?.toLowerCase();
-        const all = (await listLocalClaims(db)).filter(
-          (c) => !needle || c.uri.toLowerCase().includes(needle) || c.displayName.toLowerCase().includes(needle),
-        );
-        return paginate(all, query);
+        return searchPage(await listLocalClaims(db), [(c) => c.uri, (c) => c.displayName], query);
       },
     }),
     route({

@@ -1,12 +1,12 @@
 /** Authenticator descriptors and identity providers (with their federated authenticator configurations, masked). */
 import { Type } from '@sinclair/typebox';
-import { NotFoundError, ValidationError } from '../../../identity/errors.js';
+import { found, ValidationError } from '../../../identity/errors.js';
 import type { IdentityProvider, IdentityProviderInput } from '../../../identity/identity-providers.js';
 import type { Services } from '../../../services.js';
 import { countSegments, isProblem, maskPhone, type SmsGateway, validateGatewayConfig } from '../../../sms/index.js';
 import { gatewayConfigOf, maskSecretsByName, restoreMasked } from '../../../sms-test/gateway-config.js';
 import { phoneNumber, sendTestSms } from '../../../sms-test/send-test-sms.js';
-import { type ApiRoute, paginate, route } from '../route.js';
+import { type ApiRoute, paginate, route, searchPage } from '../route.js';
 import {
   AuthenticatorDescriptor,
   IdentityProviderCreate,
@@ -37,11 +37,7 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
     };
   }
 
-  async function load(id: string) {
-    const idp = await idps.get(id);
-    if (!idp) throw new NotFoundError('identity provider', id);
-    return idp;
-  }
+  const load = async (id: string) => found(await idps.get(id), 'identity provider', id);
 
   /** Applications whose sequence names this identity provider. */
   async function usedBy(name: string): Promise<string[]> {
@@ -98,11 +94,7 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
         response: Page(IdentityProviderSchema),
       },
       async handler({ query }) {
-        const needle = query.search?.toLowerCase();
-        const all = (await idps.list()).filter(
-          (i) => !needle || i.name.toLowerCase().includes(needle) || i.displayName.toLowerCase().includes(needle),
-        );
-        return paginate(all.map(shown), query);
+        return searchPage((await idps.list()).map(shown), [(i) => i.name, (i) => i.displayName], query);
       },
     }),
     route({

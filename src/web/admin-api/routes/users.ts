@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { generateBackupCodes } from '../../../identity/backup-codes.js';
 import { ClaimUri, isBackupCodeClaim } from '../../../identity/claim-uris.js';
 import { listLocalClaims } from '../../../identity/claims.js';
-import { NotFoundError } from '../../../identity/errors.js';
+import { found } from '../../../identity/errors.js';
 import { unlockUser } from '../../../identity/lockout.js';
 import {
   claimsOf,
@@ -56,11 +56,7 @@ export function userRoutes(services: Services): ApiRoute[] {
     };
   }
 
-  async function load(id: string): Promise<User> {
-    const user = await getUserById(db, id);
-    if (!user) throw new NotFoundError('user', id);
-    return user;
-  }
+  const load = async (id: string): Promise<User> => found(await getUserById(db, id), 'user', id);
 
   return [
     route({
