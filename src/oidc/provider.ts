@@ -88,7 +88,10 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   >();
   function accountOf(ctx: object, id: string) {
     let byId = accounts.get(ctx);
-    if (!byId) accounts.set(ctx, (byId = new Map()));
+    if (!byId) {
+      byId = new Map();
+      accounts.set(ctx, byId);
+    }
     let account = byId.get(id);
     if (!account) {
       account = getUserById(deps.db, id).then(async (user) =>

@@ -8,7 +8,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import { ValidationError } from '../../identity/errors.js';
-import { fieldOf, firstPerField, schemaProblems } from '../../schema/problems.js';
+import { fieldOf, firstPerField } from '../../schema/problems.js';
 
 export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = TypeCompiler.Compile(schema);
