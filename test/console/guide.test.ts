@@ -2,7 +2,7 @@
  * The seed guide, carried out literally in the console in real Chromium: import the provider's certificate,
  * configure smsOTP with the Vonage preset and send a test SMS, add the sample application with the mobile number as
  * subject and the two steps, make Disable SMSOTP supported by default and set it, add the backupotp claim and give a
- * user 10300,21390, read the audit log. Each page is screenshotted into docs/screenshots/console-*.png.
+ * user 10300,21390, read the audit log. Each page is screenshotted into test-results/screenshots/console-*.png.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -3,8 +3,8 @@
  * mounted, the console's own application, Chromium via playwright-core, and the login through Stepgate's pages.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
@@ -13,10 +13,10 @@ import { chromium } from 'playwright-core';
 import { ensureConsoleApplication } from '../../src/identity/console-app.js';
 import { adminApiPlugin } from '../../src/web/admin-api/index.js';
 import { consolePlugin } from '../../src/web/console/index.js';
+import { screenshotPath } from '../support/screenshots.js';
 import { startStepgate, type TestServer } from '../support/server.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-export const SCREENSHOTS = join(root, 'docs/screenshots');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Why the browser suites cannot run here, or undefined when they can. */
@@ -26,15 +26,62 @@ export function skipReason(): string | undefined {
     : `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
 }
 
-/** Builds console/dist once when it is missing (a fresh checkout); a present build is used as it is. */
+/** The newest modification time of the console's sources (console/src, index.html, vite.config.ts). */
+function newestSource(): number {
+  let newest = 0;
+  const visit = (path: string) => {
+    const st = statSync(path);
+    if (st.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of ['console/src', 'console/index.html', 'console/vite.config.ts']) {
+    const path = join(root, p);
+    if (existsSync(path)) visit(path);
+  }
+  return newest;
+}
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Builds console/dist when it is missing or older than the console's sources, so a browser test never runs
+ * yesterday's console. Test files run in parallel processes: a lock directory lets one build while the others wait.
+ */
 export function ensureConsoleBuilt(): void {
-  if (existsSync(join(root, 'console/dist/index.html'))) return;
-  const out = spawnSync('npx', ['vite', 'build', '--config', 'console/vite.config.ts'], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
-  if (out.status !== 0) throw new Error(`console build failed:\n${out.stdout}\n${out.stderr}`);
+  const index = join(root, 'console/dist/index.html');
+  const fresh = () => existsSync(index) && statSync(index).mtimeMs >= newestSource();
+  if (fresh()) return;
+  const lock = join(tmpdir(), 'stepgate-console-build.lock');
+  const deadline = Date.now() + 240_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // a build older than the deadline is a crashed one: take the lock over
+      if (Date.now() > deadline) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      sleep(500);
+      if (fresh()) return;
+    }
+  }
+  try {
+    if (fresh()) return;
+    const out = spawnSync(
+      process.execPath,
+      ['node_modules/vite/bin/vite.js', 'build', '--config', 'console/vite.config.ts', '--logLevel', 'warn'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 180_000,
+      },
+    );
+    if (out.status !== 0) throw new Error(`console build failed:\n${out.stdout}\n${out.stderr}`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 type AnyPlugin = FastifyPluginAsync<Record<string, unknown>>;
@@ -71,13 +118,12 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
   await page.waitForURL((u) => u.pathname.startsWith('/console/') && !u.pathname.startsWith('/console/callback'));
 }
 
-/** A 1280×800 (viewport) screenshot; `top` scrolls that element to the top of the window first. */
+/** A viewport screenshot into test-results/screenshots/console-<name>.png; `top` scrolls that element up first. */
 export async function screenshot(
   page: Page,
   name: string,
   options: { fullPage?: boolean; top?: string } = {},
 ): Promise<void> {
-  await mkdir(SCREENSHOTS, { recursive: true });
   if (options.top)
     await page
       .locator(options.top)
@@ -85,5 +131,5 @@ export async function screenshot(
       .evaluate((el) => el.scrollIntoView({ block: 'start' }));
   // let transitions and fonts settle so screenshots are stable
   await page.waitForTimeout(100);
-  await page.screenshot({ path: join(SCREENSHOTS, `console-${name}.png`), fullPage: options.fullPage ?? false });
+  await page.screenshot({ path: screenshotPath(`console-${name}`), fullPage: options.fullPage ?? false });
 }

@@ -1,20 +1,21 @@
 /**
  * "Try it out", as the README tells it: `npm start` from an empty data folder, then the seed guide's login in real
  * Chromium — Pickup Dispatch → Login → admin's credentials → the OTP from the SMS inbox → logged in with amr sms —
- * logout, a backup code login, a wrong code, and a second start on the same data. Screenshots go to docs/screenshots.
+ * logout, a backup code login, a wrong code, and a second start on the same data. Screenshots go to
+ * test-results/screenshots (`npm run screenshots` copies them into docs/).
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, skipChromium } from '../support/chromium.js';
+import { screenshotPath } from '../support/screenshots.js';
 import { freePort } from '../support/server.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const shots = join(root, 'docs', 'screenshots');
 const ADMIN_PASSWORD = 'demo admin password';
 
 interface Demo {
@@ -100,7 +101,6 @@ describe('the demo, in Chromium', { skip: skipChromium }, () => {
   let pickupPort: number;
 
   before(async () => {
-    mkdirSync(shots, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'stepgate-demo-'));
     port = await freePort();
     pickupPort = await freePort();
@@ -135,7 +135,7 @@ describe('the demo, in Chromium', { skip: skipChromium }, () => {
     await page.getByRole('button', { name: /login/i }).click();
     await page.waitForURL(/\/interaction\//);
     assert.match(await page.content(), /Pickup Dispatch/);
-    await page.screenshot({ path: join(shots, 'demo-1-login.png') });
+    await page.screenshot({ path: screenshotPath('demo-1-login') });
     await page.fill('input[name=username]', 'admin');
     await page.fill('input[name=password]', ADMIN_PASSWORD);
     const sentAfter = Date.now() - 1000;
@@ -143,12 +143,12 @@ describe('the demo, in Chromium', { skip: skipChromium }, () => {
     await page.waitForSelector('input[autocomplete="one-time-code"]');
     const body = await page.textContent('main');
     assert.match(body ?? '', /\*+4567/, 'the masked number is not shown');
-    await page.screenshot({ path: join(shots, 'demo-2-otp.png') });
+    await page.screenshot({ path: screenshotPath('demo-2-otp') });
     const code = await latestOtp(demo.stepgate, sentAfter);
     const inbox = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await inbox.goto(`${demo.stepgate}/dev/sms/`);
     await inbox.waitForSelector(`text=${code}`);
-    await inbox.screenshot({ path: join(shots, 'demo-3-sms-inbox.png') });
+    await inbox.screenshot({ path: screenshotPath('demo-3-sms-inbox') });
     await inbox.close();
     await page.fill('input[name=code]', code);
     await page.locator('#sms-otp-verify button[type=submit]').click();
@@ -156,7 +156,7 @@ describe('the demo, in Chromium', { skip: skipChromium }, () => {
     const profile = await page.content();
     assert.match(profile, /\+94771234567/, 'the subject (mobile) is not shown');
     assert.match(profile, /&quot;sms&quot;|"sms"/, 'amr does not contain sms');
-    await page.screenshot({ path: join(shots, 'demo-4-pickup-profile.png'), fullPage: false });
+    await page.screenshot({ path: screenshotPath('demo-4-pickup-profile'), fullPage: false });
     // RP-initiated logout through Stepgate and back to the start page
     await page
       .getByRole('button', { name: /logout/i })
