@@ -2,8 +2,10 @@
 import { spawnSync } from 'node:child_process';
 // Finds every *.test.ts under test/ and examples/ and runs them with Node's test runner through tsx.
 // Node 20 does not expand quoted globs, and `tsx --test` with no files passes vacuously, so the list is explicit.
-// Before running, it says which optional back ends are missing, so a skipped suite is never silent.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// Before running, it says which optional back ends are missing, so a skipped suite is never silent, and it closes
+// with one line that counts the skipped tests by reason (a second reporter, scripts/test-summary.mjs, collects them).
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const roots = ['test', 'examples'];
@@ -42,9 +44,39 @@ if (missing.length > 0) {
 }
 
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const summaryDir = mkdtempSync(join(tmpdir(), 'stepgate-run-tests-'));
+const summaryFile = join(summaryDir, 'summary.json');
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(import.meta.dirname, 'test-summary.mjs')}`,
+    `--test-reporter-destination=${summaryFile}`,
+    ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
+
+let summary;
+try {
+  summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
+} catch {
+  summary = undefined;
+}
+rmSync(summaryDir, { recursive: true, force: true });
+if (summary) {
+  console.log(
+    `\nSummary: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped` +
+      (summary.todo ? `, ${summary.todo} todo` : '') +
+      ` (${files.length} files)`,
+  );
+  for (const [reason, count] of Object.entries(summary.reasons)) console.log(`  skipped ${count}: ${reason}`);
+} else {
+  console.log('\nSummary: the test run ended without a summary (see the output above)');
+}
 process.exit(result.status ?? 1);

@@ -1,10 +1,10 @@
 /** Who may call the admin API: no token 401, a token without the admin scope 403, a user's token only with the admin role. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { createUser, setEnabled, setRoles } from '../../src/identity/users.js';
 import { ADMIN_SCOPE } from '../../src/oidc/provider.js';
-import { backends } from '../support/backends.js';
+import { suiteNeeding, variants } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
 import { relyingParty } from '../support/rp.js';
 import type { TestServer } from '../support/server.js';
@@ -12,8 +12,8 @@ import { API, client, clientToken, startAdminServer } from './support.js';
 
 const REDIRECT = 'http://127.0.0.1:1/console/callback';
 
-for (const backend of backends()) {
-  describe(`admin API authentication on ${backend.name}`, () => {
+for (const { backend, skip } of variants()) {
+  suiteNeeding(skip, `admin API authentication on ${backend.name}`, () => {
     let server: TestServer;
     let consoleClient: { clientId: string; clientSecret: string };
 

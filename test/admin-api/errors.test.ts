@@ -1,9 +1,9 @@
 /** Bad requests become problem documents, never a 500 or a stack trace; the error catalogue and docs/errors.md agree. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { PROBLEMS } from '../../src/web/problem.js';
-import { backends } from '../support/backends.js';
+import { suiteNeeding, variants } from '../support/backends.js';
 import type { TestServer } from '../support/server.js';
 import { API, client, clientToken, startAdminServer } from './support.js';
 
@@ -18,8 +18,8 @@ test('every code of the error catalogue is documented in docs/errors.md with its
     assert.ok(code in PROBLEMS, `docs/errors.md documents ${code}, which the catalogue does not have`);
 });
 
-for (const backend of backends()) {
-  describe(`admin API error handling on ${backend.name}`, () => {
+for (const { backend, skip } of variants()) {
+  suiteNeeding(skip, `admin API error handling on ${backend.name}`, () => {
     let server: TestServer;
     let token: string;
     let call: ReturnType<typeof client>;

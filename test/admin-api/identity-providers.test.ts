@@ -1,15 +1,15 @@
 /** Identity providers over HTTP: gateway secrets masked on every read, kept on a PUT of the mask; test SMS and preview. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { backends } from '../support/backends.js';
+import { after, before, test } from 'node:test';
+import { suiteNeeding, variants } from '../support/backends.js';
 import type { TestServer } from '../support/server.js';
 import { client, clientToken, type MockProvider, mockSmsProvider, startAdminServer } from './support.js';
 
 const API_SECRET = 'S3cr3tApiValue';
 const TOKEN = 'BearerTokenValue123';
 
-for (const backend of backends()) {
-  describe(`admin API identity providers on ${backend.name}`, () => {
+for (const { backend, skip } of variants()) {
+  suiteNeeding(skip, `admin API identity providers on ${backend.name}`, () => {
     let server: TestServer;
     let provider: MockProvider;
     let call: ReturnType<typeof client>;

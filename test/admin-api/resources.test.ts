@@ -4,9 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
-import { backends } from '../support/backends.js';
+import { suiteNeeding, variants } from '../support/backends.js';
 import type { TestServer } from '../support/server.js';
 import { client, clientToken, startAdminServer } from './support.js';
 
@@ -40,8 +40,8 @@ function selfSignedPem(cn: string): string {
   }
 }
 
-for (const backend of backends()) {
-  describe(`admin API resources on ${backend.name}`, () => {
+for (const { backend, skip } of variants()) {
+  suiteNeeding(skip, `admin API resources on ${backend.name}`, () => {
     let server: TestServer;
     let call: ReturnType<typeof client>;
 

@@ -1,13 +1,13 @@
 /** Configuration as code: `stepgate apply` is idempotent, errors name the line, and `export` round-trips without secrets. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { getLocalClaim } from '../../src/identity/claims.js';
 import { getUserByUsername, getUserClaims } from '../../src/identity/users.js';
 import { applySetup, parseSetup, SetupError } from '../../src/setup/apply.js';
 import { exportSetup, exportSetupYaml } from '../../src/setup/export.js';
-import { backends } from '../support/backends.js';
+import { suiteNeeding, variants } from '../support/backends.js';
 import { startStepgate, type TestServer } from '../support/server.js';
 
 const SETUP = `# the seed guide, as a file
@@ -39,8 +39,8 @@ users:
 `;
 const ENV = { PICKUP_SECRET: 'a-secret-of-sufficient-length', ADMIN_PASSWORD: 'admin password 123' };
 
-for (const backend of backends()) {
-  describe(`stepgate apply / export on ${backend.name}`, () => {
+for (const { backend, skip } of variants()) {
+  suiteNeeding(skip, `stepgate apply / export on ${backend.name}`, () => {
     let server: TestServer;
     before(async () => {
       server = await startStepgate({ backend });

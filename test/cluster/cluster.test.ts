@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { createUser } from '../../src/identity/users.js';
 import { gatewayFor } from '../sms-otp/support/fixture.js';
 import { type MockSms, startMockSms } from '../sms-otp/support/mock-sms.js';
-import { postgresBackend, skipPostgres, skipRedis } from '../support/backends.js';
+import { postgresBackend, skipPostgres, skipRedis, suiteNeeding } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
 import { relyingParty } from '../support/rp.js';
 import { freePort, startStepgate, type TestServer } from '../support/server.js';
@@ -41,7 +41,7 @@ async function roundRobin(port: number, targets: number[]): Promise<{ server: Se
 
 const skip = skipPostgres || skipRedis;
 
-describe('two nodes behind a load balancer', { skip }, () => {
+suiteNeeding(skip, 'two nodes behind a load balancer', () => {
   let a: TestServer;
   let b: TestServer;
   let lb: { server: Server; hits: number[] };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { createUser, getPasswordHash, getUserByUsername, getUserClaims } from '../../src/identity/users.js';
-import { backends } from '../support/backends.js';
+import { suiteNeeding, variants } from '../support/backends.js';
 import { Browser, type Page } from '../support/browser.js';
 import { relyingParty } from '../support/rp.js';
 import { startStepgate, type TestServer } from '../support/server.js';
@@ -11,8 +11,8 @@ import { startStepgate, type TestServer } from '../support/server.js';
 const REDIRECT = 'http://127.0.0.1:1/callback';
 const PASSWORD = 'correct horse battery';
 
-for (const backend of backends()) {
-  describe(`password step guards on ${backend.name}`, () => {
+for (const { backend, skip } of variants()) {
+  suiteNeeding(skip, `password step guards on ${backend.name}`, () => {
     let server: TestServer;
     let clientId: string;
     let clientSecret: string;
@@ -215,31 +215,34 @@ describe('password hashing upgrades', () => {
   });
 });
 
-describe('login throttling per client address', () => {
-  test('past the per-minute budget a form post gets a clear 429 page, shared through Redis when configured', async () => {
-    const server = await startStepgate({ overrides: { 'loginRateLimit.postsPerMinute': 3 }, redis: true });
-    try {
-      const s = server.services;
-      const created = await s.applications.create({ name: 'Throttled', redirectUris: [REDIRECT] });
-      const rp = await relyingParty(server.url, created.application.clientId, created.clientSecret, REDIRECT);
-      const b = new Browser();
-      const page = await b.go(rp.begin().url);
-      const form = Browser.form(page);
-      const statuses: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const r = await b.request(form.action, {
-          method: 'POST',
-          body: new URLSearchParams({ ...form.fields, username: `nobody${i}`, password: 'wrong password' }),
-        });
-        statuses.push(r.status);
-        if (r.status === 429) {
-          assert.match(r.html, /Too many requests from your network/);
-          assert.match(r.headers.get('content-type') ?? '', /text\/html/);
+for (const { name, redis, skip } of variants({ redis: true }).filter((v) => v.name !== 'postgres')) {
+  // the throttle counts in process memory without Redis and in Redis with it: both are the real configurations
+  suiteNeeding(skip, `login throttling per client address (${redis ? 'Redis' : 'one node'}, ${name})`, () => {
+    test('past the per-minute budget a form post gets a clear 429 page', async () => {
+      const server = await startStepgate({ overrides: { 'loginRateLimit.postsPerMinute': 3 }, redis });
+      try {
+        const s = server.services;
+        const created = await s.applications.create({ name: 'Throttled', redirectUris: [REDIRECT] });
+        const rp = await relyingParty(server.url, created.application.clientId, created.clientSecret, REDIRECT);
+        const b = new Browser();
+        const page = await b.go(rp.begin().url);
+        const form = Browser.form(page);
+        const statuses: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const r = await b.request(form.action, {
+            method: 'POST',
+            body: new URLSearchParams({ ...form.fields, username: `nobody${i}`, password: 'wrong password' }),
+          });
+          statuses.push(r.status);
+          if (r.status === 429) {
+            assert.match(r.html, /Too many requests from your network/);
+            assert.match(r.headers.get('content-type') ?? '', /text\/html/);
+          }
         }
+        assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+      } finally {
+        await server.stop();
       }
-      assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
-    } finally {
-      await server.stop();
-    }
+    });
   });
-});
+}

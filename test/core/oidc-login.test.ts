@@ -1,11 +1,11 @@
 /** The core login through real interfaces: Stepgate on a loopback port, openid-client as the relying party. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
 import type { Authenticator } from '../../src/authn/authenticator.js';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { createUser } from '../../src/identity/users.js';
-import { backends } from '../support/backends.js';
+import { suiteNeeding, variants } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
 import { relyingParty } from '../support/rp.js';
 import { startStepgate, type TestServer } from '../support/server.js';
@@ -30,8 +30,8 @@ const wordStep: Authenticator = {
   },
 };
 
-for (const backend of backends()) {
-  describe(`OIDC login on ${backend.name}`, () => {
+for (const { backend, skip } of variants()) {
+  suiteNeeding(skip, `OIDC login on ${backend.name}`, () => {
     let server: TestServer;
     let clientSecret: string;
     let clientId: string;

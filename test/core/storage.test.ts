@@ -23,13 +23,13 @@ import { createRedisStateStore } from '../../src/state/redis-store.js';
 import { createSqlStateStore } from '../../src/state/sql-store.js';
 import type { StateStore } from '../../src/state/state-store.js';
 import { type Db, migrate, openDatabase } from '../../src/store/db.js';
-import { backends, skipRedis } from '../support/backends.js';
+import { skipRedis, suiteNeeding, variants } from '../support/backends.js';
 
 const hasher = createPasswordHasher({ memoryKiB: 8192, iterations: 1, parallelism: 1 });
 const keyring = createKeyring(randomBytes(32));
 
-for (const backend of backends()) {
-  describe(`storage on ${backend.name}`, () => {
+for (const { backend, skip } of variants()) {
+  suiteNeeding(skip, `storage on ${backend.name}`, () => {
     let db: Db;
     let close: () => Promise<void>;
     let drop: () => Promise<void>;
@@ -209,7 +209,7 @@ describe('state store in memory', () => {
   test('contract', async () => stateStoreContract(createMemoryStateStore()));
 });
 
-describe('state store on Redis', { skip: skipRedis }, () => {
+suiteNeeding(skipRedis, 'state store on Redis', () => {
   test('contract', async () => {
     const store = createRedisStateStore(process.env.REDIS_URL!, `stepgate-test-${randomBytes(4).toString('hex')}:`);
     try {

@@ -1,10 +1,10 @@
 /** SCIM 2.0 over real HTTP: RFC 7643/7644 shapes, the mobile number and the Stepgate extension, filters, PATCH, errors. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { getUserByUsername } from '../../src/identity/users.js';
 import { client, clientToken, startAdminServer } from '../admin-api/support.js';
-import { backends } from '../support/backends.js';
+import { suiteNeeding, variants } from '../support/backends.js';
 import type { TestServer } from '../support/server.js';
 
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -14,8 +14,8 @@ const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const SCIM = { 'content-type': 'application/scim+json' };
 
-for (const backend of backends()) {
-  describe(`SCIM on ${backend.name}`, () => {
+for (const { backend, skip } of variants()) {
+  suiteNeeding(skip, `SCIM on ${backend.name}`, () => {
     let server: TestServer;
     let scim: ReturnType<typeof client>;
 

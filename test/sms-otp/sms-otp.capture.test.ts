@@ -3,15 +3,15 @@
  * profile only after a correct SMS code (never after a backup code).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { claimValue } from '../../src/identity/users.js';
-import { backends } from '../support/backends.js';
+import { suiteNeeding, variants } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
 import { messageIdOf, type SmsOtpFixture, startSmsOtp } from './support/fixture.js';
 
-for (const backend of backends()) {
-  describe(`SMS OTP mobile capture on ${backend.name}`, () => {
+for (const { backend, skip } of variants()) {
+  suiteNeeding(skip, `SMS OTP mobile capture on ${backend.name}`, () => {
     let f: SmsOtpFixture;
     before(async () => {
       f = await startSmsOtp({ backend });

@@ -1,15 +1,15 @@
 /** The seed's "Try it out" with SMS OTP as the second step: full logins through openid-client and a mock provider. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
-import { backends } from '../support/backends.js';
+import { suiteNeeding, variants } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
 import { MOBILE, messageIdOf, type SmsOtpFixture, startSmsOtp } from './support/fixture.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-for (const backend of backends()) {
-  describe(`SMS OTP login on ${backend.name}`, () => {
+for (const { backend, skip } of variants()) {
+  suiteNeeding(skip, `SMS OTP login on ${backend.name}`, () => {
     let f: SmsOtpFixture;
     before(async () => {
       f = await startSmsOtp({ backend });

@@ -3,16 +3,16 @@
  * logins; only a success resets the count) and backup codes in the code box (single use, amr otp, audited).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { listLocalClaims } from '../../src/identity/claims.js';
 import { unlockUser } from '../../src/identity/lockout.js';
 import { claimsOf } from '../../src/identity/users.js';
-import { backends } from '../support/backends.js';
+import { suiteNeeding, variants } from '../support/backends.js';
 import { MOBILE, messageIdOf, type SmsOtpFixture, startSmsOtp } from './support/fixture.js';
 
-for (const backend of backends()) {
-  describe(`SMS OTP lockout and backup codes on ${backend.name}`, () => {
+for (const { backend, skip } of variants()) {
+  suiteNeeding(skip, `SMS OTP lockout and backup codes on ${backend.name}`, () => {
     let f: SmsOtpFixture;
     before(async () => {
       f = await startSmsOtp({

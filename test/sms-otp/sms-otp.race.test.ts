@@ -4,17 +4,10 @@
  * Runs on every database back end, and with Redis as the shared state store when REDIS_URL is set.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type Backend, backends, sqliteBackend } from '../support/backends.js';
+import { after, before, test } from 'node:test';
+import { suiteNeeding, variants } from '../support/backends.js';
 import { Browser, type Page } from '../support/browser.js';
 import { messageIdOf, REDIRECT, type SmsOtpFixture, startSmsOtp } from './support/fixture.js';
-
-const variants: { name: string; backend: Backend; redis: boolean }[] = backends().map((b) => ({
-  name: b.name,
-  backend: b,
-  redis: false,
-}));
-if (process.env.REDIS_URL) variants.push({ name: 'sqlite + redis state', backend: sqliteBackend, redis: true });
 
 const CONCURRENCY = 50;
 
@@ -29,8 +22,8 @@ async function fire(browser: Browser, page: Page, code: string): Promise<Page[]>
 
 const isResume = (p: Page) => p.status === 303 && /\/oidc\/auth\//.test(p.headers.get('location') ?? '');
 
-for (const variant of variants) {
-  describe(`SMS OTP races on ${variant.name}`, () => {
+for (const variant of variants({ redis: true })) {
+  suiteNeeding(variant.skip, `SMS OTP races on ${variant.name}`, () => {
     let f: SmsOtpFixture;
     before(async () => {
       f = await startSmsOtp({ backend: variant.backend, redis: variant.redis });

@@ -43,6 +43,9 @@ const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 export async function startStepgate(
   options: StartOptions = {},
 ): Promise<TestServer & { database: { url: string; dataDir: string; masterKey: string } }> {
+  // a test that asks for Redis and quietly gets the SQL state store would pass without testing what it claims
+  if (options.redis && !process.env.REDIS_URL)
+    throw new Error('startStepgate({ redis: true }) needs REDIS_URL: skip the test with skipRedis or forEachBackend');
   const port = await freePort();
   const made = options.database ? undefined : await (options.backend ?? sqliteBackend).create();
   const database = options.database ?? { url: made!.url, dataDir: made!.dataDir, masterKey: MASTER_KEY };
@@ -56,7 +59,7 @@ export async function startStepgate(
       databaseUrl: database.url,
       masterKey: database.masterKey,
       logLevel: 'silent',
-      ...(options.redis && process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+      ...(options.redis ? { redisUrl: process.env.REDIS_URL } : {}),
       ...options.overrides,
     },
   });
