@@ -74,6 +74,7 @@ describe('the decision rules', () => {
   const base: Facts = {
     hasUser: true,
     userInStore: true,
+    disabled: false,
     locked: false,
     disabledByUser: false,
     mandatory: false,
@@ -86,6 +87,8 @@ describe('the decision rules', () => {
     [{ hasUser: false }, 'no-user', 'refuse'],
     [{ userInStore: false }, 'user-not-in-store', 'skip'],
     [{ userInStore: false, mandatory: true }, 'user-not-in-store-mandatory', 'refuse'],
+    [{ disabled: true, locked: true, disabledByUser: true }, 'user-disabled', 'refuse'],
+    [{ disabled: true, mandatory: false, captureEnabled: true }, 'user-disabled', 'refuse'],
     [{ locked: true, disabledByUser: true }, 'account-locked', 'refuse'],
     [{ disabledByUser: true }, 'disabled-by-user', 'skip'],
     [{ disabledByUser: true, mandatory: true }, 'disabled-by-user-mandatory', 'refuse'],

@@ -30,6 +30,7 @@ export async function begin(deps: BeginDeps, ctx: StepContext): Promise<Outcome>
   const facts: Facts = {
     hasUser: ctx.user !== undefined,
     userInStore: user !== undefined,
+    disabled: user !== undefined && !user.enabled,
     locked: user !== undefined && isLocked(user, ctx.now),
     disabledByUser:
       config.enableByUserClaim &&

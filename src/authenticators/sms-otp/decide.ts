@@ -12,6 +12,8 @@ export interface Facts {
   hasUser: boolean;
   /** that user is in the local user store */
   userInStore: boolean;
+  /** that user's account is disabled: no code is ever sent to it */
+  disabled: boolean;
   locked: boolean;
   /** enable-by-claim is on and the user's Disable SMSOTP claim is true */
   disabledByUser: boolean;
@@ -46,6 +48,7 @@ export const RULES: readonly Rule[] = [
     when: (f) => !f.userInStore,
     action: refuse('user-not-found', 'sms-otp.user-not-found'),
   },
+  { id: 'user-disabled', when: (f) => f.disabled, action: refuse('user-disabled', 'sms-otp.user-disabled') },
   { id: 'account-locked', when: (f) => f.locked, action: refuse('user-locked', 'sms-otp.locked') },
   {
     id: 'disabled-by-user-mandatory',

@@ -8,6 +8,7 @@ export const smsOtpMessages = {
     'Update mobile number in your profile. Cannot proceed further without a mobile number for SMS OTP.',
   'sms-otp.bad-mobile':
     'The mobile number in your profile cannot receive a code. Update mobile number in your profile.',
+  'sms-otp.user-disabled': 'Your account is not available. Contact your administrator.',
   'sms-otp.locked':
     'Your account is locked because of too many failed attempts. Please try again in {minutes} minutes.',
   'sms-otp.code-missing': 'Please enter the code!',

@@ -5,6 +5,7 @@ export const RULE_IDS = [
   'no-user',
   'user-not-in-store',
   'user-not-in-store-mandatory',
+  'user-disabled',
   'account-locked',
   'disabled-by-user-mandatory',
   'disabled-by-user',
