@@ -2,7 +2,7 @@
  * oidc-provider's storage adapter over our database: one table keyed by model and id, with an expiry.
  * The `Client` model is not stored here: clients are Stepgate applications, read from their own table.
  */
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Db } from '../store/db.js';
 
 export type ClientLoader = (clientId: string) => Promise<AdapterPayload | undefined>;
@@ -64,13 +64,28 @@ export function createAdapterFactory(db: Db, loadClient: ClientLoader, clock: ()
       return this.findBy('user_code', userCode);
     }
 
+    /**
+     * Single use, atomically: of two requests redeeming one code or refresh token at the same moment (each saw it
+     * unconsumed), only the one whose UPDATE finds it unconsumed wins. The other is a replay like any later one:
+     * the grant is revoked, as oidc-provider does when it sees `consumed`, and the request fails with invalid_grant.
+     */
     async consume(id: string): Promise<void> {
-      await db
+      const result = await db
         .updateTable('oidc_models')
         .set({ consumed_at: clock() })
         .where('model', '=', this.model)
         .where('id', '=', id)
-        .execute();
+        .where('consumed_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) > 0) return;
+      const row = await db
+        .selectFrom('oidc_models')
+        .select('grant_id')
+        .where('model', '=', this.model)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (row?.grant_id) await this.revokeByGrantId(row.grant_id);
+      throw new errors.InvalidGrant(`${this.model} already used`);
     }
 
     async destroy(id: string): Promise<void> {

@@ -17,6 +17,7 @@ import { claimsOf, getUserById, isLocked, type User } from '../identity/users.js
 import type { Db } from '../store/db.js';
 import { createAdapterFactory } from './adapter.js';
 import { loadKeys } from './keys.js';
+import { introspectionAllowed, loadFirstPartyGrant, revocationAllowed } from './policies.js';
 
 export const ADMIN_SCOPE = 'stepgate:admin';
 
@@ -125,6 +126,10 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     ),
   );
 
+  // consent is given by configuring the application (loadFirstPartyGrant); an explicit prompt=consent is answered by
+  // that standing grant instead of an interaction our login pages would treat as a new login (an endless loop)
+  policy.get('consent')!.checks.remove('consent_prompt');
+
   const configuration: Configuration = {
     adapter: Adapter,
     jwks: { keys: jwks },
@@ -142,12 +147,17 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       phone: ['phone_number', 'phone_number_verified'],
     },
     acrValues: [ACR.oneFactor, ACR.twoFactors],
+    // every application uses the authorization code flow: implicit and hybrid response types are not offered at all
+    responseTypes: ['code'],
+    // only the methods applications are registered for (confidential: client_secret_basic, public: none); oidc-provider
+    // would otherwise take client_secret_post and client_secret_basic as one method and accept either
+    clientAuthMethods: ['client_secret_basic', 'none'],
     conformIdTokenClaims: false,
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      revocation: { enabled: true, allowedPolicy: revocationAllowed },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
       userinfo: { enabled: true },
       clientCredentials: { enabled: true },
       rpInitiatedLogout: {
@@ -175,23 +185,10 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    // Stepgate's applications are first-party: consent is given by configuring the application, so a grant is made here.
-    loadExistingGrant: async (ctx) => {
-      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
-      if (grantId) {
-        const existing = await ctx.oidc.provider.Grant.find(grantId);
-        if (existing) return existing;
-      }
-      const grant = new ctx.oidc.provider.Grant({
-        clientId: ctx.oidc.client!.clientId,
-        accountId: ctx.oidc.session!.accountId!,
-      });
-      grant.addOIDCScope([...(ctx.oidc.requestParamScopes ?? [])].join(' ') || 'openid');
-      const claims = ctx.oidc.requestParamClaims ? [...ctx.oidc.requestParamClaims] : [];
-      if (claims.length > 0) grant.addOIDCClaims(claims);
-      await grant.save();
-      return grant;
-    },
+    // every refresh gives a new refresh token; presenting a used one again revokes the whole grant (oidc-provider), and
+    // the adapter's consume is atomic, so two concurrent refreshes with one token cannot both win
+    rotateRefreshToken: true,
+    loadExistingGrant: loadFirstPartyGrant,
     findAccount: async (ctx, id) => {
       const account = await accountOf(ctx, id);
       // a disabled or locked account gets no new tokens, not even through an existing session or a refresh token

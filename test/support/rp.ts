@@ -20,7 +20,9 @@ export async function relyingParty(
   clientSecret: string | undefined,
   redirectUri: string,
 ): Promise<RelyingParty> {
-  const config = await oidc.discovery(new URL(issuer), clientId, clientSecret, clientSecret ? undefined : oidc.None(), {
+  // confidential applications are registered for client_secret_basic (openid-client would default to post)
+  const auth = clientSecret ? oidc.ClientSecretBasic(clientSecret) : oidc.None();
+  const config = await oidc.discovery(new URL(issuer), clientId, clientSecret, auth, {
     execute: [oidc.allowInsecureRequests],
   });
   return {
