@@ -3,6 +3,8 @@ import type { Db } from '../store/db.js';
 import type { LocalClaimsTable } from '../store/schema.js';
 import { ClaimUri, isBackupCodeClaim, LOCAL_DIALECT, OIDC_DIALECT } from './claim-uris.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
+import { isReservedClaim } from './reserved-claims.js';
+import { patternProblem } from './safe-regex.js';
 import type { ClaimMapping, LocalClaim } from './types.js';
 
 export type { ClaimMapping, LocalClaim } from './types.js';
@@ -192,13 +194,9 @@ function checkClaimInput(input: LocalClaimInput): void {
       field: 'mappedAttribute',
       message: 'must be an attribute name of letters, digits, "_", "-" or "."',
     });
-  if (input.regex) {
-    try {
-      new RegExp(input.regex, 'u');
-    } catch {
-      problems.push({ field: 'regex', message: 'is not a valid regular expression' });
-    }
-  }
+  // formats run on RE2 (linear time): a pattern that would need backtracking is refused here
+  const regexProblem = input.regex ? patternProblem(input.regex) : undefined;
+  if (regexProblem) problems.push({ field: 'regex', message: regexProblem });
   if (problems.length > 0) throw new ValidationError(problems);
 }
 
@@ -294,6 +292,13 @@ export async function setMapping(db: Db, mapping: ClaimMapping): Promise<void> {
     throw new ValidationError([{ field: 'localClaimUri', message: `no local claim ${mapping.localClaimUri}` }]);
   if (!/^[\w.:/-]{1,255}$/.test(mapping.externalClaim))
     throw new ValidationError([{ field: 'externalClaim', message: 'must be a claim name' }]);
+  if (mapping.dialect === OIDC_DIALECT && isReservedClaim(mapping.externalClaim))
+    throw new ValidationError([
+      {
+        field: 'externalClaim',
+        message: `${mapping.externalClaim} is a protocol claim of JWT/OpenID Connect and cannot carry user data`,
+      },
+    ]);
   await db
     .deleteFrom('claim_mappings')
     .where('dialect', '=', mapping.dialect)

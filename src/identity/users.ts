@@ -6,6 +6,7 @@ import { type LocalClaim, listLocalClaims } from './claims.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
 import { newId } from './ids.js';
 import { checkPasswordPolicy, type PasswordHasher } from './passwords.js';
+import { patternMatches } from './safe-regex.js';
 
 export interface User {
   id: string;
@@ -271,7 +272,7 @@ export async function setUserClaims(
       problems.push({ field: uri, message: 'is longer than 4096 characters' });
       continue;
     }
-    if (value !== '' && claim.regex && !isBackupCodeClaim(uri) && !new RegExp(claim.regex, 'u').test(value)) {
+    if (value !== '' && claim.regex && !isBackupCodeClaim(uri) && !patternMatches(claim.regex, value)) {
       problems.push({ field: uri, message: `${claim.displayName} does not match the required format` });
       continue;
     }

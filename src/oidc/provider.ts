@@ -13,6 +13,7 @@ import type { Keyring } from '../crypto/keyring.js';
 import type { Application, ApplicationStore } from '../identity/applications.js';
 import { OIDC_DIALECT } from '../identity/claim-uris.js';
 import { listLocalClaims, listMappings } from '../identity/claims.js';
+import { isReservedClaim } from '../identity/reserved-claims.js';
 import { claimsOf, getUserById, isLocked, type User } from '../identity/users.js';
 import type { Db } from '../store/db.js';
 import { createAdapterFactory } from './adapter.js';
@@ -204,7 +205,9 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
             const requested = new Set(app.requestedClaims);
             for (const m of await listMappings(deps.db, OIDC_DIALECT)) {
               const value = account.local[m.localClaimUri];
-              if (requested.has(m.localClaimUri) && value !== undefined) out[m.externalClaim] = value;
+              // a reserved name (acr, sub, …) mapped before such mappings were refused never carries profile data
+              if (requested.has(m.localClaimUri) && value !== undefined && !isReservedClaim(m.externalClaim))
+                out[m.externalClaim] = value;
             }
           }
           return out as { sub: string };

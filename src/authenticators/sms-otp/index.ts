@@ -7,6 +7,7 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { Authenticator, AuthenticatorDescriptor } from '../../authn/authenticator.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import type { BackupCodeStore } from '../../identity/backup-codes.js';
+import { patternProblem } from '../../identity/safe-regex.js';
 import {
   type GatewayConfig,
   GatewayConfigSchema,
@@ -63,11 +64,8 @@ function validateConfig(raw: Record<string, unknown>): { field: string; message:
     .map((p) => ({ field: `gateway.${p.field}`, message: p.message }));
   if (!config.messageTemplate.includes('{code}'))
     problems.push({ field: 'messageTemplate', message: 'the message template must contain {code}' });
-  try {
-    new RegExp(config.mobileRegex, 'u');
-  } catch {
-    problems.push({ field: 'mobileRegex', message: 'is not a valid regular expression' });
-  }
+  const mobileRegexProblem = config.mobileRegex !== '' ? patternProblem(config.mobileRegex) : undefined;
+  if (mobileRegexProblem) problems.push({ field: 'mobileRegex', message: mobileRegexProblem });
   if (config.defaultCountry !== '' && !isSupportedCountry(config.defaultCountry))
     problems.push({ field: 'defaultCountry', message: `"${config.defaultCountry}" is not a country code` });
   for (const [i, c] of config.limits.allowedCountries.entries()) {

@@ -3,6 +3,7 @@
  * configured pattern; a stored number only has to be a possible number. Both leave in E.164.
  */
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { patternMatches } from '../../identity/safe-regex.js';
 import type { SmsOtpConfig } from './config.js';
 
 export type CapturedNumber =
@@ -22,7 +23,7 @@ export function validateCapturedNumber(input: string, config: SmsOtpConfig): Cap
   const type = parsed?.getType();
   if (!parsed?.isValid() || (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE'))
     return { ok: false, message: 'sms-otp.mobile-invalid' };
-  if (config.mobileRegex !== '' && !new RegExp(config.mobileRegex, 'u').test(parsed.number))
+  if (config.mobileRegex !== '' && !patternMatches(config.mobileRegex, parsed.number))
     return { ok: false, message: 'sms-otp.mobile-pattern' };
   return { ok: true, e164: parsed.number, country: parsed.country };
 }
