@@ -16,6 +16,7 @@ import { UserAdd } from './pages/users/UserAdd.tsx';
 import { UserList } from './pages/users/UserList.tsx';
 import { UserProfile } from './pages/users/UserProfile.tsx';
 import { Link, match, useLocation } from './router/router.tsx';
+import { ROUTE_PATTERNS, type RoutePattern } from './routes.ts';
 import { useLoad } from './ui/hooks.ts';
 
 interface NavGroup {
@@ -63,29 +64,29 @@ const NAV: NavGroup[] = [
   },
 ];
 
-/** The routes in order: the first pattern that matches the path renders its page. */
-const ROUTES: [pattern: string, render: (p: Record<string, string>) => ReactNode][] = [
-  ['/', () => <Home />],
-  ['/identity-providers', () => <IdentityProviderList />],
-  ['/identity-providers/new', () => <IdentityProviderEdit />],
-  ['/identity-providers/:id', (p) => <IdentityProviderEdit id={p.id!} />],
-  ['/applications', () => <ApplicationList />],
-  ['/applications/new', () => <ApplicationEdit />],
-  ['/applications/:id', (p) => <ApplicationEdit id={p.id!} />],
-  ['/claims', () => <ClaimList />],
-  ['/claims/new', () => <ClaimEdit />],
-  ['/claims/:uri', (p) => <ClaimEdit uri={p.uri!} />],
-  ['/users', () => <UserList />],
-  ['/users/new', () => <UserAdd />],
-  ['/users/:id', (p) => <UserProfile id={p.id!} />],
-  ['/truststore', () => <Truststore />],
-  ['/audit', () => <AuditLog />],
-];
+/** Each route's page; the patterns and their order are in routes.ts. */
+const PAGES: Record<RoutePattern, (p: Record<string, string>) => ReactNode> = {
+  '/': () => <Home />,
+  '/identity-providers': () => <IdentityProviderList />,
+  '/identity-providers/new': () => <IdentityProviderEdit />,
+  '/identity-providers/:id': (p) => <IdentityProviderEdit id={p.id!} />,
+  '/applications': () => <ApplicationList />,
+  '/applications/new': () => <ApplicationEdit />,
+  '/applications/:id': (p) => <ApplicationEdit id={p.id!} />,
+  '/claims': () => <ClaimList />,
+  '/claims/new': () => <ClaimEdit />,
+  '/claims/:uri': (p) => <ClaimEdit uri={p.uri!} />,
+  '/users': () => <UserList />,
+  '/users/new': () => <UserAdd />,
+  '/users/:id': (p) => <UserProfile id={p.id!} />,
+  '/truststore': () => <Truststore />,
+  '/audit': () => <AuditLog />,
+};
 
 function Page({ path }: { path: string }) {
-  for (const [pattern, render] of ROUTES) {
+  for (const pattern of ROUTE_PATTERNS) {
     const params = match(pattern, path === '' ? '/' : path);
-    if (params) return <>{render(params)}</>;
+    if (params) return <>{PAGES[pattern](params)}</>;
   }
   return (
     <>

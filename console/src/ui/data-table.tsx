@@ -1,4 +1,7 @@
-// A list page's table: column headers, one row an item, an optional "nothing here" row.
+// A list page's table: column headers, one row an item, an optional "nothing here" row. On a phone the rows become
+// cards (styles.css): each cell shows its column's name from data-label, and the explicit roles keep the table a
+// table for screen readers, which drop the semantics of a table whose display is changed by CSS.
+// biome-ignore-all lint/a11y/noRedundantRoles: the roles are kept on purpose for the card layout (see above)
 import type { ReactNode } from 'react';
 import { Link } from '../router/router.tsx';
 
@@ -26,27 +29,32 @@ export interface DataTableProps<T> {
 export function DataTable<T>({ caption, hideCaption, className, columns, rows, rowKey, empty }: DataTableProps<T>) {
   return (
     <div className="table-wrap">
-      <table className={className}>
+      <table className={className} role="table">
         {caption && <caption className={hideCaption ? 'visually-hidden' : undefined}>{caption}</caption>}
-        <thead>
-          <tr>
+        <thead role="rowgroup">
+          <tr role="row">
             {columns.map((c) => (
-              <th key={c.header} scope="col">
+              <th key={c.header} scope="col" role="columnheader">
                 {c.hiddenHeader ? <span className="visually-hidden">{c.header}</span> : c.header}
               </th>
             ))}
           </tr>
         </thead>
-        <tbody>
+        <tbody role="rowgroup">
           {rows.map((r) => (
-            <tr key={rowKey(r)}>
+            <tr key={rowKey(r)} role="row">
               {columns.map((c) =>
                 c.rowHeader ? (
-                  <th key={c.header} scope="row" className={c.className}>
+                  <th key={c.header} scope="row" role="rowheader" className={c.className}>
                     {c.cell(r)}
                   </th>
                 ) : (
-                  <td key={c.header} className={c.className}>
+                  <td
+                    key={c.header}
+                    role="cell"
+                    className={c.className}
+                    data-label={c.hiddenHeader ? undefined : c.header}
+                  >
                     {c.cell(r)}
                   </td>
                 ),
@@ -54,8 +62,8 @@ export function DataTable<T>({ caption, hideCaption, className, columns, rows, r
             </tr>
           ))}
           {rows.length === 0 && empty !== undefined && (
-            <tr>
-              <td colSpan={columns.length} className="muted">
+            <tr role="row">
+              <td colSpan={columns.length} role="cell" className="muted">
                 {empty}
               </td>
             </tr>

@@ -20,14 +20,14 @@ const CLAIM_COLUMNS: Column<LocalClaim>[] = [
   { header: 'Mapped Attribute', cell: (c) => <code>{c.mappedAttribute}</code> },
   {
     header: 'Properties',
-    className: 'badges',
+    // the badges line up inside a span: a flex table cell would leave its row (the cells misalign)
     cell: (c) => (
-      <>
+      <span className="badges">
         {c.supportedByDefault && <Badge tone="good">Supported by default</Badge>}
         {c.required && <Badge>Required</Badge>}
         {c.readOnly && <Badge>Read-only</Badge>}
         {c.system && <Badge>Built in</Badge>}
-      </>
+      </span>
     ),
   },
   actionsColumn((c) => <RowLink to={claimPath(c.uri)} label={`Edit ${c.displayName}`} />),

@@ -35,9 +35,8 @@ export function IdentityProviderList() {
     },
     {
       header: 'Federated authenticators',
-      className: 'badges',
       cell: (i) => (
-        <>
+        <span className="badges">
           {i.authenticators.length === 0 && <span className="muted">none</span>}
           {i.authenticators.map((a) => (
             <Badge key={a.type} tone={a.enabled ? 'good' : 'neutral'}>
@@ -45,7 +44,7 @@ export function IdentityProviderList() {
               {a.enabled ? '' : ' (off)'}
             </Badge>
           ))}
-        </>
+        </span>
       ),
     },
     actionsColumn((i) => <RowLink to={`/identity-providers/${encodeURIComponent(i.id)}`} label={`Edit ${i.name}`} />),

@@ -17,13 +17,12 @@ const COLUMNS: Column<User>[] = [
   { header: 'Roles', cell: (u) => (u.roles.length > 0 ? u.roles.join(', ') : NONE) },
   {
     header: 'Status',
-    className: 'badges',
     cell: (u) => (
-      <>
+      <span className="badges">
         {u.locked ? <Badge tone="bad">Locked</Badge> : null}
         {!u.enabled ? <Badge tone="warn">Disabled</Badge> : null}
         {u.enabled && !u.locked ? <Badge tone="good">Active</Badge> : null}
-      </>
+      </span>
     ),
   },
   actionsColumn((u) => (
