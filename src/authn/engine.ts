@@ -9,7 +9,7 @@
 import type { Application, ApplicationStore, AuthenticationStep } from '../identity/applications.js';
 import type { AuditLog } from '../identity/audit.js';
 import type { IdentityProviderStore } from '../identity/identity-providers.js';
-import { getUserById, isLocked, type User } from '../identity/users.js';
+import { claimValue, getUserById, isLocked, type User } from '../identity/users.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Db } from '../store/db.js';
 import { ACR, summarise } from './acr.js';
@@ -210,7 +210,7 @@ export function createEngine(deps: EngineDeps) {
   /** Moves to the next step: finish when none is left, ask the user to choose when a step offers several options. */
   async function advance(tx: LoginTransaction, app: Application, client: ClientInfo): Promise<EngineResult> {
     const step = app.steps[tx.stepIndex];
-    if (!step) return finish(tx);
+    if (!step) return finish(tx, app, client);
     if (step.options.length > 1 && !tx.current) {
       return {
         type: 'page',
@@ -248,11 +248,24 @@ export function createEngine(deps: EngineDeps) {
   }
 
   /** Every step passed: check the user one last time and hand oidc-provider the account and methods. */
-  async function finish(tx: LoginTransaction): Promise<EngineResult> {
+  async function finish(tx: LoginTransaction, app: Application, client: ClientInfo): Promise<EngineResult> {
     if (!tx.userId) return fail(tx, 'login.no-user');
     const user = await getUserById(deps.db, tx.userId);
     if (!user?.enabled) return fail(tx, 'login.user-gone');
     if (isLocked(user, clock())) return fail(tx, 'login.user-locked');
+    // the application knows users by its subject claim: without a value there is no sub to give, and the internal id
+    // is never given instead (it would be a second, different identity of the same person)
+    if (!(await claimValue(deps.db, user, app.subjectClaimUri))) {
+      await deps.audit.record({
+        event: 'login.no-subject',
+        userId: user.id,
+        username: user.username,
+        clientId: app.clientId,
+        ip: client.ip,
+        data: { loginId: tx.id, subjectClaim: app.subjectClaimUri },
+      });
+      return fail(tx, 'login.no-subject');
+    }
     const { amr, acr } = summarise(tx.amr);
     // an application that asked only for stronger authentication than this login reached gets an error, never a
     // silently weaker token (a user who turned SMS OTP off passes with one factor)
@@ -340,7 +353,7 @@ export function createEngine(deps: EngineDeps) {
     if ('type' in opened) return opened;
     const { tx, version, app } = opened;
     const step = app.steps[tx.stepIndex];
-    if (!step) return commit(await finish(tx), tx, version);
+    if (!step) return commit(await finish(tx, app, client), tx, version);
     if (input.step !== undefined && input.step !== String(tx.stepIndex)) return { type: 'conflict' };
     if (input.choose !== undefined) {
       const option = step.options.find((o) => `${o.idp ?? ''}:${o.authenticator}` === input.choose);

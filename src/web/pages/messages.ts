@@ -5,6 +5,8 @@ export const engineMessages: Record<string, string> = {
   'login.configuration-changed':
     'The login settings of this application changed during your login. Go back to the application and start again.',
   'login.user-gone': 'Your account is not available. Contact your administrator.',
+  'login.method-unavailable':
+    'The sign-in method this application needs is switched off. Contact the administrator of this application.',
   'login.user-locked': 'Your account is temporarily locked. Try again later.',
   'login.user-mismatch': 'The steps of this login were passed by different users. Start again.',
   'login.no-user': 'No step of this login identified a user. Contact the administrator of this application.',
