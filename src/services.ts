@@ -69,8 +69,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const audit = createAuditLog(db);
   const truststore = createTruststore(db);
   const backupCodes = createBackupCodeStore(db, keyring);
-  registerSpecialClaimWriter('backup-codes', async (_db, userId, value) =>
-    backupCodes.replace(userId, parseBackupCodeList(value)),
+  registerSpecialClaimWriter('backup-codes', async (within, userId, value) =>
+    backupCodes.replace(userId, parseBackupCodeList(value), Date.now(), within),
   );
 
   const base = { config, db, dbKind: opened.kind, keyring, hasher, state, audit, truststore, backupCodes };

@@ -1,6 +1,7 @@
 /**
  * buildApp: the Fastify application without listening (tests use it as is). Each surface is its own plugin:
  * oidc-provider under /oidc and /.well-known, the login pages, static assets, and the optional surfaces.
+ * Every request first passes the host check: a node answers only for its public host.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +9,12 @@ import helmet from '@fastify/helmet';
 import middie from '@fastify/middie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { OIDC_ROUTES } from '../oidc/provider.js';
 import type { Services } from '../services.js';
+import { authorizationPost } from './authorization-post.js';
+import { hostRule, isAddressedToUs } from './host-check.js';
 import { loginPages } from './pages/plugin.js';
+import { problemDocument } from './problem.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -26,10 +31,33 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     bodyLimit: 1024 * 1024,
   });
 
+  // before anything else (middie's hook included): a request for another host name is answered here and goes no further.
+  // /healthz stays open to probes that address the node by its IP; it reveals nothing.
+  const hosts = hostRule(services.config.publicUrl, {
+    development: services.config.mode === 'development',
+    trustProxy: services.config.trustProxy,
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    if (isAddressedToUs(req.headers, hosts) || req.url === '/healthz') return;
+    reply.code(421).header('cache-control', 'no-store');
+    if (String(req.headers.accept ?? '').includes('text/html'))
+      return reply.type('text/html; charset=utf-8').send(
+        services.renderer.render('error', {
+          title: 'Wrong address',
+          messageId: 'web.misdirected',
+          message: services.renderer.message('web.misdirected', { url: services.config.publicUrl }),
+        }),
+      );
+    return reply.type('application/problem+json').send(problemDocument('misdirected-request'));
+  });
+
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: true,
       directives: {
+        // stylesheets and fonts from this origin only: the pages, the console build and the inbox use no inline styles
+        'style-src': ["'self'"],
+        'font-src': ["'self'"],
         // Chrome applies form-action to the redirect after a POST; our forms redirect back to the application.
         'form-action': null,
         'upgrade-insecure-requests': services.config.publicUrl.startsWith('https:') ? [] : null,
@@ -43,9 +71,12 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const oidc = services.provider.callback();
   app.use((req, res, next) => {
     const url = req.url ?? '';
+    // a POST to the authorization endpoint goes to the route below (oidc-provider serves it by GET only here)
+    if (req.method === 'POST' && url.split('?')[0] === OIDC_ROUTES.authorization) return next();
     if (url.startsWith('/oidc/') || url.startsWith('/.well-known/')) return oidc(req, res);
     next();
   });
+  await app.register(authorizationPost, { renderer: services.renderer });
 
   await app.register(fastifyStatic, { root: join(here, 'assets'), prefix: '/assets/', maxAge: '1h' });
 

@@ -14,6 +14,11 @@ export const PROBLEMS = {
   forbidden: { status: 403, title: 'Forbidden', detail: 'The token does not allow this.' },
   'not-found': { status: 404, title: 'Not found', detail: 'The resource does not exist.' },
   conflict: { status: 409, title: 'Conflict', detail: 'The request conflicts with the current state.' },
+  'misdirected-request': {
+    status: 421,
+    title: 'Misdirected request',
+    detail: 'This server does not answer for that host name; use the address of its public URL.',
+  },
   'payload-too-large': { status: 413, title: 'Payload too large', detail: 'The request body is too large.' },
   'unsupported-media-type': {
     status: 415,

@@ -81,7 +81,7 @@ describe('the console login held to SMS OTP', () => {
     const me = await app.inject({
       method: 'GET',
       url: '/api/admin/v1/me',
-      headers: { authorization: `Bearer ${login.accessToken}` },
+      headers: { authorization: `Bearer ${login.accessToken}`, host: new URL(f.server.url).host },
     });
     assert.equal(me.statusCode, 200, me.body);
     const user = await f.addUser('plain');
@@ -89,7 +89,7 @@ describe('the console login held to SMS OTP', () => {
     const refused = await app.inject({
       method: 'GET',
       url: '/api/admin/v1/users',
-      headers: { authorization: `Bearer ${plain.accessToken}` },
+      headers: { authorization: `Bearer ${plain.accessToken}`, host: new URL(f.server.url).host },
     });
     assert.equal(refused.statusCode, 403);
     assert.match(refused.headers['content-type'] as string, /application\/problem\+json/);

@@ -154,6 +154,13 @@ describe('dev SMS: JSON API and inbox', () => {
     app = await buildApp(store);
   });
   after(() => app.close());
+  /** The token the inbox page puts into its Clear form. */
+  const clearToken = async () => {
+    const page = await app.inject({ method: 'GET', url: '/dev/sms/' });
+    const token = /<input type="hidden" name="csrf" value="([^"]+)">/.exec(page.body)?.[1];
+    assert.ok(token, 'the inbox page has no Clear token');
+    return token;
+  };
 
   async function sendTo(to: string, text: string): Promise<void> {
     const res = await app.inject({ method: 'POST', url: '/dev/sms/vonage/sms/json', ...form({ ...good, to, text }) });
@@ -209,10 +216,28 @@ describe('dev SMS: JSON API and inbox', () => {
 
   test('the Clear button form clears and redirects back to the inbox', async () => {
     await sendTo('94770000001', 'to be cleared');
-    const res = await app.inject({ method: 'POST', url: '/dev/sms/clear', ...form({}) });
+    const csrf = await clearToken();
+    const res = await app.inject({ method: 'POST', url: '/dev/sms/clear', ...form({ csrf }) });
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, '/dev/sms/');
     assert.equal(store.list().length, 0);
+  });
+
+  test('a Clear without the page token, or with a token one character off, is refused and clears nothing', async () => {
+    store.clear();
+    await sendTo('94770000001', 'must stay');
+    const csrf = await clearToken();
+    const last = csrf.at(-1) === 'A' ? 'B' : 'A';
+    for (const fields of [{}, { csrf: '' }, { csrf: `${csrf.slice(0, -1)}${last}` }, { csrf: `${csrf}x` }]) {
+      const res = await app.inject({ method: 'POST', url: '/dev/sms/clear', ...form(fields) });
+      assert.equal(res.statusCode, 403, JSON.stringify(fields));
+      assert.match(String(res.headers['content-type']), /^text\/html/);
+      assert.match(res.body, /without its security token/);
+    }
+    assert.deepEqual(
+      store.list().map((m) => m.text),
+      ['must stay'],
+    );
   });
 
   test('the inbox lists the message with its code, and escapes markup in the text', async () => {

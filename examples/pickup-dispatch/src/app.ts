@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
+import { allowedHosts, hostOf } from './host-check.js';
 import { finishLogin, logoutUrl, startLogin } from './login-flow.js';
 import { describeProblem, type LoginProblem } from './problems.js';
 import { createRelyingParty, isLoopbackHttp } from './relying-party.js';
@@ -52,11 +53,12 @@ function parseOptions(options: PickupDispatchOptions) {
     postLogoutRedirectUri: `${origin}/`,
     scopes: options.scopes ?? DEFAULT_SCOPES,
     secureCookies: base.protocol === 'https:',
+    base,
   };
 }
 
 export async function createPickupDispatch(options: PickupDispatchOptions): Promise<FastifyInstance> {
-  const { secureCookies, ...settings } = parseOptions(options);
+  const { secureCookies, base, ...settings } = parseOptions(options);
   const rp = createRelyingParty(settings);
   const sessions = createSessionStore();
   const app = Fastify({ logger: options.logger ?? false });
@@ -75,6 +77,21 @@ export async function createPickupDispatch(options: PickupDispatchOptions): Prom
     const described = describeProblem(problem);
     return page(reply, described.status, renderProblemPage(described));
   };
+
+  const hosts = allowedHosts(base);
+  app.addHook('onRequest', async (request, reply) => {
+    if (hosts.has(hostOf(request.headers.host, base.protocol) ?? '')) return;
+    return page(
+      reply,
+      421,
+      renderProblemPage({
+        status: 421,
+        title: 'Wrong address',
+        explanation: `Pickup Dispatch does not answer at this address. Open ${base.origin}/ instead.`,
+        details: [],
+      }),
+    );
+  });
 
   // Pages hold tokens and personal data: never cache them, never leak URLs (with codes) in Referer.
   const formTargets = `'self' ${settings.issuer.origin}`;

@@ -300,7 +300,7 @@ describe('Pickup Dispatch when the identity server is down', () => {
       baseUrl: `http://127.0.0.1:${samplePort}`,
     });
     try {
-      const res = await app.inject({ method: 'POST', url: '/login' });
+      const res = await app.inject({ method: 'POST', url: '/login', headers: { host: `127.0.0.1:${samplePort}` } });
       assert.equal(res.statusCode, 503);
       assert.ok(res.body.includes(`The identity server at ${notAnIdp.base} cannot be reached`));
       assert.match(res.body, /not with an OpenID Connect configuration/);

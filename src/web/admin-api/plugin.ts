@@ -10,6 +10,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
 import { createSmsGateway } from '../../sms/index.js';
+import type { Db } from '../../store/db.js';
 import { HttpProblem, type MappedError, problemFromError } from '../problem.js';
 import { type Actor, createBearerAuth } from './auth.js';
 import { openApiDocument } from './openapi.js';
@@ -127,7 +128,7 @@ async function adminApi(app: FastifyInstance, options: AdminApiOptions): Promise
           actor,
           req,
           reply,
-          audit: (event, data = {}) => recordAudit(services, actor, req, event, data),
+          audit: (event, data = {}, within) => recordAudit(services, actor, req, event, data, within),
         });
         reply.header('cache-control', 'no-store');
         if ((r.status ?? 200) === 204) return reply.status(204).send();
@@ -142,16 +143,20 @@ export function recordAudit(
   actor: Actor,
   req: FastifyRequest,
   event: string,
+  within?: Db,
   data: Record<string, unknown>,
 ): Promise<void> {
-  return services.audit.record({
-    event,
-    userId: actor.kind === 'user' ? actor.userId : null,
-    username: actor.kind === 'user' ? actor.username : null,
-    clientId: actor.clientId,
-    ip: req.ip,
-    data: { actor: actor.kind === 'user' ? `user:${actor.username}` : `client:${actor.clientId}`, ...data },
-  });
+  return services.audit.record(
+    {
+      event,
+      userId: actor.kind === 'user' ? actor.userId : null,
+      username: actor.kind === 'user' ? actor.username : null,
+      clientId: actor.clientId,
+      ip: req.ip,
+      data: { actor: actor.kind === 'user' ? `user:${actor.username}` : `client:${actor.clientId}`, ...data },
+    },
+    within,
+  );
 }
 
 declare module 'fastify' {

@@ -24,7 +24,8 @@ export const Problem = Type.Object(
 );
 
 export const PageQuery = {
-  offset: Type.Integer({ minimum: 0, default: 0, description: 'Items to skip.' }),
+  // bounded: a number past what the database takes as OFFSET is a 400, not a 500
+  offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0, description: 'Items to skip.' }),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Items per page (at most 200).' }),
 };
 

@@ -22,8 +22,8 @@ function renderRow(message: DevSmsMessage): string {
 </li>`;
 }
 
-/** The whole inbox; `base` is the plugin's mount path ending in `/`, for links and assets. */
-export function renderInboxPage(messages: DevSmsMessage[], base: string): string {
+/** The whole inbox; `base` is the plugin's mount path ending in `/`, for links and assets; `csrf` guards Clear. */
+export function renderInboxPage(messages: DevSmsMessage[], base: string, csrf: string): string {
   const list =
     messages.length === 0
       ? '<p id="empty">No messages yet. Messages sent to the mock SMS provider appear here.</p>'
@@ -41,12 +41,29 @@ export function renderInboxPage(messages: DevSmsMessage[], base: string): string
 <body data-base="${escapeHtml(base)}">
 <header><h1>Dev SMS inbox</h1><p>Messages received by the mock SMS provider (Vonage API). For development only.</p></header>
 <main>
-<form method="post" action="${escapeHtml(base)}clear"><button type="submit" id="clear">Clear</button></form>
+<form method="post" action="${escapeHtml(base)}clear"><input type="hidden" name="csrf" value="${escapeHtml(csrf)}"><button type="submit" id="clear">Clear</button></form>
 <div aria-live="polite">
 ${list}
 <ol id="messages">${messages.map(renderRow).join('\n')}</ol>
 </div>
 </main>
+</body>
+</html>
+`;
+}
+
+/** The answer to a Clear without the page's token (sent from another site, or from a page of an earlier run). */
+export function renderRefusedPage(base: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Dev SMS inbox</title>
+<link rel="stylesheet" href="${escapeHtml(base)}inbox.css">
+</head>
+<body>
+<main><h1>Not cleared</h1><p>The Clear form was sent without its security token, or from another page.
+<a href="${escapeHtml(base)}">Open the inbox</a> and try again.</p></main>
 </body>
 </html>
 `;

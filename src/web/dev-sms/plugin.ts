@@ -1,7 +1,8 @@
 // The mock SMS provider for development: a Vonage-compatible send endpoint, a JSON API over what it received,
 // and a web inbox. Self-contained on purpose: it imports nothing else from src/ and is mounted only in the demo.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { INBOX_CSS, INBOX_JS, renderInboxPage } from './inbox-page.js';
+import { INBOX_CSS, INBOX_JS, renderInboxPage, renderRefusedPage } from './inbox-page.js';
 import { createDevSmsStore, type DevSmsStore } from './store.js';
 import {
   basicCredentials,
@@ -53,10 +54,21 @@ function basePath(prefix: string): string {
   return prefix.endsWith('/') ? prefix : `${prefix}/`;
 }
 
+/** Compares a submitted form token with ours in constant time; anything but one string of the right length fails. */
+function sameToken(submitted: unknown, expected: string): boolean {
+  if (typeof submitted !== 'string') return false;
+  const a = Buffer.from(submitted);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 export const devSmsPlugin: FastifyPluginAsync<DevSmsPluginOptions> = async (app, options) => {
   const store = options.store ?? createDevSmsStore(options.capacity);
   const credentials = { apiKey: options.apiKey, apiSecret: options.apiSecret };
   let balanceMicros = STARTING_BALANCE_MICROS;
+  // The Clear form is a simple cross-site POST any page could send: it carries a token only the inbox page shows
+  // (another origin cannot read the page). Random per process: a restart empties the inbox anyway.
+  const clearToken = randomBytes(32).toString('base64url');
 
   // Vonage accepts form posts; parse them here unless the parent app already does.
   if (!app.hasContentTypeParser(FORM_TYPE)) {
@@ -91,14 +103,23 @@ export const devSmsPlugin: FastifyPluginAsync<DevSmsPluginOptions> = async (app,
     return reply.code(204).send();
   });
 
-  app.post('/clear', async (_request, reply) => {
+  app.post('/clear', async (request, reply) => {
+    const body = request.body as Record<string, unknown> | null | undefined;
+    if (!sameToken(body?.csrf, clearToken)) {
+      request.log.info('dev SMS: refused a Clear without its form token');
+      return reply
+        .code(403)
+        .header('cache-control', 'no-store')
+        .type('text/html; charset=utf-8')
+        .send(renderRefusedPage(basePath(app.prefix)));
+    }
     store.clear();
     return reply.redirect(basePath(app.prefix), 303);
   });
 
   app.get('/', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
-    return reply.type('text/html; charset=utf-8').send(renderInboxPage(store.list(), basePath(app.prefix)));
+    return reply.type('text/html; charset=utf-8').send(renderInboxPage(store.list(), basePath(app.prefix), clearToken));
   });
 
   app.get('/inbox.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(INBOX_CSS));

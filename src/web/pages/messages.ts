@@ -18,6 +18,7 @@ export const engineMessages: Record<string, string> = {
   'login.unknown-client': 'The application that sent you here is not registered with Stepgate.',
   'login.internal': 'Something went wrong on our side. Try again in a moment.',
   'oidc.error': 'The application sent an invalid login request.',
+  'web.misdirected': 'This server does not answer at this address. Open {url} instead.',
   'logout.confirm': 'Do you want to log out of Stepgate?',
   'logout.done': 'You have been logged out.',
 };
