@@ -6,7 +6,7 @@
  * One pass of `view` or `submit` is an ordered pipeline:
  *   load transaction → check it is live → pick the step option → begin / continue → apply the outcome → save (CAS)
  */
-import type { Application, ApplicationStore, AuthenticationStep } from '../identity/applications.js';
+import type { Application, ApplicationStore, AuthenticationStep, SequenceOption } from '../identity/applications.js';
 import type { AuditLog } from '../identity/audit.js';
 import type { IdentityProviderStore } from '../identity/identity-providers.js';
 import { claimValue, getUserById, isLocked, type User } from '../identity/users.js';
@@ -91,8 +91,8 @@ export function createEngine(deps: EngineDeps) {
     return deps.state.replace(transactionKey(tx.id), version, tx, ttl);
   }
 
-  function optionsOf(step: AuthenticationStep): OptionChoice[] {
-    return step.options.map((o) => ({
+  function optionsOf(options: SequenceOption[]): OptionChoice[] {
+    return options.map((o) => ({
       authenticator: o.authenticator,
       ...(o.idp ? { idp: o.idp } : {}),
       displayName: o.idp
@@ -112,13 +112,14 @@ export function createEngine(deps: EngineDeps) {
     if (current.idp) {
       idp = await deps.identityProviders.getByName(current.idp);
       const entry = idp?.authenticators.find((a) => a.type === current.authenticator);
-      if (!idp?.enabled || !entry?.enabled) return { error: 'login.configuration-changed' };
+      if (!idp?.enabled || !entry?.enabled) return { error: 'login.method-unavailable' };
       config = entry.config;
     }
     let user: User | undefined;
     if (tx.userId) {
       user = await getUserById(deps.db, tx.userId);
-      if (!user) return { error: 'login.user-gone' };
+      // no later step runs for a user disabled (or deleted) since an earlier one: no SMS goes to a disabled account
+      if (!user?.enabled) return { error: 'login.user-gone' };
     }
     return {
       loginId: tx.id,
@@ -211,24 +212,62 @@ export function createEngine(deps: EngineDeps) {
   async function advance(tx: LoginTransaction, app: Application, client: ClientInfo): Promise<EngineResult> {
     const step = app.steps[tx.stepIndex];
     if (!step) return finish(tx, app, client);
-    if (step.options.length > 1 && !tx.current) {
-      return {
-        type: 'page',
-        view: 'choose',
-        data: { step: tx.stepIndex + 1 },
-        status: 200,
-        tx,
-        options: optionsOf(step),
+    if (!tx.current) {
+      const options = await availableOptions(step);
+      // a step whose every option is switched off fails closed: skipping it would hand out a weaker login
+      if (options.length === 0) return unavailable(tx, app, step, client);
+      if (options.length > 1)
+        return {
+          type: 'page',
+          view: 'choose',
+          data: { step: tx.stepIndex + 1 },
+          status: 200,
+          tx,
+          options: optionsOf(options),
+        };
+      const option = options[0]!;
+      tx.current = {
+        authenticator: option.authenticator,
+        ...(option.idp ? { idp: option.idp } : {}),
+        begun: false,
+        state: {},
       };
     }
-    const option = step.options[0]!;
-    tx.current ??= {
-      authenticator: option.authenticator,
-      ...(option.idp ? { idp: option.idp } : {}),
-      begun: false,
-      state: {},
-    };
     return beginCurrent(tx, app, client);
+  }
+
+  /** The options of a step that can run now: a registered authenticator, and for a federated one an enabled IdP entry. */
+  async function availableOptions(step: AuthenticationStep): Promise<SequenceOption[]> {
+    const available: SequenceOption[] = [];
+    for (const option of step.options) {
+      if (!deps.registry.get(option.authenticator)) continue;
+      if (option.idp) {
+        const idp = await deps.identityProviders.getByName(option.idp);
+        if (!idp?.enabled || !idp.authenticators.some((a) => a.type === option.authenticator && a.enabled)) continue;
+      }
+      available.push(option);
+    }
+    return available;
+  }
+
+  async function unavailable(
+    tx: LoginTransaction,
+    app: Application,
+    step: AuthenticationStep,
+    client: ClientInfo,
+  ): Promise<EngineResult> {
+    await deps.audit.record({
+      event: 'login.step-unavailable',
+      userId: tx.userId ?? null,
+      clientId: app.clientId,
+      ip: client.ip,
+      data: {
+        loginId: tx.id,
+        step: tx.stepIndex,
+        options: step.options.map((o) => (o.idp ? `${o.authenticator} (${o.idp})` : o.authenticator)),
+      },
+    });
+    return fail(tx, 'login.method-unavailable');
   }
 
   async function beginCurrent(tx: LoginTransaction, app: Application, client: ClientInfo): Promise<EngineResult> {
@@ -356,8 +395,19 @@ export function createEngine(deps: EngineDeps) {
     if (!step) return commit(await finish(tx, app, client), tx, version);
     if (input.step !== undefined && input.step !== String(tx.stepIndex)) return { type: 'conflict' };
     if (input.choose !== undefined) {
-      const option = step.options.find((o) => `${o.idp ?? ''}:${o.authenticator}` === input.choose);
-      if (!option) return { type: 'error', message: 'login.bad-request', status: 400 };
+      const named = (o: SequenceOption) => `${o.idp ?? ''}:${o.authenticator}` === input.choose;
+      const options = await availableOptions(step);
+      const option = options.length > 1 ? options.find(named) : undefined;
+      if (!option) {
+        // an option switched off since the choice was shown: the page shows what is left
+        if (step.options.length > 1 && step.options.some(named)) return { type: 'conflict' };
+        return { type: 'error', message: 'login.bad-request', status: 400 };
+      }
+      // choosing the option already running shows it again: a restart would reset its resend and guess limits
+      if (tx.current?.begun && tx.current.lastPrompt && named(tx.current)) {
+        const shown = page(tx, tx.current.lastPrompt);
+        return shown.type === 'page' ? { ...shown, status: 200 } : shown;
+      }
       tx.current = {
         authenticator: option.authenticator,
         ...(option.idp ? { idp: option.idp } : {}),
