@@ -174,11 +174,20 @@ async function userCommand(
         const password = typeof values.password === 'string' ? values.password : undefined;
         const claims: Record<string, string> =
           typeof values.mobile === 'string' ? { [ClaimUri.mobile]: values.mobile } : {};
-        const u = await users.createUser(s.db, s.hasher, {
+        const prepared = await users.prepareNewUser(s.hasher, {
           username,
           password,
           claims,
           roles: (values.role as string[] | undefined) ?? [],
+        });
+        // the user and its audit event commit together (the number is normalised to E.164 on the way in)
+        const u = await s.db.transaction().execute(async (trx) => {
+          const created = await users.insertUser(trx, prepared);
+          await s.audit.record(
+            { event: 'cli.user.add', userId: created.id, username: created.username, data: { by: 'cli' } },
+            trx,
+          );
+          return created;
         });
         out(`Created user ${u.username} (${u.id}).`);
         return 0;

@@ -8,6 +8,7 @@ import { listLocalClaims } from './claims.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
 import { getIdentityProviderByName } from './identity-providers.js';
 import { newId } from './ids.js';
+import { adoptSubjectClaim } from './subjects.js';
 import type { Application, ApplicationSettings, AuthenticationStep } from './types.js';
 
 export type {
@@ -227,19 +228,23 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
       if (secret !== undefined && secret.length < 16)
         throw new ValidationError([{ field: 'clientSecret', message: 'must be at least 16 characters' }]);
       const id = newId('a_');
-      await db
-        .insertInto('applications')
-        .values({
-          id,
-          name: input.name.trim(),
-          description: input.description ?? '',
-          client_id: clientId,
-          client_secret_sealed: secret ? keyring.seal(secret, SEAL) : null,
-          settings: JSON.stringify(settings),
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
+      // the subject claim becomes unique among users in the same transaction (409 when users already share a value)
+      await db.transaction().execute(async (trx) => {
+        await adoptSubjectClaim(trx, settings.subjectClaimUri);
+        await trx
+          .insertInto('applications')
+          .values({
+            id,
+            name: input.name.trim(),
+            description: input.description ?? '',
+            client_id: clientId,
+            client_secret_sealed: secret ? keyring.seal(secret, SEAL) : null,
+            settings: JSON.stringify(settings),
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+      });
       const application = (await store.get(id))!;
       return secret ? { application, clientSecret: secret } : { application };
     },
@@ -263,7 +268,11 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
           throw new ValidationError([{ field: 'clientSecret', message: 'must be at least 16 characters' }]);
         set.client_secret_sealed = keyring.seal(input.clientSecret, SEAL);
       }
-      await db.updateTable('applications').set(set).where('id', '=', id).execute();
+      await db.transaction().execute(async (trx) => {
+        if (settings.subjectClaimUri !== current.subjectClaimUri)
+          await adoptSubjectClaim(trx, settings.subjectClaimUri);
+        await trx.updateTable('applications').set(set).where('id', '=', id).execute();
+      });
       return (await store.get(id))!;
     },
     async regenerateSecret(id: string): Promise<string> {

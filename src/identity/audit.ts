@@ -27,8 +27,9 @@ export interface AuditQuery {
 
 export function createAuditLog(db: Db) {
   return {
-    async record(e: AuditInput): Promise<void> {
-      await db
+    /** Stores an event; in `within` (a transaction) it commits or rolls back with the change it describes. */
+    async record(e: AuditInput, within: Db = db): Promise<void> {
+      await within
         .insertInto('audit_events')
         .values({
           id: newId('ev_'),

@@ -41,9 +41,12 @@ export function generateBackupCodes(count = 10): string[] {
 export function createBackupCodeStore(db: Db, keyring: Keyring) {
   const hashOf = (salt: string, code: string) => keyring.mac(PURPOSE, salt, normaliseBackupCode(code));
   return {
-    /** Replaces every code of the user with these (an empty list removes them all). */
-    async replace(userId: string, codes: string[], now = Date.now()): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+    /**
+     * Replaces every code of the user with these (an empty list removes them all), in the caller's transaction
+     * when given one (a nested transaction would wait forever for SQLite's one connection).
+     */
+    async replace(userId: string, codes: string[], now = Date.now(), within?: Db): Promise<void> {
+      const write = async (trx: Db) => {
         await trx.deleteFrom('backup_codes').where('user_id', '=', userId).execute();
         for (const code of codes) {
           const salt = randomBytes(16).toString('hex');
@@ -59,7 +62,9 @@ export function createBackupCodeStore(db: Db, keyring: Keyring) {
             })
             .execute();
         }
-      });
+      };
+      if (within?.isTransaction) await write(within);
+      else await db.transaction().execute(write);
     },
     async remaining(userId: string): Promise<number> {
       const r = await db

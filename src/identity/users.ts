@@ -1,4 +1,9 @@
-/** The internal user store: users, their attributes (read and written through local claims), roles and lock state. */
+/**
+ * The internal user store: users, their attributes (read and written through local claims), roles and lock state.
+ * Repository functions take `db` or a transaction; the caller owns the transaction (an admin write and its audit
+ * event commit together). Usernames are stored canonical (usernames.ts), mobile numbers in E.164 (phone.ts), and
+ * subject-claim values are held unique (subjects.ts).
+ */
 import type { Db } from '../store/db.js';
 import type { UsersTable } from '../store/schema.js';
 import { ClaimUri, isBackupCodeClaim, VIRTUAL_ATTRIBUTES } from './claim-uris.js';
@@ -6,7 +11,10 @@ import { type LocalClaim, listLocalClaims } from './claims.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
 import { newId } from './ids.js';
 import { checkPasswordPolicy, type PasswordHasher } from './passwords.js';
+import { normalisePhone } from './phone.js';
 import { patternMatches } from './safe-regex.js';
+import { holdSubjectValue, isUniqueViolation, subjectAttributes } from './subjects.js';
+import { foldUsername, prepareUsername } from './usernames.js';
 
 export interface User {
   id: string;
@@ -51,8 +59,17 @@ export async function getUserById(db: Db, id: string): Promise<User | undefined>
   return row ? hydrate(db, row) : undefined;
 }
 
+/**
+ * The user a typed login name means: its canonical (folded) form first; the name exactly as typed second, for a row
+ * the username migration could not fold because its folded form was taken (reported, never merged).
+ */
 export async function getUserByUsername(db: Db, username: string): Promise<User | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  const folded = foldUsername(username.trim());
+  const row =
+    (await db.selectFrom('users').selectAll().where('username', '=', folded).executeTakeFirst()) ??
+    (folded === username
+      ? undefined
+      : await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst());
   return row ? hydrate(db, row) : undefined;
 }
 
@@ -72,7 +89,7 @@ export interface ListUsersQuery {
 
 export async function listUsers(db: Db, q: ListUsersQuery = {}): Promise<{ total: number; users: User[] }> {
   let base = db.selectFrom('users');
-  if (q.search) base = base.where('username', 'like', `%${q.search.replace(/[%_]/g, '')}%`);
+  if (q.search) base = base.where('username', 'like', `%${foldUsername(q.search).replace(/[%_\\]/g, '')}%`);
   if (q.attribute) {
     const { name, value } = q.attribute;
     base = base.where((eb) =>
@@ -96,11 +113,6 @@ export async function listUsers(db: Db, q: ListUsersQuery = {}): Promise<{ total
   return { total, users: await Promise.all(rows.map((r) => hydrate(db, r))) };
 }
 
-export function checkUsername(username: string): string | undefined {
-  if (!/^[\p{L}\p{N}._@+-]{1,255}$/u.test(username)) return 'must be 1–255 letters, digits or . _ @ + -';
-  return undefined;
-}
-
 export interface CreateUserInput {
   username: string;
   password?: string | undefined;
@@ -108,62 +120,104 @@ export interface CreateUserInput {
   roles?: string[];
 }
 
+/** A checked new user with its password already hashed: what `insertUser` writes. */
+export interface NewUser {
+  username: string;
+  passwordHash: string | null;
+  claims: Record<string, string>;
+  roles: string[];
+  enabled: boolean;
+}
+
+/**
+ * Checks and hashes, touching no table: hashing takes tens of milliseconds and must not run while a transaction
+ * holds SQLite's one connection.
+ */
+export async function prepareNewUser(
+  hasher: PasswordHasher,
+  input: CreateUserInput & { enabled?: boolean },
+): Promise<NewUser> {
+  const problems: FieldProblem[] = [];
+  const prepared = prepareUsername(typeof input.username === 'string' ? input.username : '');
+  if (!prepared.ok) problems.push({ field: 'username', message: prepared.message });
+  if (input.password !== undefined) {
+    const p = checkPasswordPolicy(input.password);
+    if (p) problems.push({ field: 'password', message: p });
+  }
+  const roleProblem = checkRoles(input.roles ?? []);
+  if (roleProblem) problems.push(roleProblem);
+  if (problems.length > 0 || !prepared.ok) throw new ValidationError(problems);
+  return {
+    username: prepared.username,
+    passwordHash: input.password !== undefined ? await hasher.hash(input.password) : null,
+    claims: input.claims ?? {},
+    roles: input.roles ?? [],
+    enabled: input.enabled ?? true,
+  };
+}
+
+/** Writes a prepared user: the row, roles and claims. Give it a transaction so a failure leaves no half-made user. */
+export async function insertUser(db: Db, user: NewUser, now = Date.now()): Promise<User> {
+  const id = newId('u_');
+  try {
+    await db
+      .insertInto('users')
+      .values({
+        id,
+        username: user.username,
+        password_hash: user.passwordHash,
+        enabled: user.enabled ? 1 : 0,
+        failed_password_count: 0,
+        failed_password_since: null,
+        failed_otp_count: 0,
+        locked_until: null,
+        locked_reason: null,
+        lockout_count: 0,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+  } catch (err) {
+    // two creations of one name race past any read; the unique index decides, and the loser is told so
+    if (isUniqueViolation(err)) throw new ConflictError(`the user ${user.username} exists already`);
+    throw err;
+  }
+  if (user.roles.length > 0) await setRoles(db, id, user.roles);
+  const claims = Object.fromEntries(Object.entries(user.claims).filter(([, v]) => v !== ''));
+  if (Object.keys(claims).length > 0) await setUserClaims(db, id, claims, { asAdmin: true });
+  return (await getUserById(db, id))!;
+}
+
+/** Prepares and inserts in one transaction (its own, unless `db` is one already). */
 export async function createUser(
   db: Db,
   hasher: PasswordHasher,
   input: CreateUserInput,
   now = Date.now(),
 ): Promise<User> {
-  const problems: FieldProblem[] = [];
-  const usernameProblem = checkUsername(input.username ?? '');
-  if (usernameProblem) problems.push({ field: 'username', message: usernameProblem });
-  if (input.password !== undefined) {
-    const p = checkPasswordPolicy(input.password);
-    if (p) problems.push({ field: 'password', message: p });
-  }
-  if (problems.length > 0) throw new ValidationError(problems);
-  if (await getUserByUsername(db, input.username)) throw new ConflictError(`the user ${input.username} exists already`);
-  const id = newId('u_');
-  const passwordHash = input.password !== undefined ? await hasher.hash(input.password) : null;
-  await db
-    .insertInto('users')
-    .values({
-      id,
-      username: input.username,
-      password_hash: passwordHash,
-      enabled: 1,
-      failed_password_count: 0,
-      failed_password_since: null,
-      failed_otp_count: 0,
-      locked_until: null,
-      locked_reason: null,
-      lockout_count: 0,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
-  if (input.roles?.length) await setRoles(db, id, input.roles);
-  if (input.claims && Object.keys(input.claims).length > 0) {
-    try {
-      await setUserClaims(db, id, input.claims, { asAdmin: true });
-    } catch (e) {
-      await db.deleteFrom('users').where('id', '=', id).execute();
-      throw e;
-    }
-  }
-  return (await getUserById(db, id))!;
+  const user = await prepareNewUser(hasher, input);
+  if (db.isTransaction) return insertUser(db, user, now);
+  return db.transaction().execute((trx) => insertUser(trx, user, now));
 }
 
-export async function setPassword(db: Db, hasher: PasswordHasher, userId: string, password: string): Promise<void> {
+/** The hash of a new password that meets the policy (computed before any transaction opens). */
+export async function preparePassword(hasher: PasswordHasher, password: string): Promise<string> {
   const p = checkPasswordPolicy(password);
   if (p) throw new ValidationError([{ field: 'password', message: p }]);
-  const hashed = await hasher.hash(password);
+  return hasher.hash(password);
+}
+
+export async function setPasswordHash(db: Db, userId: string, hash: string): Promise<void> {
   const r = await db
     .updateTable('users')
-    .set({ password_hash: hashed, updated_at: Date.now() })
+    .set({ password_hash: hash, updated_at: Date.now() })
     .where('id', '=', userId)
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) throw new NotFoundError('user', userId);
+}
+
+export async function setPassword(db: Db, hasher: PasswordHasher, userId: string, password: string): Promise<void> {
+  await setPasswordHash(db, userId, await preparePassword(hasher, password));
 }
 
 /** Stores an upgraded hash only if the password has not changed in between. */
@@ -176,13 +230,27 @@ export async function replacePasswordHash(db: Db, userId: string, oldHash: strin
     .execute();
 }
 
+function checkRoles(roles: string[]): FieldProblem | undefined {
+  const bad = roles.find((role) => typeof role !== 'string' || !/^[\w:.-]{1,64}$/.test(role));
+  return bad === undefined ? undefined : { field: 'roles', message: `"${bad}" is not a role name` };
+}
+
+/** Replaces the user's roles with these; checked before anything is removed. */
 export async function setRoles(db: Db, userId: string, roles: string[]): Promise<void> {
-  await db.deleteFrom('user_roles').where('user_id', '=', userId).execute();
-  for (const role of [...new Set(roles)]) {
-    if (!/^[\w:.-]{1,64}$/.test(role))
-      throw new ValidationError([{ field: 'roles', message: `"${role}" is not a role name` }]);
-    await db.insertInto('user_roles').values({ user_id: userId, role }).execute();
-  }
+  const problem = checkRoles(roles);
+  if (problem) throw new ValidationError([problem]);
+  const wanted = [...new Set(roles)];
+  await db
+    .deleteFrom('user_roles')
+    .where('user_id', '=', userId)
+    .where('role', 'not in', ['', ...wanted])
+    .execute();
+  for (const role of wanted)
+    await db
+      .insertInto('user_roles')
+      .values({ user_id: userId, role })
+      .onConflict((oc) => oc.columns(['user_id', 'role']).doNothing())
+      .execute();
 }
 
 export async function setEnabled(db: Db, userId: string, enabled: boolean): Promise<void> {
@@ -241,8 +309,11 @@ export function registerSpecialClaimWriter(uri: string, writer: SpecialClaimWrit
 }
 
 /**
- * Writes claim values (by local claim URI). An empty string removes the value. Read-only claims are refused,
- * values are checked against the claim's regex, and nothing is written unless every value is valid.
+ * Writes claim values (by local claim URI). An empty string removes the value. Read-only claims are refused, the
+ * mobile number is stored in E.164, values are checked against the claim's regex, and nothing is written unless
+ * every value is valid. Each value is an upsert (never delete-then-insert: a crash between the two lost a number);
+ * a subject-claim value is held in `subject_values` first, so a value another user holds changes nothing. Give it
+ * a transaction when several claims must change together.
  */
 export async function setUserClaims(
   db: Db,
@@ -263,7 +334,15 @@ export async function setUserClaims(
       problems.push({ field: uri, message: 'must be a string' });
       continue;
     }
-    const value = raw.trim();
+    let value = raw.trim();
+    if (claim.uri === ClaimUri.mobile && value !== '') {
+      const phone = normalisePhone(value);
+      if (!phone.ok) {
+        problems.push({ field: uri, message: `${claim.displayName} ${phone.message}` });
+        continue;
+      }
+      value = phone.e164;
+    }
     if (claim.readOnly || VIRTUAL_ATTRIBUTES.has(claim.mappedAttribute)) {
       problems.push({ field: uri, message: `${claim.displayName} is read-only` });
       continue;
@@ -285,19 +364,30 @@ export async function setUserClaims(
   if (problems.length > 0) throw new ValidationError(problems);
   if (!(await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst()))
     throw new NotFoundError('user', userId);
+  const subjects = await subjectAttributes(db);
+  for (const { claim, value } of writes) {
+    if (subjects.has(claim.mappedAttribute))
+      await holdSubjectValue(db, userId, claim.mappedAttribute, value, claim.displayName);
+  }
   for (const { claim, value } of writes) {
     const special = isBackupCodeClaim(claim.uri) ? specialWriters.get('backup-codes') : undefined;
     if (special) {
       await special(db, userId, value);
       continue;
     }
+    if (value === '') {
+      await db
+        .deleteFrom('user_attributes')
+        .where('user_id', '=', userId)
+        .where('name', '=', claim.mappedAttribute)
+        .execute();
+      continue;
+    }
     await db
-      .deleteFrom('user_attributes')
-      .where('user_id', '=', userId)
-      .where('name', '=', claim.mappedAttribute)
+      .insertInto('user_attributes')
+      .values({ user_id: userId, name: claim.mappedAttribute, value })
+      .onConflict((oc) => oc.columns(['user_id', 'name']).doUpdateSet({ value }))
       .execute();
-    if (value !== '')
-      await db.insertInto('user_attributes').values({ user_id: userId, name: claim.mappedAttribute, value }).execute();
   }
   await db.updateTable('users').set({ updated_at: Date.now() }).where('id', '=', userId).execute();
 }

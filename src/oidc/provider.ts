@@ -5,6 +5,7 @@
 import Provider, {
   type AdapterPayload,
   type Configuration,
+  errors,
   interactionPolicy,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
@@ -221,7 +222,12 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
         deps.applications.getByClientId(client.clientId),
         accountOf(ctx, accountId),
       ]);
-      return (app && account?.local[app.subjectClaimUri]) || accountId;
+      if (!app) return accountId;
+      const subject = account?.local[app.subjectClaimUri];
+      // a user whose subject value was removed after their login gets no token at all, never one with the internal
+      // id as sub (the application would see a new person); the engine refuses such a login with a page already
+      if (!subject) throw new errors.AccessDenied('the user has no value for this application’s subject claim');
+      return subject;
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';

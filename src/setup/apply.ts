@@ -7,7 +7,16 @@ import { LineCounter, type Node, parseDocument } from 'yaml';
 import type { SequenceOption } from '../identity/applications.js';
 import { addLocalClaim, getLocalClaim, setMapping, updateLocalClaim } from '../identity/claims.js';
 import { ValidationError } from '../identity/errors.js';
-import { createUser, getUserByUsername, setEnabled, setPassword, setRoles, setUserClaims } from '../identity/users.js';
+import {
+  getUserByUsername,
+  insertUser,
+  prepareNewUser,
+  preparePassword,
+  setEnabled,
+  setPasswordHash,
+  setRoles,
+  setUserClaims,
+} from '../identity/users.js';
 import type { Services } from '../services.js';
 import { type Setup, type SetupOption, SetupSchema } from './schema.js';
 
@@ -169,24 +178,51 @@ export async function applySetup(
       }
     });
   }
+  // each user is one transaction with its audit event: a failed or interrupted apply leaves no half-made user
   for (const [i, u] of (setup.users ?? []).entries()) {
     await wrap(['users', i], async () => {
       const existing = await getUserByUsername(s.db, u.username);
       if (!existing) {
-        await createUser(s.db, s.hasher, {
+        const prepared = await prepareNewUser(s.hasher, {
           username: u.username,
           password: u.password,
           claims: u.claims ?? {},
           roles: u.roles ?? [],
+          ...(u.enabled !== undefined ? { enabled: u.enabled } : {}),
         });
-        report.created.push(`user ${u.username}`);
+        await s.db.transaction().execute(async (trx) => {
+          const user = await insertUser(trx, prepared);
+          await s.audit.record(
+            {
+              event: 'setup.user.create',
+              userId: user.id,
+              username: user.username,
+              data: { by: 'setup', claims: Object.keys(u.claims ?? {}), roles: user.roles },
+            },
+            trx,
+          );
+        });
+        report.created.push(`user ${prepared.username}`);
         return;
       }
-      if (u.claims) await setUserClaims(s.db, existing.id, u.claims, { asAdmin: true });
-      if (u.roles) await setRoles(s.db, existing.id, u.roles);
-      if (u.enabled !== undefined) await setEnabled(s.db, existing.id, u.enabled);
-      if (u.password && options.resetPasswords) await setPassword(s.db, s.hasher, existing.id, u.password);
-      report.updated.push(`user ${u.username}`);
+      const passwordHash =
+        u.password && options.resetPasswords ? await preparePassword(s.hasher, u.password) : undefined;
+      await s.db.transaction().execute(async (trx) => {
+        if (u.claims) await setUserClaims(trx, existing.id, u.claims, { asAdmin: true });
+        if (u.roles) await setRoles(trx, existing.id, u.roles);
+        if (u.enabled !== undefined) await setEnabled(trx, existing.id, u.enabled);
+        if (passwordHash !== undefined) await setPasswordHash(trx, existing.id, passwordHash);
+        await s.audit.record(
+          {
+            event: 'setup.user.update',
+            userId: existing.id,
+            username: existing.username,
+            data: { by: 'setup', claims: Object.keys(u.claims ?? {}), passwordReset: passwordHash !== undefined },
+          },
+          trx,
+        );
+      });
+      report.updated.push(`user ${existing.username}`);
     });
   }
   return report;

@@ -13,6 +13,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import * as m0001 from './migrations/0001_initial.js';
+import * as m0002 from './migrations/0002_user_identity.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -27,7 +28,7 @@ export interface OpenedDb {
 // pg returns int8 as strings; our bigints are millisecond timestamps well inside Number's safe range.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
-const migrations: Record<string, Migration> = { '0001_initial': m0001 };
+const migrations: Record<string, Migration> = { '0001_initial': m0001, '0002_user_identity': m0002 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export function openDatabase(url: string): OpenedDb {

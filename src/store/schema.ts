@@ -18,6 +18,13 @@ export interface UserAttributesTable {
   name: string;
   value: string;
 }
+/** One row per user and subject-claim attribute: the primary key makes a subject value belong to one user. */
+export interface SubjectValuesTable {
+  attribute: string;
+  /** SHA-256 of the NFKC-normalised, lower-cased value (a fixed-length key whatever the value's length) */
+  value_key: string;
+  user_id: string;
+}
 export interface UserRolesTable {
   user_id: string;
   role: string;
@@ -122,6 +129,7 @@ export interface Database {
   users: UsersTable;
   user_attributes: UserAttributesTable;
   user_roles: UserRolesTable;
+  subject_values: SubjectValuesTable;
   backup_codes: BackupCodesTable;
   local_claims: LocalClaimsTable;
   claim_mappings: ClaimMappingsTable;

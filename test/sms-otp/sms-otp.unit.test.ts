@@ -92,7 +92,8 @@ describe('the decision rules', () => {
     [{ locked: true, disabledByUser: true }, 'account-locked', 'refuse'],
     [{ disabledByUser: true }, 'disabled-by-user', 'skip'],
     [{ disabledByUser: true, mandatory: true }, 'disabled-by-user-mandatory', 'refuse'],
-    [{ mobileUsable: false }, 'mobile-unusable', 'refuse'],
+    [{ mobileUsable: false }, 'capture-mobile', 'capture'],
+    [{ mobileUsable: false, captureEnabled: false }, 'mobile-unusable', 'refuse'],
     [{ hasMobile: false, mobileUsable: false }, 'capture-mobile', 'capture'],
     [{ hasMobile: false, mobileUsable: false, captureEnabled: false }, 'no-mobile', 'refuse'],
   ];

@@ -14,7 +14,7 @@ import type { BeginDeps } from './begin.js';
 import { readConfig, type SmsOtpConfig } from './config.js';
 import { maskMobile } from './mask.js';
 import type { SmsOtpMessageId } from './messages.js';
-import { validateCapturedNumber } from './mobile.js';
+import { normaliseStoredNumber, validateCapturedNumber } from './mobile.js';
 import { normaliseCode, otpMatches } from './otp.js';
 import { afterSend, canTryAgain, currentPrompt, fatal, lockedOutcome, retry, waitNotice } from './outcomes.js';
 import { capturePrompt } from './prompts.js';
@@ -158,12 +158,17 @@ function wrong(
   return retry(reason, message, currentPrompt(config, s, 401));
 }
 
-async function passedBySms({ deps, ctx, s, user }: Step): Promise<Outcome> {
+async function passedBySms({ deps, ctx, config, s, user }: Step): Promise<Outcome> {
   if (user.failedOtpCount > 0) await resetFailures(deps.db, user.id, 'otp');
-  // a captured number becomes the profile's number only now, after a code sent to it came back
-  if (s.capturedMobile && !(await claimValue(deps.db, user, ClaimUri.mobile))) {
+  // a captured number becomes the profile's number only now, after a code sent to it came back; it replaces a stored
+  // number only when that one could not receive codes (capture was offered because of it)
+  const stored = await claimValue(deps.db, user, ClaimUri.mobile);
+  if (s.capturedMobile && (!stored || !normaliseStoredNumber(stored, config))) {
     try {
-      await setUserClaims(deps.db, user.id, { [ClaimUri.mobile]: s.capturedMobile });
+      // the one phone normaliser and the subject-uniqueness check run inside setUserClaims, atomically
+      await deps.db
+        .transaction()
+        .execute((trx) => setUserClaims(trx, user.id, { [ClaimUri.mobile]: s.capturedMobile! }));
       await ctx.audit(AuditEvent.mobileSaved, { to: s.maskedMobile ?? null });
     } catch (err) {
       await ctx.audit(AuditEvent.mobileSaved, {

@@ -57,8 +57,9 @@ export const RULES: readonly Rule[] = [
   },
   { id: 'disabled-by-user', when: (f) => f.disabledByUser, action: { kind: 'skip' } },
   { id: 'has-mobile', when: (f) => f.hasMobile && f.mobileUsable, action: { kind: 'send' } },
-  { id: 'mobile-unusable', when: (f) => f.hasMobile, action: refuse('no-mobile-number', 'sms-otp.bad-mobile') },
+  // a stored number that cannot receive a code is no dead end while capture is on: the user gives a working one
   { id: 'capture-mobile', when: (f) => f.captureEnabled, action: { kind: 'capture' } },
+  { id: 'mobile-unusable', when: (f) => f.hasMobile, action: refuse('no-mobile-number', 'sms-otp.bad-mobile') },
   { id: 'no-mobile', when: () => true, action: refuse('no-mobile-number', 'sms-otp.no-mobile') },
 ];
 

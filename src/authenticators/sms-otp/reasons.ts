@@ -10,8 +10,8 @@ export const RULE_IDS = [
   'disabled-by-user-mandatory',
   'disabled-by-user',
   'has-mobile',
-  'mobile-unusable',
   'capture-mobile',
+  'mobile-unusable',
   'no-mobile',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];

@@ -143,8 +143,8 @@ export function recordAudit(
   actor: Actor,
   req: FastifyRequest,
   event: string,
-  within?: Db,
   data: Record<string, unknown>,
+  within?: Db,
 ): Promise<void> {
   return services.audit.record(
     {

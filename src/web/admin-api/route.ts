@@ -4,6 +4,7 @@
  */
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../../store/db.js';
 import type { Actor } from './auth.js';
 
 export interface RouteSchema {
@@ -23,8 +24,8 @@ export interface HandlerContext<S extends RouteSchema> {
   actor: Actor;
   req: FastifyRequest;
   reply: FastifyReply;
-  /** records `admin.<resource>.<verb>` with the caller as actor */
-  audit(event: string, data?: Record<string, unknown>): Promise<void>;
+  /** records `admin.<resource>.<verb>` with the caller as actor; pass the write's transaction to commit them together */
+  audit(event: string, data?: Record<string, unknown>, within?: Db): Promise<void>;
 }
 
 export interface ApiRoute<S extends RouteSchema = RouteSchema> {

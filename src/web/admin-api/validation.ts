@@ -9,6 +9,8 @@ import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import { ValidationError } from '../../identity/errors.js';
 import { fieldOf, firstPerField } from '../../schema/problems.js';
+import { jsonDepth, MAX_JSON_DEPTH, numberOutOfRange } from '../json-limits.js';
+import { HttpProblem } from '../problem.js';
 
 export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = TypeCompiler.Compile(schema);
@@ -32,15 +34,25 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
 /**
  * JSON (and the given extra JSON media types) only: text/plain and anything else is 415. An empty body is
  * "no body", so action routes such as POST …/unlock work whether or not a client sends a content type.
+ * Every body keeps the limits of json-limits.ts (nesting depth, number range) or is a 400 before a handler sees it.
  */
 export function acceptJsonOnly(app: FastifyInstance, mediaTypes: string[]): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(mediaTypes, { parseAs: 'string' }, (req, body, done) => {
-    if (body === '' || (typeof body === 'string' && body.trim() === '')) {
+    const text = body as string;
+    if (text.trim() === '') {
       done(null, undefined);
       return;
     }
-    parse(req, body as string, done);
+    if (jsonDepth(text) > MAX_JSON_DEPTH) {
+      done(new HttpProblem('bad-request', `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
+      return;
+    }
+    parse(req, text, (err, parsed) => {
+      const outOfRange = err ? undefined : numberOutOfRange(parsed);
+      if (outOfRange) done(new ValidationError([outOfRange]), undefined);
+      else done(err, parsed);
+    });
   });
 }

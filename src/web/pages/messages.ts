@@ -10,6 +10,8 @@ export const engineMessages: Record<string, string> = {
   'login.user-locked': 'Your account is temporarily locked. Try again later.',
   'login.user-mismatch': 'The steps of this login were passed by different users. Start again.',
   'login.no-user': 'No step of this login identified a user. Contact the administrator of this application.',
+  'login.no-subject':
+    'Your account has no value for the identifier this application knows you by, so you cannot sign in to it yet. Contact your administrator.',
   'login.acr-unmet': 'This login did not reach the level of authentication the application asked for.',
   'login.bad-request': 'The form could not be read. Go back and try again.',
   'login.csrf': 'The form was sent without its security token, or from another page. Reload the page and try again.',

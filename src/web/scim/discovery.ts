@@ -38,10 +38,10 @@ export const USER_ATTRIBUTES: AttributeDefinition[] = [
     returned: 'always',
     uniqueness: 'server',
   }),
-  // Stepgate user names are case-sensitive, so equality on userName is exact
-  attr('userName', 'Unique user name; Stepgate cannot rename a user.', {
+  // Stepgate stores user names case-folded (RFC 8265 UsernameCaseMapped), so userName compares without case
+  attr('userName', 'Unique user name, stored case-folded; Stepgate cannot rename a user.', {
     required: true,
-    caseExact: true,
+    caseExact: false,
     mutability: 'immutable',
     uniqueness: 'server',
   }),

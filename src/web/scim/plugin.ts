@@ -11,7 +11,9 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import { ClaimUri } from '../../identity/claim-uris.js';
 import { listLocalClaims } from '../../identity/claims.js';
 import { deleteUser, getUserById, getUserByUsername, listUsers, type User } from '../../identity/users.js';
+import { phoneLookupKey } from '../../identity/phone.js';
 import type { Services } from '../../services.js';
+import type { Db } from '../../store/db.js';
 import { createBearerAuth } from '../admin-api/auth.js';
 import { recordAudit } from '../admin-api/plugin.js';
 import { acceptJsonOnly, typeboxValidatorCompiler } from '../admin-api/validation.js';
@@ -58,10 +60,12 @@ const PatchBody = Type.Object(
   },
   { additionalProperties: false },
 );
+const MAX_INDEX = 1_000_000_000;
 const ListQuery = Type.Object({
   filter: Type.Optional(Type.String({ maxLength: 2048 })),
-  startIndex: Type.Optional(Type.Integer()),
-  count: Type.Optional(Type.Integer()),
+  // bounded so no number reaches the database as an OFFSET it cannot take (a huge startIndex was a 500)
+  startIndex: Type.Optional(Type.Integer({ minimum: -MAX_INDEX, maximum: MAX_INDEX })),
+  count: Type.Optional(Type.Integer({ minimum: -MAX_INDEX, maximum: MAX_INDEX })),
   attributes: Type.Optional(Type.String({ maxLength: 1024 })),
   excludedAttributes: Type.Optional(Type.String({ maxLength: 1024 })),
 });
@@ -120,8 +124,8 @@ async function scim(app: FastifyInstance, options: ScimOptions): Promise<void> {
   app.addHook('preParsing', async (req: FastifyRequest) => {
     req.actor = await authenticate(req.headers.authorization);
   });
-  const audit = (req: FastifyRequest, event: string, data: Record<string, unknown>) =>
-    recordAudit(services, req.actor!, req, event, { via: 'scim', ...data });
+  const audit = (req: FastifyRequest, event: string, data: Record<string, unknown>, within?: Db) =>
+    recordAudit(services, req.actor!, req, event, { via: 'scim', ...data }, within);
 
   async function load(id: string): Promise<User> {
     const user = await getUserById(services.db, id);
@@ -142,7 +146,10 @@ async function scim(app: FastifyInstance, options: ScimOptions): Promise<void> {
         const mobile = (await listLocalClaims(services.db)).find((c) => c.uri === ClaimUri.mobile);
         if (mobile)
           return (
-            await listUsers(services.db, { attribute: { name: mobile.mappedAttribute, value: eq.value }, limit: 1000 })
+            await listUsers(services.db, {
+              attribute: { name: mobile.mappedAttribute, value: phoneLookupKey(eq.value) },
+              limit: 1000,
+            })
           ).users;
       }
     }
@@ -226,8 +233,9 @@ async function scim(app: FastifyInstance, options: ScimOptions): Promise<void> {
   );
 
   app.post<{ Body: ScimDoc }>('/Users', { schema: { body: UserBody } }, async (req, reply) => {
-    const user = await createFromScim(services, readDesired(req.body));
-    await audit(req, 'admin.user.create', { targetUserId: user.id, targetUsername: user.username });
+    const user = await createFromScim(services, readDesired(req.body), (trx, created) =>
+      audit(req, 'admin.user.create', { targetUserId: created.id, targetUsername: created.username }, trx),
+    );
     const doc = await resource(user);
     return send(reply.header('location', locationOf(base, user.id)), 201, doc);
   });
@@ -236,8 +244,9 @@ async function scim(app: FastifyInstance, options: ScimOptions): Promise<void> {
     '/Users/:id',
     { schema: { params: IdParams, body: UserBody } },
     async (req, reply) => {
-      const user = await replaceFromScim(services, await load(req.params.id), readDesired(req.body));
-      await audit(req, 'admin.user.update', { targetUserId: user.id, targetUsername: user.username, replace: true });
+      const user = await replaceFromScim(services, await load(req.params.id), readDesired(req.body), (trx, u) =>
+        audit(req, 'admin.user.update', { targetUserId: u.id, targetUsername: u.username, replace: true }, trx),
+      );
       return send(reply, 200, await resource(user));
     },
   );
@@ -250,20 +259,28 @@ async function scim(app: FastifyInstance, options: ScimOptions): Promise<void> {
         throw new ScimError(400, 'invalidValue', `schemas must be ["${PATCH_OP}"]`);
       const current = await load(req.params.id);
       const patched = applyPatch(await resource(current), req.body.Operations);
-      const user = await replaceFromScim(services, current, readDesired(patched));
-      await audit(req, 'admin.user.update', {
-        targetUserId: user.id,
-        targetUsername: user.username,
-        patch: req.body.Operations.map((o) => `${o.op} ${o.path ?? ''}`.trim()),
-      });
+      const user = await replaceFromScim(services, current, readDesired(patched), (trx, u) =>
+        audit(
+          req,
+          'admin.user.update',
+          {
+            targetUserId: u.id,
+            targetUsername: u.username,
+            patch: req.body.Operations.map((o) => `${o.op} ${o.path ?? ''}`.trim()),
+          },
+          trx,
+        ),
+      );
       return send(reply, 200, await resource(user));
     },
   );
 
   app.delete<{ Params: { id: string } }>('/Users/:id', { schema: { params: IdParams } }, async (req, reply) => {
     const user = await load(req.params.id);
-    await deleteUser(services.db, user.id);
-    await audit(req, 'admin.user.delete', { targetUserId: user.id, targetUsername: user.username });
+    await services.db.transaction().execute(async (trx) => {
+      await deleteUser(trx, user.id);
+      await audit(req, 'admin.user.delete', { targetUserId: user.id, targetUsername: user.username }, trx);
+    });
     return reply.status(204).send();
   });
 }

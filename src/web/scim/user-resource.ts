@@ -10,17 +10,21 @@ import { parseBackupCodeList } from '../../identity/backup-codes.js';
 import { ClaimUri } from '../../identity/claim-uris.js';
 import { listLocalClaims } from '../../identity/claims.js';
 import { ValidationError } from '../../identity/errors.js';
+import { foldUsername } from '../../identity/usernames.js';
 import {
   claimsOf,
-  createUser,
   getUserById,
+  insertUser,
+  prepareNewUser,
+  preparePassword,
   setEnabled,
-  setPassword,
+  setPasswordHash,
   setRoles,
   setUserClaims,
   type User,
 } from '../../identity/users.js';
 import type { Services } from '../../services.js';
+import type { Db } from '../../store/db.js';
 import { ScimError } from './errors.js';
 import { CORE_USER, STEPGATE_USER } from './schema-uris.js';
 
@@ -176,33 +180,57 @@ function checkRoles(roles: string[]): void {
     throw new ValidationError([{ field: 'roles', message: `"${badRole}" is not a role name` }]);
 }
 
-export async function createFromScim(services: Services, desired: DesiredUser): Promise<User> {
+/** Runs inside the write's transaction, so the audit event commits with the change it describes. */
+export type AuditWithin = (trx: Db, user: User) => Promise<void>;
+
+/** Creates the user, its state and its audit event in one transaction (the password hashed before it opens). */
+export async function createFromScim(services: Services, desired: DesiredUser, audit: AuditWithin): Promise<User> {
   checkRoles(desired.roles);
   const backupCodes = desired.backupCodes ? parseBackupCodeList(desired.backupCodes.join(',')) : undefined;
   const claims = Object.fromEntries(
     Object.entries(await writableClaims(services, desired.claims)).filter(([, v]) => v !== ''),
   );
-  const user = await createUser(services.db, services.hasher, {
+  const prepared = await prepareNewUser(services.hasher, {
     username: desired.userName,
     ...(desired.password !== undefined ? { password: desired.password } : {}),
     claims,
     roles: desired.roles,
+    enabled: desired.active,
   });
-  if (!desired.active) await setEnabled(services.db, user.id, false);
-  if (backupCodes) await services.backupCodes.replace(user.id, backupCodes);
-  return (await getUserById(services.db, user.id))!;
+  return services.db.transaction().execute(async (trx) => {
+    const user = await insertUser(trx, prepared);
+    if (backupCodes) await services.backupCodes.replace(user.id, backupCodes, Date.now(), trx);
+    await audit(trx, user);
+    return (await getUserById(trx, user.id))!;
+  });
 }
 
-/** Replaces the user's SCIM-visible state with `desired` (write-only values are changed only when given). */
-export async function replaceFromScim(services: Services, user: User, desired: DesiredUser): Promise<User> {
-  if (desired.userName !== user.username) throw new ScimError(400, 'mutability', 'userName cannot be changed');
+/**
+ * Replaces the user's SCIM-visible state with `desired` (write-only values are changed only when given), with its
+ * audit event, in one transaction.
+ */
+export async function replaceFromScim(
+  services: Services,
+  user: User,
+  desired: DesiredUser,
+  audit: AuditWithin,
+): Promise<User> {
+  // userName is compared as stored: case-folded (a client sending "Ada" for "ada" changes nothing)
+  if (desired.userName !== user.username && foldUsername(desired.userName.trim()) !== user.username)
+    throw new ScimError(400, 'mutability', 'userName cannot be changed');
   checkRoles(desired.roles);
   const backupCodes = desired.backupCodes ? parseBackupCodeList(desired.backupCodes.join(',')) : undefined;
-  await setUserClaims(services.db, user.id, await writableClaims(services, desired.claims), { asAdmin: true });
-  if (desired.password !== undefined) await setPassword(services.db, services.hasher, user.id, desired.password);
-  const roles = [...new Set(desired.roles)].sort();
-  if (roles.join(',') !== user.roles.join(',')) await setRoles(services.db, user.id, roles);
-  if (desired.active !== user.enabled) await setEnabled(services.db, user.id, desired.active);
-  if (backupCodes) await services.backupCodes.replace(user.id, backupCodes);
-  return (await getUserById(services.db, user.id))!;
+  const claims = await writableClaims(services, desired.claims);
+  const passwordHash =
+    desired.password !== undefined ? await preparePassword(services.hasher, desired.password) : undefined;
+  return services.db.transaction().execute(async (trx) => {
+    await setUserClaims(trx, user.id, claims, { asAdmin: true });
+    if (passwordHash !== undefined) await setPasswordHash(trx, user.id, passwordHash);
+    const roles = [...new Set(desired.roles)].sort();
+    if (roles.join(',') !== user.roles.join(',')) await setRoles(trx, user.id, roles);
+    if (desired.active !== user.enabled) await setEnabled(trx, user.id, desired.active);
+    if (backupCodes) await services.backupCodes.replace(user.id, backupCodes, Date.now(), trx);
+    await audit(trx, user);
+    return (await getUserById(trx, user.id))!;
+  });
 }

@@ -1,19 +1,25 @@
-/** Users: profile claims, roles, enabling, unlock, password reset and backup codes (shown once). */
+/**
+ * Users: profile claims, roles, enabling, unlock, password reset and backup codes (shown once). Every write and its
+ * audit event commit in one transaction: an acknowledged change is stored and audited, an interrupted one is neither.
+ */
 import { Type } from '@sinclair/typebox';
 import { generateBackupCodes } from '../../../identity/backup-codes.js';
 import { ClaimUri, isBackupCodeClaim } from '../../../identity/claim-uris.js';
 import { listLocalClaims } from '../../../identity/claims.js';
 import { found } from '../../../identity/errors.js';
 import { unlockUser } from '../../../identity/lockout.js';
+import { phoneLookupKey } from '../../../identity/phone.js';
 import {
   claimsOf,
-  createUser,
   deleteUser,
   getUserById,
+  insertUser,
   isLocked,
   listUsers,
+  prepareNewUser,
+  preparePassword,
   setEnabled,
-  setPassword,
+  setPasswordHash,
   setRoles,
   setUserClaims,
   type User,
@@ -80,7 +86,7 @@ export function userRoutes(services: Services): ApiRoute[] {
           limit: query.limit,
           ...(query.search ? { search: query.search } : {}),
           ...(query.mobile && mobileClaim
-            ? { attribute: { name: mobileClaim.mappedAttribute, value: query.mobile } }
+            ? { attribute: { name: mobileClaim.mappedAttribute, value: phoneLookupKey(query.mobile) } }
             : {}),
         });
         return { items: await Promise.all(users.map(toJson)), total, offset: query.offset, limit: query.limit };
@@ -96,12 +102,20 @@ export function userRoutes(services: Services): ApiRoute[] {
       errors: [409],
       schema: { body: UserCreate, response: UserSchema },
       async handler({ body, audit }) {
-        const user = await createUser(db, hasher, body);
-        await audit('admin.user.create', {
-          targetUserId: user.id,
-          targetUsername: user.username,
-          claims: changedClaims(body.claims),
-          roles: user.roles,
+        const prepared = await prepareNewUser(hasher, body);
+        const user = await db.transaction().execute(async (trx) => {
+          const created = await insertUser(trx, prepared);
+          await audit(
+            'admin.user.create',
+            {
+              targetUserId: created.id,
+              targetUsername: created.username,
+              claims: changedClaims(body.claims),
+              roles: created.roles,
+            },
+            trx,
+          );
+          return created;
         });
         return toJson(user);
       },
@@ -126,18 +140,23 @@ export function userRoutes(services: Services): ApiRoute[] {
       schema: { params: IdParams, body: UserUpdate, response: UserSchema },
       async handler({ params, body, audit }) {
         const user = await load(params.id);
-        if (body.claims && Object.keys(body.claims).length > 0)
-          await setUserClaims(db, user.id, body.claims, { asAdmin: true });
-        if (body.roles) await setRoles(db, user.id, body.roles);
-        if (body.enabled !== undefined) await setEnabled(db, user.id, body.enabled);
         const claims = changedClaims(body.claims);
-        await audit('admin.user.update', {
-          targetUserId: user.id,
-          targetUsername: user.username,
-          claims,
-          ...(claims.some(isBackupCodeClaim) ? { backupCodesReplaced: true } : {}),
-          ...(body.roles ? { roles: body.roles } : {}),
-          ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+        await db.transaction().execute(async (trx) => {
+          if (body.claims && claims.length > 0) await setUserClaims(trx, user.id, body.claims, { asAdmin: true });
+          if (body.roles) await setRoles(trx, user.id, body.roles);
+          if (body.enabled !== undefined) await setEnabled(trx, user.id, body.enabled);
+          await audit(
+            'admin.user.update',
+            {
+              targetUserId: user.id,
+              targetUsername: user.username,
+              claims,
+              ...(claims.some(isBackupCodeClaim) ? { backupCodesReplaced: true } : {}),
+              ...(body.roles ? { roles: body.roles } : {}),
+              ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+            },
+            trx,
+          );
         });
         return toJson(await load(user.id));
       },
@@ -153,8 +172,10 @@ export function userRoutes(services: Services): ApiRoute[] {
       schema: { params: IdParams },
       async handler({ params, audit }) {
         const user = await load(params.id);
-        await deleteUser(db, user.id);
-        await audit('admin.user.delete', { targetUserId: user.id, targetUsername: user.username });
+        await db.transaction().execute(async (trx) => {
+          await deleteUser(trx, user.id);
+          await audit('admin.user.delete', { targetUserId: user.id, targetUsername: user.username }, trx);
+        });
       },
     }),
     route({
@@ -167,19 +188,19 @@ export function userRoutes(services: Services): ApiRoute[] {
       schema: { params: IdParams, response: UserSchema },
       async handler({ params, audit }) {
         const user = await load(params.id);
-        await unlockUser(db, user.id);
-        // the account's own event, as the CLI records it, beside the admin action below
-        if (isLocked(user))
-          await services.audit.record({
-            event: 'account.unlocked',
-            userId: user.id,
-            username: user.username,
-            data: { by: 'admin-api' },
-          });
-        await audit('admin.user.unlock', {
-          targetUserId: user.id,
-          targetUsername: user.username,
-          wasLocked: isLocked(user),
+        await db.transaction().execute(async (trx) => {
+          await unlockUser(trx, user.id);
+          // the account's own event, as the CLI records it, beside the admin action below
+          if (isLocked(user))
+            await services.audit.record(
+              { event: 'account.unlocked', userId: user.id, username: user.username, data: { by: 'admin-api' } },
+              trx,
+            );
+          await audit(
+            'admin.user.unlock',
+            { targetUserId: user.id, targetUsername: user.username, wasLocked: isLocked(user) },
+            trx,
+          );
         });
         return toJson(await load(user.id));
       },
@@ -195,8 +216,11 @@ export function userRoutes(services: Services): ApiRoute[] {
       schema: { params: IdParams, body: PasswordBody },
       async handler({ params, body, audit }) {
         const user = await load(params.id);
-        await setPassword(db, hasher, user.id, body.password);
-        await audit('admin.user.set-password', { targetUserId: user.id, targetUsername: user.username });
+        const hash = await preparePassword(hasher, body.password);
+        await db.transaction().execute(async (trx) => {
+          await setPasswordHash(trx, user.id, hash);
+          await audit('admin.user.set-password', { targetUserId: user.id, targetUsername: user.username }, trx);
+        });
       },
     }),
     route({
@@ -210,11 +234,13 @@ export function userRoutes(services: Services): ApiRoute[] {
       async handler({ params, audit }) {
         const user = await load(params.id);
         const codes = generateBackupCodes(10);
-        await backupCodes.replace(user.id, codes);
-        await audit('admin.user.generate-backup-codes', {
-          targetUserId: user.id,
-          targetUsername: user.username,
-          count: codes.length,
+        await db.transaction().execute(async (trx) => {
+          await backupCodes.replace(user.id, codes, Date.now(), trx);
+          await audit(
+            'admin.user.generate-backup-codes',
+            { targetUserId: user.id, targetUsername: user.username, count: codes.length },
+            trx,
+          );
         });
         return { codes };
       },
