@@ -294,8 +294,16 @@ for (const { backend, skip } of variants()) {
       const bad = await call('GET', '/audit-events?from=yesterday');
       assert.equal(bad.status, 400);
       assert.equal(bad.body.errors[0].field, 'from');
+      const minted = await call('POST', `/users/${created.body.id}/backup-codes`);
+      assert.equal(minted.status, 200);
       const bulk = await call('GET', '/audit-events?event=admin.user.generate-backup-codes');
+      const mine = bulk.body.items.filter(
+        (e: { data: Record<string, unknown> }) => e.data.targetUsername === 'audited',
+      );
+      assert.equal(mine.length, 1, 'generating backup codes was not audited');
       assert.ok(bulk.body.items.every((e: { data: Record<string, unknown> }) => !('codes' in e.data)));
+      for (const code of minted.body.codes as string[])
+        assert.ok(!bulk.text.includes(code), 'a backup code is in the log');
     });
 
     test('authenticators are listed with their configuration schema', async () => {

@@ -75,8 +75,14 @@ for (const { backend, skip } of variants()) {
       // after the password, still on a Stepgate page: no redirect with a code yet
       assert.notEqual(page.status, 0, 'a code was issued after step 1 alone');
       assert.match(page.html, /second-step/);
-      const sessionCookies = await browser.request(`${server.url}/oidc/session/end`);
-      assert.ok(sessionCookies.status < 500);
+      // no OP session exists yet: a silent authorization request in the same browser is told to log in
+      const probe = rp.begin({ prompt: 'none' });
+      const silent = await browser.go(probe.url, {}, (u) => u.startsWith(REDIRECT));
+      assert.equal(
+        new URL(silent.url).searchParams.get('error'),
+        'login_required',
+        'an OP session existed after step 1',
+      );
       page = await browser.submit(Browser.form(page), { password: 'nope' });
       assert.equal(page.status, 400);
       assert.match(page.html, /Wrong word/);

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { suiteNeeding, variants } from '../support/backends.js';
-import { Browser } from '../support/browser.js';
 import { MOBILE, messageIdOf, type SmsOtpFixture, startSmsOtp } from './support/fixture.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -225,18 +224,37 @@ for (const { backend, skip } of variants()) {
     });
 
     test('the step needs a user from an earlier step: a sequence starting with SMS OTP is refused on save', async () => {
+      const input = {
+        name: 'otp-first',
+        redirectUris: ['http://127.0.0.1:1/x'],
+        postLogoutRedirectUris: [],
+        subjectClaimUri: ClaimUri.username,
+        requestedClaims: [],
+      };
       await assert.rejects(
         f.server.services.applications.create({
-          name: 'otp-first',
-          redirectUris: ['http://127.0.0.1:1/x'],
-          postLogoutRedirectUris: [],
-          subjectClaimUri: ClaimUri.username,
-          requestedClaims: [],
+          ...input,
           steps: [{ options: [{ authenticator: 'sms-otp', idp: 'smsOTP' }] }],
         }),
-        /Username & Password first/,
+        (e: { problems?: { field: string; message: string }[] }) => {
+          assert.deepEqual(
+            e.problems?.map((p) => p.field),
+            ['steps[0]'],
+          );
+          assert.match(e.problems![0]!.message, /Username & Password first/);
+          return true;
+        },
       );
-      assert.ok(Browser);
+      assert.equal(await f.server.services.applications.getByName('otp-first'), undefined);
+      // the near miss: the same step second, after the password, is accepted
+      const saved = await f.server.services.applications.create({
+        ...input,
+        steps: [
+          { options: [{ authenticator: 'password' }] },
+          { options: [{ authenticator: 'sms-otp', idp: 'smsOTP' }] },
+        ],
+      });
+      assert.equal(saved.application.steps.length, 2);
     });
   });
 }
