@@ -11,13 +11,14 @@ export const ConfigSchema = T.Object(
     publicUrl: T.String({
       default: 'http://localhost:9443',
       description:
-        'The base URL users and applications reach Stepgate at; it is also the OIDC issuer. Default: http://localhost:<port>.',
+        'The base URL users and applications reach Stepgate at; it is also the OIDC issuer. Only its host and port are answered (421 otherwise); in development, localhost, 127.0.0.1 and [::1] with the same port are aliases of each other. Default: http://localhost:<port>.',
     }),
     host: T.String({ default: '127.0.0.1', description: 'Address the HTTP server listens on.' }),
     port: T.Integer({ minimum: 0, maximum: 65535, default: 9443, description: 'Port the HTTP server listens on.' }),
     trustProxy: T.Boolean({
       default: false,
-      description: 'Trust X-Forwarded-* headers (set when a TLS-terminating proxy is in front).',
+      description:
+        'Trust X-Forwarded-* headers (set when a TLS-terminating proxy is in front); X-Forwarded-Host must then be the host of publicUrl.',
     }),
     dataDir: T.String({
       default: './data',
