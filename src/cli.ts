@@ -132,6 +132,7 @@ export async function main(
       );
       for (const c of report.created) out(`created  ${c}`);
       for (const u of report.updated) out(`updated  ${u}`);
+      for (const w of report.warnings) out(`warning  ${w}`);
       return 0;
     }
     case 'export': {
@@ -319,15 +320,15 @@ async function smsCommand(
   if (typeof values.idp !== 'string' || typeof values.to !== 'string')
     throw new UsageError('sms send needs --idp <name> and --to <number>');
   const { sendTestSms } = await import('./sms-test/send-test-sms.js');
-  const { createSmsGateway } = await import('./sms/index.js');
   return withServices(cfg, async (s) => {
     const idp = found(
       await s.identityProviders.getByName(values.idp as string),
       'identity provider',
       values.idp as string,
     );
-    const gateway = createSmsGateway({ trustedCertificates: () => s.truststore.pems() });
-    try {
+    // the services' gateway applies the configured destination rules and logs a failure like a login's send
+    const gateway = s.smsGateway;
+    {
       const { ok, request, outcome } = await sendTestSms(
         gateway,
         idp,
@@ -341,13 +342,9 @@ async function smsCommand(
       out('');
       if (ok)
         out(`Accepted${outcome.messageId ? ` (message id ${outcome.messageId})` : ''} in ${outcome.latencyMs} ms.`);
-      else
-        out(
-          `Failed: ${outcome.code}: ${outcome.reason}${outcome.providerAnswer ? `\nProvider answered: ${outcome.providerAnswer}` : ''}`,
-        );
+      else out(`Failed: ${outcome.code}: ${outcome.reason}`);
+      if (outcome.providerAnswer) out(`Provider answered (masked): ${outcome.providerAnswer}`);
       return ok ? 0 : 2;
-    } finally {
-      await gateway.close();
     }
   });
 }

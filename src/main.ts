@@ -19,7 +19,7 @@ export async function startServer(
   options: { onServices?: (s: Services) => Promise<void> } = {},
 ): Promise<RunningServer> {
   const services = await createServices(config);
-  await ensureConsoleApplication(services.applications, config.publicUrl);
+  await ensureConsoleApplication(services.applications, config.publicUrl, services.identityProviders);
   await options.onServices?.(services);
   const app = await buildApp(services, { plugins: await mountSurfaces(services) });
   await app.listen({ port: config.port, host: config.host });

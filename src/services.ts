@@ -3,6 +3,7 @@
  * `main.ts` (the server), the CLI and the tests all build Stepgate through here, so they run the same wiring.
  */
 import type Provider from 'oidc-provider';
+import { type DestinationStream, pino } from 'pino';
 import { createPasswordAuthenticator } from './authenticators/password/index.js';
 import { createSmsOtpAuthenticator } from './authenticators/sms-otp/index.js';
 import { type Authenticator, createRegistry } from './authn/authenticator.js';
@@ -38,6 +39,8 @@ import { createPageRenderer } from './web/pages/render.js';
 export interface ServiceOptions {
   /** authenticators beyond the built-in ones (tests register their own second step) */
   extraAuthenticators?: (deps: AuthenticatorFactoryDeps) => Authenticator[];
+  /** where the services' own log lines (failed SMS sends) go; default standard output */
+  logDestination?: DestinationStream;
 }
 
 /** What an authenticator factory may use: the stores, not the engine or the HTTP side. */
@@ -80,7 +83,16 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const applications = createApplicationStore(db, keyring, catalogue);
   const identityProviders = createIdentityProviderStore(db, keyring, (id) => registry.get(id)?.descriptor);
   const partial: AuthenticatorFactoryDeps = { ...base, applications, identityProviders };
-  const smsGateway = createSmsGateway({ trustedCertificates: () => truststore.pems() });
+  const log = pino({ level: config.logLevel, base: { component: 'sms' } }, options.logDestination);
+  const smsGateway = createSmsGateway({
+    trustedCertificates: () => truststore.pems(),
+    // development keeps loopback mock providers working; production sends only to public addresses unless told
+    destinations: {
+      allowPrivate: config.sms.allowPrivateDestinations ?? config.mode === 'development',
+      allowList: config.sms.allowedPrivateDestinations,
+    },
+    onFailure: (entry) => log.warn(entry, `SMS send failed: ${entry.code}: ${entry.reason}`),
+  });
   authenticators.push(
     createPasswordAuthenticator({
       db,
@@ -137,6 +149,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     engine,
     provider,
     renderer,
+    /** the gateway pool of the login's SMS step, also for notices to users (a changed second factor) */
+    smsGateway,
     async close() {
       await smsGateway.close();
       await state.close();

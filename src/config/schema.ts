@@ -108,6 +108,22 @@ export const ConfigSchema = T.Object(
         description: 'Password hashing parameters; hashes with older parameters are upgraded at the next login.',
       },
     ),
+    sms: T.Object(
+      {
+        allowPrivateDestinations: T.Optional(
+          T.Boolean({
+            description:
+              'Let the SMS gateway send to loopback, private, link-local and other non-public addresses (also when a host name resolves to one). Unset: allowed in development mode (local mock providers), refused in production mode.',
+          }),
+        ),
+        allowedPrivateDestinations: T.Array(T.String({ maxLength: 253 }), {
+          default: [],
+          description:
+            'Host names, IP addresses or CIDR ranges (10.20.0.0/16, fd00::/8) the gateway may send to although they are not public, e.g. an SMS relay inside your network.',
+        }),
+      },
+      { default: {}, description: 'Where the SMS gateway may send (protection against server-side request forgery).' },
+    ),
     devSms: T.Object(
       {
         enabled: T.Boolean({

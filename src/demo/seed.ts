@@ -2,10 +2,12 @@
  * The demo's first-run setup, exactly as the seed guide describes it, written as a setup file and applied with
  * the same code as `stepgate apply`: the admin user with a mobile number, the smsOTP identity provider (Vonage
  * preset pointing at the built-in mock provider), Disable SMSOTP supported by default, the backupotp claim mapped
- * to postalcode, and the Pickup Dispatch application with subject = mobile and steps password → smsOTP.
+ * to postalcode, and the Pickup Dispatch application with subject = mobile and steps password → smsOTP. The console
+ * gets the same sequence as Pickup Dispatch, so the admin's password alone opens neither.
  */
 import { randomBytes } from 'node:crypto';
 import { ClaimUri } from '../identity/claim-uris.js';
+import { ensureConsoleApplication } from '../identity/console-app.js';
 import type { Services } from '../services.js';
 import { applySetup } from '../setup/apply.js';
 import type { Setup } from '../setup/schema.js';
@@ -95,5 +97,7 @@ export async function seedDemo(
   const password = adminPassword ?? randomBytes(9).toString('base64url');
   const setup = demoSetup(publicUrl, pickupUrl, password, randomBytes(32).toString('base64url'));
   await applySetup(s, { setup, lineOf: () => undefined }, 'demo setup');
+  // the console was made password-only before smsOTP existed: now it asks for the code too
+  await ensureConsoleApplication(s.applications, publicUrl, s.identityProviders);
   return adminPassword ? { seeded: true } : { seeded: true, generatedPassword: password };
 }

@@ -35,6 +35,13 @@ export interface FederatedType {
   ) => Record<string, unknown>;
   /** checks a configuration beyond its schema; returns problems by field */
   validateConfig?: (config: Record<string, unknown>) => { field: string; message: string }[];
+  /**
+   * masked secrets the merge could not resolve (nothing stored, or the destination changed): checked on every save,
+   * enabled or not, so a mask is never stored as if it were the secret
+   */
+  unresolvedSecrets?: (config: Record<string, unknown>) => { field: string; message: string }[];
+  /** mistakes that do not block a save (a placeholder without its $), shown to the admin after saving */
+  configWarnings?: (config: Record<string, unknown>) => { field: string; message: string }[];
 }
 
 const SEAL = 'idp-authenticators';
@@ -90,6 +97,8 @@ export function createIdentityProviderStore(
           problems.push({ field: `${field}.config${e.path.replaceAll('/', '.')}`, message: e.message });
         }
       }
+      for (const p of type.unresolvedSecrets?.(config) ?? [])
+        problems.push({ field: `${field}.config.${p.field}`, message: p.message });
       if (entry.enabled && type.validateConfig) {
         for (const p of type.validateConfig(config))
           problems.push({ field: `${field}.config.${p.field}`, message: p.message });
@@ -169,6 +178,15 @@ export function createIdentityProviderStore(
       if (users.length > 0)
         throw new ConflictError(`identity provider ${current.name} is used by: ${users.join(', ')}`);
       await db.deleteFrom('identity_providers').where('id', '=', id).execute();
+    },
+    /** What the admin should know about a saved identity provider: each authenticator's warnings, by field. */
+    warnings(idp: IdentityProvider): FieldProblem[] {
+      return idp.authenticators.flatMap((a, i) =>
+        (types(a.type)?.configWarnings?.(a.config) ?? []).map((w) => ({
+          field: `authenticators[${i}].config.${w.field}`,
+          message: w.message,
+        })),
+      );
     },
     /** The view for admins: each authenticator's configuration with secrets masked. */
     masked(idp: IdentityProvider): IdentityProvider {

@@ -190,6 +190,12 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     // every refresh gives a new refresh token; presenting a used one again revokes the whole grant (oidc-provider), and
     // the adapter's consume is atomic, so two concurrent refreshes with one token cannot both win
     rotateRefreshToken: true,
+    // the acr and amr of the login behind an access token, kept with the token when it is issued (from the code or
+    // refresh token it was exchanged for), so the admin API can tell a two-factor login from a one-factor one
+    extraTokenClaims: async (ctx) => {
+      const source = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
+      return source?.acr ? { acr: source.acr, amr: source.amr ?? [] } : undefined;
+    },
     loadExistingGrant: loadFirstPartyGrant,
     findAccount: async (ctx, id) => {
       const account = await accountOf(ctx, id);

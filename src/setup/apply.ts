@@ -87,6 +87,8 @@ function toOption(o: SetupOption): SequenceOption {
 export interface ApplyReport {
   created: string[];
   updated: string[];
+  /** mistakes that did not block the apply (an SMS payload's ctx.num without $), with the file line */
+  warnings: string[];
 }
 
 export async function applySetup(
@@ -96,7 +98,7 @@ export async function applySetup(
   options: { resetPasswords?: boolean } = {},
 ): Promise<ApplyReport> {
   const { setup, lineOf } = parsed;
-  const report: ApplyReport = { created: [], updated: [] };
+  const report: ApplyReport = { created: [], updated: [], warnings: [] };
   const wrap = async (path: (string | number)[], fn: () => Promise<void>) => {
     try {
       await fn();
@@ -151,13 +153,16 @@ export async function applySetup(
           : {}),
       };
       const existing = await s.identityProviders.getByName(idp.name);
+      let saved: Awaited<ReturnType<typeof s.identityProviders.create>>;
       if (existing) {
-        await s.identityProviders.update(existing.id, input);
+        saved = await s.identityProviders.update(existing.id, input);
         report.updated.push(`identity provider ${idp.name}`);
       } else {
-        await s.identityProviders.create(input);
+        saved = await s.identityProviders.create(input);
         report.created.push(`identity provider ${idp.name}`);
       }
+      const where = `${file} line ${lineOf(['identityProviders', i]) ?? '?'} (identityProviders.${i})`;
+      for (const w of s.identityProviders.warnings(saved)) report.warnings.push(`${where}: ${w.field}: ${w.message}`);
     });
   }
   for (const [i, app] of (setup.applications ?? []).entries()) {

@@ -23,6 +23,9 @@ export type PresetSelection = Static<typeof PresetSelectionSchema>;
 export const HTTP_METHODS = ['GET', 'POST', 'PUT'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
+export const NUMBER_FORMATS = ['default', 'e164', 'digits'] as const;
+export type NumberFormat = (typeof NUMBER_FORMATS)[number];
+
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 export const DEFAULT_RESPONSE_TIMEOUT_MS = 10000;
 
@@ -53,6 +56,32 @@ export const GatewayConfigSchema = Type.Object(
       description: 'The status that means success. Blank: 200, 201 and 202 succeed.',
       default: '',
     }),
+    successPointer: Type.String({
+      title: 'Success JSON Pointer',
+      description:
+        'Plain configurations: a JSON Pointer (RFC 6901) into the answer body, e.g. /messages/0/status. Blank: the status alone decides.',
+      default: '',
+    }),
+    successValue: Type.String({
+      title: 'Success value',
+      description: 'The value at the success JSON Pointer that means sent (e.g. 0). Blank: any non-empty value.',
+      default: '',
+    }),
+    successPattern: Type.String({
+      title: 'Success pattern',
+      description:
+        'Plain configurations: a regular expression (RE2 syntax) the answer body must contain a match of, e.g. ^0\\|. Blank: none.',
+      default: '',
+    }),
+    numberFormat: Type.Union(
+      NUMBER_FORMATS.map((f) => Type.Literal(f)),
+      {
+        title: 'Number format',
+        description:
+          "How $ctx.num is written: e164 (+94771234567) or digits (94771234567). default: the preset's format (digits for Vonage and Clickatell), e164 for a plain configuration.",
+        default: 'default',
+      },
+    ),
     showDetailedErrors: Type.Boolean({
       title: 'Show Detailed Error Information',
       description: "Show the provider's (masked) answer to the user when sending fails.",
@@ -60,7 +89,7 @@ export const GatewayConfigSchema = Type.Object(
     }),
     maskValues: Type.Array(Type.String(), {
       title: 'Mask values in Error Info',
-      description: "Literal strings replaced by **** in the provider's answer and in the logged request.",
+      description: "Literal strings replaced by ******** in the provider's answer and in the logged request.",
       default: [],
     }),
     connectTimeoutMs: Type.Integer({
@@ -105,6 +134,10 @@ export function gatewayConfig(partial: Partial<GatewayConfig> = {}): GatewayConf
     headers: '',
     payload: '',
     expectedStatus: '',
+    successPointer: '',
+    successValue: '',
+    successPattern: '',
+    numberFormat: 'default',
     showDetailedErrors: false,
     maskValues: [],
     connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,

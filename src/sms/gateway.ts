@@ -1,16 +1,35 @@
 // The SMS gateway: renders a configuration for one message, sends it, and reports the outcome as a value.
 import type { GatewayConfig, Problem, SmsMessage } from './config.js';
-import { createMasker, type Masker, maskRequest, secretsInRequest } from './mask.js';
+import { createDestinationGuard, type DestinationPolicy, OPEN_POLICY } from './destination.js';
+import { createMasker, excerpt, type Masker, maskPhone, maskRequest, secretsInRequest } from './mask.js';
 import { PRESETS } from './presets/index.js';
 import { type RenderedRequest, type RenderOutcome, renderTemplate } from './render.js';
-import { codeForStatus, isExpectedStatus, type SendResult } from './result.js';
+import { codeForStatus, isExpectedStatus, type SendFailure, type SendResult } from './result.js';
 import { secretValuesOf } from './secrets.js';
+import { checkSuccess, plainSuccessRules } from './success.js';
 import { AgentPool, transmit } from './transport.js';
 import { effectiveTemplate } from './validate.js';
+
+/** One failed send as it is logged: masked number, masked reason, never a secret. */
+export interface SendFailureLog {
+  code: SendFailure['code'];
+  reason: string;
+  to: string;
+  host: string;
+  provider: string;
+  status?: number;
+  latencyMs: number;
+  /** what the operator can do about it, when Stepgate knows */
+  hint?: string;
+}
 
 export interface SmsGatewayDeps {
   /** The truststore's PEM certificates, trusted besides the system roots. Called on every send. */
   trustedCertificates: () => Promise<string[]>;
+  /** Which destinations may be used; default: any (the gateway alone, in tests). The server passes its config. */
+  destinations?: DestinationPolicy;
+  /** Receives every failed send, to be logged at warn level. */
+  onFailure?: (entry: SendFailureLog) => void;
   /** Clock for latency; tests may replace it. */
   now?: () => number;
 }
@@ -18,7 +37,7 @@ export interface SmsGatewayDeps {
 export interface SmsGateway {
   /** The exact request a send would make (unmasked), or the configuration problem that prevents it. */
   render(config: GatewayConfig, message: SmsMessage): RenderedRequest | Problem;
-  /** The request as it may be displayed: secrets as ****, the number masked. */
+  /** The request as it may be displayed: secrets masked, the number masked. */
   renderMasked(config: GatewayConfig, message: SmsMessage): RenderedRequest | Problem;
   send(config: GatewayConfig, message: SmsMessage): Promise<SendResult>;
   close(): Promise<void>;
@@ -28,9 +47,14 @@ export function isProblem(value: RenderedRequest | Problem): value is Problem {
   return 'field' in value;
 }
 
-/** The message as the provider wants it: Vonage and Clickatell take the number without its `+`. */
+/** How `$ctx.num` is written for this configuration: its own choice, else the preset's, else E.164. */
+export function numberFormatOf(config: GatewayConfig): 'e164' | 'digits' {
+  if (config.numberFormat !== undefined && config.numberFormat !== 'default') return config.numberFormat;
+  return config.preset === undefined ? 'e164' : PRESETS[config.preset.provider].numberFormat;
+}
+
 function forProvider(config: GatewayConfig, message: SmsMessage): SmsMessage {
-  if (config.preset === undefined || PRESETS[config.preset.provider].numberFormat === 'e164') return message;
+  if (numberFormatOf(config) === 'e164') return message;
   return { ...message, to: message.to.replace(/^\+/, '') };
 }
 
@@ -43,12 +67,22 @@ function maskerFor(config: GatewayConfig, request: RenderedRequest, message: Sms
   return createMasker([...secretValuesOf(config), ...secretsInRequest(request)], message.to);
 }
 
+const TRUSTSTORE_HINT =
+  'import the provider certificate: stepgate truststore import --file <cert.pem> --alias <name> (docs/truststore.md)';
+
+function hintFor(failure: SendFailure): string | undefined {
+  if (failure.code === 'tls-untrusted') return TRUSTSTORE_HINT;
+  if (failure.code === 'destination-refused')
+    return 'the SMS URL points at an internal address; see sms.allowPrivateDestinations in docs/configuration.md';
+  return undefined;
+}
+
 export function createSmsGateway(deps: SmsGatewayDeps): SmsGateway {
-  const pool = new AgentPool();
+  const guard = createDestinationGuard(deps.destinations ?? OPEN_POLICY);
+  const pool = new AgentPool(guard.lookup);
   const now = deps.now ?? (() => performance.now());
 
-  async function send(config: GatewayConfig, message: SmsMessage): Promise<SendResult> {
-    const started = now();
+  async function attempt(config: GatewayConfig, message: SmsMessage, started: number): Promise<SendResult> {
     const elapsed = () => Math.round(now() - started);
     const rendered = renderFor(config, message);
     if (!rendered.ok) {
@@ -56,6 +90,10 @@ export function createSmsGateway(deps: SmsGatewayDeps): SmsGateway {
     }
     const mask = maskerFor(config, rendered.request, message);
     const request = maskRequest(rendered.request, mask);
+    const refused = guard.refuseLiteral(new URL(rendered.request.url).hostname);
+    if (refused !== undefined) {
+      return { ok: false, code: 'destination-refused', reason: refused, latencyMs: elapsed(), request };
+    }
     let pems: string[];
     try {
       pems = await deps.trustedCertificates();
@@ -73,26 +111,29 @@ export function createSmsGateway(deps: SmsGatewayDeps): SmsGateway {
     const answer = await transmit(agent, rendered.request, config);
     if (!answer.ok) return { ok: false, code: answer.code, reason: mask(answer.reason), latencyMs: elapsed(), request };
 
-    const providerAnswer = mask(answer.body);
+    // a hostile or internal server may answer anything: only a short, masked excerpt ever leaves the gateway
+    const providerAnswer = excerpt(mask(answer.body));
     const preset = config.preset === undefined ? undefined : PRESETS[config.preset.provider];
     const reading = preset?.read({ status: answer.status, body: answer.body });
+    const providerError = reading?.error === undefined ? undefined : excerpt(mask(reading.error));
     if (!isExpectedStatus(answer.status, config.expectedStatus)) {
-      const detail = reading?.error === undefined ? '' : `: ${mask(reading.error)}`;
+      const detail = providerError ?? (providerAnswer === '' ? 'an empty answer' : `"${providerAnswer}"`);
       return {
         ok: false,
         code: codeForStatus(answer.status),
-        reason: `the provider answered HTTP ${answer.status}${detail}`,
+        reason: `the provider answered HTTP ${answer.status}: ${detail}`,
         status: answer.status,
         providerAnswer,
         latencyMs: elapsed(),
         request,
       };
     }
-    if (reading !== undefined && !reading.accepted) {
+    const verdict = checkSuccess(preset?.success ?? plainSuccessRules(config), answer.body);
+    if (!verdict.ok) {
       return {
         ok: false,
         code: 'provider-rejected',
-        reason: `the provider answered HTTP ${answer.status} but rejected the message: ${mask(reading.error ?? 'no reason given')}`,
+        reason: `the provider answered HTTP ${answer.status} but did not send the message: ${providerError ?? mask(verdict.why)}`,
         status: answer.status,
         providerAnswer,
         latencyMs: elapsed(),
@@ -102,6 +143,30 @@ export function createSmsGateway(deps: SmsGatewayDeps): SmsGateway {
     const success: SendResult = { ok: true, status: answer.status, latencyMs: elapsed(), request, providerAnswer };
     if (reading?.messageId !== undefined) success.messageId = reading.messageId;
     return success;
+  }
+
+  async function send(config: GatewayConfig, message: SmsMessage): Promise<SendResult> {
+    const result = await attempt(config, message, now());
+    if (!result.ok && deps.onFailure) {
+      let host = '';
+      try {
+        host = new URL(result.request?.url ?? '').host;
+      } catch {
+        // the configuration could not produce a URL
+      }
+      const hint = hintFor(result);
+      deps.onFailure({
+        code: result.code,
+        reason: result.reason,
+        to: maskPhone(message.to),
+        host,
+        provider: config.preset?.provider ?? 'plain',
+        ...(result.status !== undefined ? { status: result.status } : {}),
+        latencyMs: result.latencyMs,
+        ...(hint !== undefined ? { hint } : {}),
+      });
+    }
+    return result;
   }
 
   return {

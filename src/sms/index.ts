@@ -7,6 +7,8 @@ export {
   gatewayConfig,
   HTTP_METHODS,
   type HttpMethod,
+  NUMBER_FORMATS,
+  type NumberFormat,
   PROVIDER_IDS,
   type PresetSelection,
   PresetSelectionSchema,
@@ -14,13 +16,45 @@ export {
   type ProviderId,
   type SmsMessage,
 } from './config.js';
-export { createSmsGateway, isProblem, type SmsGateway, type SmsGatewayDeps } from './gateway.js';
+export { type DestinationPolicy, isNonPublicAddress } from './destination.js';
+export {
+  createSmsGateway,
+  isProblem,
+  numberFormatOf,
+  type SendFailureLog,
+  type SmsGateway,
+  type SmsGatewayDeps,
+} from './gateway.js';
 export { type HeaderPair, parseHeaders, serializeHeaders } from './headers.js';
-export { MASK, maskPhone, SENSITIVE_NAME } from './mask.js';
+export {
+  EXCERPT_LENGTH,
+  excerpt,
+  isSecretParameter,
+  MASK,
+  maskGatewayConfigForDisplay,
+  maskPhone,
+  maskSecretsByName,
+  SENSITIVE_NAME,
+} from './mask.js';
 export { PRESETS, type Preset, type PresetField, presetFor, presetToPlain, resolveFields } from './presets/index.js';
 export type { RenderedRequest, RequestTemplate } from './render.js';
-export { codeForStatus, type SendFailure, type SendFailureCode, type SendResult, type SendSuccess } from './result.js';
-export { DISPLAY_MASK, maskGatewayConfigForDisplay, mergeSecrets, secretValuesOf } from './secrets.js';
+export {
+  codeForStatus,
+  mayHaveBeenDelivered,
+  type SendFailure,
+  type SendFailureCode,
+  type SendResult,
+  type SendSuccess,
+} from './result.js';
+export {
+  destinationOf,
+  maskedPaths,
+  mergeSecrets,
+  restoreMasked,
+  secretValuesOf,
+  unresolvedMasks,
+} from './secrets.js';
 export { countSegments, type SegmentCount } from './segments.js';
+export { checkSuccess, type SuccessRule } from './success.js';
 export { type ParsedCertificate, parseCertificates, TruststoreParseError } from './truststore/parse.js';
 export { effectiveTemplate, validateGatewayConfig } from './validate.js';

@@ -60,6 +60,17 @@ export function renderTemplate(template: RequestTemplate, message: SmsMessage): 
     return error('SMSOTP-10001', 'url', `the SMS URL must start with https:// or http://, not ${url.protocol}//`);
   }
 
+  // undici drops credentials in a URL silently; send them as curl does, as Basic authentication
+  if (url.username !== '' || url.password !== '') {
+    if (headerValue(headers, 'authorization') === undefined) {
+      const user = decodeOr(url.username);
+      const password = decodeOr(url.password);
+      headers.push(['Authorization', `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`]);
+    }
+    url.username = '';
+    url.password = '';
+  }
+
   const request: RenderedRequest = { method: template.method, url: url.href, headers };
   if (template.method !== 'GET' && template.payload.trim() !== '') {
     let contentType = headerValue(headers, 'content-type');
@@ -70,6 +81,14 @@ export function renderTemplate(template: RequestTemplate, message: SmsMessage): 
     request.body = fillBody(template.payload, values, contentType);
   }
   return { ok: true, request };
+}
+
+function decodeOr(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function fillBody(payload: string, values: PlaceholderValues, contentType: string): string {

@@ -36,6 +36,7 @@ export type WsoStatusCode =
 export type SendFailureCode =
   | WsoStatusCode
   | 'tls-untrusted'
+  | 'destination-refused'
   | 'timeout'
   | 'connection-refused'
   | 'dns'
@@ -68,6 +69,14 @@ export interface SendFailure {
 }
 
 export type SendResult = SendSuccess | SendFailure;
+
+/**
+ * Whether a failure may still have reached the phone: only a timeout, where the provider may have taken the message
+ * and not answered in time. Every other failure is definitive: the provider refused it or never got it.
+ */
+export function mayHaveBeenDelivered(code: SendFailureCode): boolean {
+  return code === 'timeout';
+}
 
 /** The code for a status that did not count as success. */
 export function codeForStatus(status: number): SendFailureCode {

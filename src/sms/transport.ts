@@ -1,7 +1,9 @@
 // HTTP transport over undici: one keep-alive Agent per CA set, timeouts, and network errors turned into values.
 import { createHash } from 'node:crypto';
+import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { Agent, request as undiciRequest } from 'undici';
+import { DESTINATION_REFUSED } from './destination.js';
 import type { RenderedRequest } from './render.js';
 import type { SendFailureCode } from './result.js';
 
@@ -21,6 +23,12 @@ export interface Timeouts {
 export class AgentPool {
   #agents = new Map<string, Agent>();
   #caKey = '';
+  readonly #lookup: LookupFunction | undefined;
+
+  /** `lookup` resolves host names for every connection (the destination guard's, which refuses internal addresses). */
+  constructor(lookup?: LookupFunction) {
+    this.#lookup = lookup;
+  }
 
   agentFor(extraPems: readonly string[], connectTimeoutMs: number): Agent {
     const caKey = createHash('sha256')
@@ -35,7 +43,11 @@ export class AgentPool {
     let agent = this.#agents.get(key);
     if (agent === undefined) {
       agent = new Agent({
-        connect: { ca: [...rootCertificates, ...extraPems], timeout: connectTimeoutMs },
+        connect: {
+          ca: [...rootCertificates, ...extraPems],
+          timeout: connectTimeoutMs,
+          ...(this.#lookup ? { lookup: this.#lookup } : {}),
+        },
         keepAliveTimeout: 30_000,
         connections: 16,
       });
@@ -108,6 +120,15 @@ function errorCodes(err: unknown): string[] {
   return codes;
 }
 
+function refusalOf(err: unknown): string {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
+    if ((current as { code?: unknown }).code === DESTINATION_REFUSED) return messageOf(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return messageOf(err);
+}
+
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -116,6 +137,7 @@ export function describeNetworkError(err: unknown, url: URL): { code: SendFailur
   const codes = errorCodes(err);
   const host = url.host;
   const has = (...names: string[]) => codes.some((c) => names.includes(c));
+  if (has(DESTINATION_REFUSED)) return { code: 'destination-refused', reason: refusalOf(err) };
   if (codes.some((c) => TLS_TRUST_CODES.has(c))) {
     return {
       code: 'tls-untrusted',

@@ -4,6 +4,7 @@ import { bodyKindOf } from './encode.js';
 import { headerValue } from './headers.js';
 import { PRESETS, resolveFields } from './presets/index.js';
 import { type RequestTemplate, renderTemplate } from './render.js';
+import { plainSuccessRules, ruleProblem } from './success.js';
 import { findBarePlaceholders } from './template.js';
 
 const SAMPLE: SmsMessage = { to: '+94771234567', text: 'Verification Code: 123456', otp: '123456' };
@@ -56,11 +57,28 @@ function plainProblems(config: GatewayConfig): Problem[] {
   if (config.method === 'GET' && config.payload.trim() !== '') {
     problems.push(problem('payload', 'a GET request has no body; the payload is ignored', 'warning'));
   }
+  const rules = plainSuccessRules(config);
+  for (const rule of rules) {
+    const why = ruleProblem(rule);
+    if (why !== undefined) problems.push(problem('pattern' in rule ? 'successPattern' : 'successPointer', why));
+  }
+  if (config.successPointer.trim() === '' && config.successValue !== '') {
+    problems.push(problem('successValue', 'a success value needs a success JSON Pointer; it is ignored', 'warning'));
+  }
   return problems;
 }
 
 export function validateGatewayConfig(config: GatewayConfig): Problem[] {
   const problems = config.preset === undefined ? plainProblems(config) : presetProblems(config);
+  if (config.preset !== undefined && plainSuccessRules(config).length > 0) {
+    problems.push(
+      problem(
+        'successPointer',
+        'a preset checks the answer with its own rules; the success fields are ignored',
+        'warning',
+      ),
+    );
+  }
   const expected = config.expectedStatus.trim();
   if (expected !== '' && !/^[1-5]\d\d$/.test(expected)) {
     problems.push(problem('expectedStatus', 'the HTTP response code must be blank or a status such as 200'));

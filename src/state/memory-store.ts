@@ -41,6 +41,10 @@ export function createMemoryStateStore(clock: () => number = Date.now): StateSto
       c.count += 1;
       return c.count;
     },
+    async decrement(key) {
+      const c = live(counters, key);
+      if (c && c.count > 0) c.count -= 1;
+    },
     async count(key) {
       return live(counters, key)?.count ?? 0;
     },

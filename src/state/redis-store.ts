@@ -13,6 +13,9 @@ return 1`;
 const INCR = `local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`;
+const DECR = `local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then return redis.call('DECR', KEYS[1]) end
+return 0`;
 
 export function createRedisStateStore(url: string, prefix = 'stepgate:'): StateStore {
   const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
@@ -38,6 +41,9 @@ export function createRedisStateStore(url: string, prefix = 'stepgate:'): StateS
     },
     async count(key) {
       return Number((await redis.get(k(`c:${key}`))) ?? 0);
+    },
+    async decrement(key) {
+      await redis.eval(DECR, 1, k(`c:${key}`));
     },
     async resetCounter(key) {
       await redis.del(k(`c:${key}`));

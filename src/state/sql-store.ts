@@ -71,6 +71,15 @@ export function createSqlStateStore(db: Db, clock: () => number = Date.now): Sta
         .executeTakeFirst();
       return Number(row?.count ?? 0);
     },
+    async decrement(key) {
+      await db
+        .updateTable('counters')
+        .set({ count: sql`counters.count - 1` })
+        .where('key', '=', key)
+        .where('expires_at', '>', clock())
+        .where('count', '>', 0)
+        .execute();
+    },
     async resetCounter(key) {
       await db.deleteFrom('counters').where('key', '=', key).execute();
     },

@@ -17,6 +17,8 @@ export interface StateStore {
   delete(key: string): Promise<void>;
   /** Adds 1 and returns the new count; the window starts (and its ttl is set) with the first increment. */
   increment(key: string, windowMs: number): Promise<number>;
+  /** Takes back one increment of a live counter (never below 0; the window is kept). */
+  decrement(key: string): Promise<void>;
   /** Current count of a counter, 0 when absent or expired. */
   count(key: string): Promise<number>;
   resetCounter(key: string): Promise<void>;

@@ -12,6 +12,11 @@ export const PROBLEMS = {
   'bad-request': { status: 400, title: 'Bad request', detail: 'The request could not be read.' },
   unauthorized: { status: 401, title: 'Unauthorized', detail: 'A valid bearer token is required.' },
   forbidden: { status: 403, title: 'Forbidden', detail: 'The token does not allow this.' },
+  'second-factor-required': {
+    status: 403,
+    title: 'Second factor required',
+    detail: "Changing a user's authenticators needs a sign-in that passed two factors.",
+  },
   'not-found': { status: 404, title: 'Not found', detail: 'The resource does not exist.' },
   conflict: { status: 409, title: 'Conflict', detail: 'The request conflicts with the current state.' },
   'misdirected-request': {

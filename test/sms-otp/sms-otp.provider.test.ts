@@ -1,6 +1,7 @@
 /**
- * Provider failures the user understands: 4xx, 5xx, a timeout and an untrusted certificate each give a page that
- * says the code could not be sent and offers to try again; the login never advances.
+ * Provider failures the user understands: 4xx, 5xx and an untrusted certificate each give a page that says the code
+ * could not be sent and offers to try again; a timeout keeps the code page (the code may still arrive); the login
+ * never advances on a failure. Outages and what they cost: sms-otp.outage.test.ts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -78,13 +79,18 @@ describe('SMS OTP provider failures', () => {
     }
   });
 
-  test('a provider that does not answer in time: the timeout page', async () => {
+  test('a provider that does not answer in time: the code page says the code may be late, and offers a new one', async () => {
     await f.configure({ gateway: gatewayFor(f.sms.origin, { connectTimeoutMs: 1000, responseTimeoutMs: 300 }) });
     f.sms.mode = { kind: 'hang' };
     try {
       await f.addUser('slowpoke');
       const login = await f.startLogin('slowpoke');
-      assertNotSent(login.page, 'timeout');
+      assert.equal(login.page.status, 503);
+      assert.equal(messageIdOf(login.page), 'sms-otp.send-timeout');
+      assert.match(login.page.html, /taking longer than usual/);
+      assert.match(login.page.html, /name="code"/);
+      assert.match(login.page.html, /id="resend-button"/);
+      assert.ok(!login.page.url.startsWith(REDIRECT));
     } finally {
       f.sms.mode = { kind: 'ok' };
       await f.configure({ gateway: gatewayFor(f.sms.origin) });

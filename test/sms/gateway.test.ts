@@ -204,7 +204,7 @@ describe('masking', () => {
     ]) {
       assert.ok(!everything.includes(secret), `${secret} leaked: ${everything}`);
     }
-    assert.ok(result.request?.headers.some(([n, v]) => n === 'Authorization' && v === 'Bearer ****'));
-    assert.ok(result.request?.url.includes('api_key=****'));
+    assert.ok(result.request?.headers.some(([n, v]) => n === 'Authorization' && v === 'Bearer ********'));
+    assert.ok(result.request?.url.includes('api_key=********'));
   });
 });

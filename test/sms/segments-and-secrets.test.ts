@@ -4,9 +4,9 @@ import { describe, it } from 'node:test';
 import {
   countSegments,
   createSmsGateway,
-  DISPLAY_MASK,
   gatewayConfig,
   isProblem,
+  MASK,
   maskGatewayConfigForDisplay,
   mergeSecrets,
   PRESETS,
@@ -87,7 +87,7 @@ describe('secrets for display', () => {
       maskValues: ['private'],
     });
     const shown = maskGatewayConfigForDisplay(stored);
-    assert.equal(shown.preset?.fields.authToken, DISPLAY_MASK);
+    assert.equal(shown.preset?.fields.authToken, MASK);
     assert.equal(shown.preset?.fields.authId, 'MA1');
     assert.ok(!JSON.stringify(shown).includes('real-token') && !JSON.stringify(shown).includes('private'));
     const edited = {

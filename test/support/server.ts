@@ -36,6 +36,8 @@ export interface StartOptions {
   /** reuse an existing database (a second node, or a restart) */
   database?: { url: string; dataDir: string; masterKey: string };
   redis?: boolean;
+  /** where the services' log lines go (a test reads them); silent unless overrides set a logLevel */
+  logDestination?: import('pino').DestinationStream;
 }
 
 const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -63,10 +65,10 @@ export async function startStepgate(
       ...options.overrides,
     },
   });
-  const services = await createServices(
-    config,
-    options.extraAuthenticators ? { extraAuthenticators: options.extraAuthenticators } : {},
-  );
+  const services = await createServices(config, {
+    ...(options.extraAuthenticators ? { extraAuthenticators: options.extraAuthenticators } : {}),
+    ...(options.logDestination ? { logDestination: options.logDestination } : {}),
+  });
   const plugins = typeof options.plugins === 'function' ? options.plugins(services) : options.plugins;
   const app = await buildApp(services, { logger: false, ...(plugins ? { plugins } : {}) });
   await app.listen({ port, host: '127.0.0.1' });

@@ -14,6 +14,7 @@ import {
   maskGatewayConfigForDisplay,
   mergeSecrets,
   type SmsGateway,
+  unresolvedMasks,
   validateGatewayConfig,
 } from '../../sms/index.js';
 import type { StateStore } from '../../state/state-store.js';
@@ -85,6 +86,12 @@ export const smsOtpDescriptor = {
   maskConfig: (config) => ({ ...config, gateway: maskGatewayConfigForDisplay(readConfig(config).gateway) }),
   mergeConfig,
   validateConfig,
+  unresolvedSecrets: (config) =>
+    unresolvedMasks(readConfig(config).gateway).map((p) => ({ field: `gateway.${p.field}`, message: p.message })),
+  configWarnings: (config) =>
+    validateGatewayConfig(readConfig(config).gateway)
+      .filter((p) => p.severity === 'warning')
+      .map((p) => ({ field: `gateway.${p.field}`, message: p.message })),
   messages: smsOtpMessages,
 } satisfies AuthenticatorDescriptor;
 

@@ -1,7 +1,9 @@
 /**
  * Send limits, counted in the shared state store so that every node sees the same counts: a cooldown between two
  * SMS of one login, SMS per login, per client IP, per account, per phone number, a global hourly budget, and the
- * destination-country allow-list. Checked in order; the first limit reached refuses the send.
+ * destination-country allow-list. Checked in order; the first limit reached refuses the send. An SMS is taken from
+ * every budget before it is sent (so concurrent sends cannot overrun a limit) and given back when it was refused or
+ * when the provider definitively did not send it.
  */
 import type { Keyring } from '../../crypto/keyring.js';
 import type { StateStore } from '../../state/state-store.js';
@@ -19,7 +21,13 @@ export interface SendRequest {
   now: number;
 }
 
-export type LimitVerdict = { ok: true } | { ok: false; limit: LimitId; retryAfterMs?: number };
+/** The counters one send took an SMS from, to give back if it is not sent. */
+export interface TakenSend {
+  loginId: string;
+  keys: string[];
+}
+
+export type LimitVerdict = { ok: true; taken: TakenSend } | { ok: false; limit: LimitId; retryAfterMs?: number };
 
 const MINUTE = 60_000;
 
@@ -28,9 +36,15 @@ export function cooldownKey(loginId: string): string {
 }
 
 export function createSendLimits(state: StateStore, keyring: Keyring) {
-  /** Adds one to a counter; over `max` means refused (the counter keeps the refused attempt, which is harmless). */
-  const over = async (key: string, max: number, windowMs: number) =>
-    max > 0 && (await state.increment(key, windowMs)) > max;
+  /** Adds one to a counter (noting it in `taken`); over `max` means refused. A limit of 0 is off. */
+  const over = async (taken: string[], key: string, max: number, windowMs: number) => {
+    if (max <= 0) return false;
+    taken.push(key);
+    return (await state.increment(key, windowMs)) > max;
+  };
+  const giveBack = async (keys: readonly string[]) => {
+    for (const key of keys) await state.decrement(key);
+  };
   // phone numbers and IPs are keyed by a keyed hash: the state store never holds them in clear
   const keyOf = (kind: string, value: string) => `smsotp:${kind}:${keyring.mac('sms-limit', kind, value).slice(0, 32)}`;
 
@@ -43,34 +57,43 @@ export function createSendLimits(state: StateStore, keyring: Keyring) {
       if (cooldownMs > 0 && (await state.increment(cooldownKey(req.loginId), cooldownMs)) > 1)
         return { ok: false, limit: 'cooldown' };
       const { limits } = config;
+      const taken: string[] = [];
       const checks: [LimitId, () => Promise<boolean>][] = [
-        ['per-login', () => over(`smsotp:sends:${req.loginId}`, config.maxResends + 1, loginTtlMs)],
-        ['per-ip', () => over(keyOf('ip', req.ip), limits.perIp.max, limits.perIp.windowMinutes * MINUTE)],
+        ['per-login', () => over(taken, `smsotp:sends:${req.loginId}`, config.maxResends + 1, loginTtlMs)],
+        ['per-ip', () => over(taken, keyOf('ip', req.ip), limits.perIp.max, limits.perIp.windowMinutes * MINUTE)],
         [
           'per-account',
-          () => over(`smsotp:account:${req.userId}`, limits.perAccount.max, limits.perAccount.windowMinutes * MINUTE),
+          () =>
+            over(
+              taken,
+              `smsotp:account:${req.userId}`,
+              limits.perAccount.max,
+              limits.perAccount.windowMinutes * MINUTE,
+            ),
         ],
         [
           'per-number',
-          () => over(keyOf('number', req.to), limits.perNumber.max, limits.perNumber.windowMinutes * MINUTE),
+          () => over(taken, keyOf('number', req.to), limits.perNumber.max, limits.perNumber.windowMinutes * MINUTE),
         ],
         [
           'global',
-          () => over(`smsotp:global:${Math.floor(req.now / (60 * MINUTE))}`, limits.globalPerHour, 60 * MINUTE),
+          () => over(taken, `smsotp:global:${Math.floor(req.now / (60 * MINUTE))}`, limits.globalPerHour, 60 * MINUTE),
         ],
       ];
       for (const [limit, check] of checks) {
         if (await check()) {
-          // a refused send must not hold the cooldown: the user may try again at once
+          // a refused send costs nothing: every budget gets its SMS back, and the cooldown is not held
+          await giveBack(taken);
           await state.resetCounter(cooldownKey(req.loginId));
           return { ok: false, limit };
         }
       }
-      return { ok: true };
+      return { ok: true, taken: { loginId: req.loginId, keys: taken } };
     },
-    /** A send that failed at the provider frees the cooldown, so "try again" works at once. */
-    async releaseCooldown(loginId: string): Promise<void> {
-      await state.resetCounter(cooldownKey(loginId));
+    /** A send the provider definitively did not make: every budget gets its SMS back and the cooldown is freed. */
+    async refund(taken: TakenSend): Promise<void> {
+      await giveBack(taken.keys);
+      await state.resetCounter(cooldownKey(taken.loginId));
     },
   };
 }

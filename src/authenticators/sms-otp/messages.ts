@@ -18,6 +18,8 @@ export const smsOtpMessages = {
     'Too many incorrect codes: this code no longer works. Click Resend Code to get a new one.',
   'sms-otp.code-dead': 'This code no longer works. Click Resend Code to get a new one.',
   'sms-otp.send-failed': 'Unable to send code to your phone number. Please try again.',
+  'sms-otp.send-timeout':
+    'Sending the code is taking longer than usual. If it arrives, enter it below; otherwise ask for a new code.',
   'sms-otp.resent': 'We sent a new code to {maskedMobile}.',
   'sms-otp.resend-wait': 'You can ask for a new code in {seconds} seconds.',
   'sms-otp.resend-disabled': 'Sending a new code is not enabled.',

@@ -63,5 +63,7 @@ export function afterSend(config: SmsOtpConfig, s: SmsOtpState, sent: SendOutcom
   const detail = config.gateway.showDetailedErrors
     ? `${sent.failure.code}: ${sent.failure.providerAnswer ?? sent.failure.reason}`
     : sent.failure.code;
-  return retry('send-failed', 'sms-otp.send-failed', currentPrompt(config, s, 503), { detail });
+  // a timed-out send may still arrive: its code is live (send.ts), so the page says so and keeps the code box
+  const message: SmsOtpMessageId = sent.failure.code === 'timeout' ? 'sms-otp.send-timeout' : 'sms-otp.send-failed';
+  return retry('send-failed', message, currentPrompt(config, s, 503), { detail });
 }

@@ -1,10 +1,12 @@
 /**
  * Issues a new code and sends it: takes one SMS from every send limit, draws the code, renders the message and hands
- * it to the gateway. Only on success does the new code replace the old one in the step state.
+ * it to the gateway. On success the new code replaces the old one in the step state. A definitive failure (refused,
+ * TLS, 4xx/5xx, a rejecting answer) gives the SMS back to every limit, so a login stuck in an outage recovers with the
+ * provider; a timeout counts as sent, and its code is kept, because the provider may have delivered it.
  */
 import type { StepContext } from '../../authn/authenticator.js';
 import type { Keyring } from '../../crypto/keyring.js';
-import type { SendFailure, SmsGateway } from '../../sms/index.js';
+import { mayHaveBeenDelivered, type SendFailure, type SmsGateway } from '../../sms/index.js';
 import type { SmsOtpConfig } from './config.js';
 import type { SendLimits } from './limits.js';
 import { generateOtp, hashOtp } from './otp.js';
@@ -66,8 +68,24 @@ export async function sendCode(
     text: renderMessage(config, issued.code, ctx),
     otp: issued.code,
   });
+  const sentAt = ctx.now + result.latencyMs;
+  const counted = result.ok || mayHaveBeenDelivered(result.code);
+  if (counted) {
+    s.otp = {
+      id: issued.id,
+      hash: hashOtp(deps.keyring, ctx.loginId, issued.id, issued.code),
+      sentAt,
+      expiresAt: sentAt + config.expirySeconds * 1000,
+    };
+    s.attemptsId = issued.id;
+    s.lastSentAt = sentAt;
+    s.phase = 'code';
+  }
   if (!result.ok) {
-    await deps.limits.releaseCooldown(ctx.loginId);
+    if (!counted) {
+      await deps.limits.refund(verdict.taken);
+      s.sends -= 1;
+    }
     await ctx.audit(AuditEvent.sendFailed, {
       to: to.masked,
       provider: providerOf(config),
@@ -76,19 +94,10 @@ export async function sendCode(
       status: result.status ?? null,
       latencyMs: result.latencyMs,
       resend,
+      counted,
     });
     return { ok: false, failure: result };
   }
-  const sentAt = ctx.now + result.latencyMs;
-  s.otp = {
-    id: issued.id,
-    hash: hashOtp(deps.keyring, ctx.loginId, issued.id, issued.code),
-    sentAt,
-    expiresAt: sentAt + config.expirySeconds * 1000,
-  };
-  s.attemptsId = issued.id;
-  s.lastSentAt = sentAt;
-  s.phase = 'code';
   await ctx.audit(AuditEvent.sent, {
     to: to.masked,
     provider: providerOf(config),

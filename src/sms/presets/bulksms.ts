@@ -1,7 +1,7 @@
 // BulkSMS JSON API v1: JSON POST to /v1/messages with Basic auth; 201 with one message object per recipient.
 import { at, baseUrlField, basicAuth, enc, headerField, joinUrl, type Preset, parseJson, str } from './types.js';
 
-const FAILED_STATUS_TYPES = new Set(['FAILED', 'UNKNOWN']);
+const FAILED_STATUS_TYPES = ['FAILED', 'UNKNOWN'];
 
 export const bulksms: Preset = {
   id: 'bulksms',
@@ -39,18 +39,22 @@ export const bulksms: Preset = {
       expectedStatus: '',
     };
   },
+  success: [
+    { pointer: '/0/id', present: true },
+    { pointer: '/0/status/type', notIn: FAILED_STATUS_TYPES },
+  ],
   read({ body }) {
     const json = parseJson(body);
-    const problem = str(at(json, 'detail')) ?? str(at(json, 'title'));
-    if (!Array.isArray(json)) return { accepted: false, error: problem ?? 'the answer is not a list of messages' };
-    const first = json[0];
+    const first = Array.isArray(json) ? json[0] : undefined;
     const type = str(at(first, 'status', 'type'));
+    const subtype = str(at(first, 'status', 'subtype'));
+    const error =
+      str(at(json, 'detail')) ??
+      str(at(json, 'title')) ??
+      (type !== undefined && FAILED_STATUS_TYPES.includes(type)
+        ? `status ${type}${subtype ? ` (${subtype})` : ''}`
+        : undefined);
     const messageId = str(at(first, 'id'));
-    if (type !== undefined && FAILED_STATUS_TYPES.has(type)) {
-      const subtype = str(at(first, 'status', 'subtype'));
-      return { accepted: false, error: `status ${type}${subtype ? ` (${subtype})` : ''}` };
-    }
-    if (first === undefined) return { accepted: false, error: 'the answer lists no messages' };
-    return messageId === undefined ? { accepted: true } : { accepted: true, messageId };
+    return { ...(messageId !== undefined ? { messageId } : {}), ...(error !== undefined ? { error } : {}) };
   },
 };

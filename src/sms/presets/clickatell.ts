@@ -45,17 +45,18 @@ export const clickatell: Preset = {
       expectedStatus: '',
     };
   },
+  success: [
+    { pointer: '/error', empty: true },
+    { pointer: '/messages/0/accepted', equals: 'true' },
+    { pointer: '/messages/0/error', empty: true },
+  ],
   read({ body }) {
     const json = parseJson(body);
-    const top = errorText(at(json, 'error'), at(json, 'errorCode'), at(json, 'errorDescription'));
-    if (top !== undefined) return { accepted: false, error: top };
     const first = at(json, 'messages', 0);
-    if (first === undefined) return { accepted: false, error: 'the answer lists no messages' };
-    const perMessage = errorText(at(first, 'error'), at(first, 'errorCode'), at(first, 'errorDescription'));
+    const error =
+      errorText(at(json, 'error'), at(json, 'errorCode'), at(json, 'errorDescription')) ??
+      errorText(at(first, 'error'), at(first, 'errorCode'), at(first, 'errorDescription'));
     const messageId = str(at(first, 'apiMessageId'));
-    if (at(first, 'accepted') !== true || perMessage !== undefined) {
-      return { accepted: false, error: perMessage ?? 'the message was not accepted' };
-    }
-    return messageId === undefined ? { accepted: true } : { accepted: true, messageId };
+    return { ...(messageId !== undefined ? { messageId } : {}), ...(error !== undefined ? { error } : {}) };
   },
 };

@@ -27,10 +27,22 @@ export function resolveFields(selection: PresetSelection): PresetFields {
 }
 
 /**
- * Plain, editable fields equivalent to the preset. What is lost: the preset's reading of the answer (a failure
- * inside a 2xx), the number format (digits only for Vonage and Clickatell) and Vonage's per-message `type=unicode`.
+ * Plain, editable fields equivalent to the preset, with its number format and its main success rule as plain
+ * fields. What is lost: the preset's further success rules, its reading of error texts and message ids, and
+ * Vonage's per-message `type=unicode`.
  */
 export function presetToPlain(selection: PresetSelection, base: Partial<GatewayConfig> = {}): GatewayConfig {
   const { preset: _dropped, ...rest } = base;
-  return gatewayConfig({ ...rest, ...PRESETS[selection.provider].template(resolveFields(selection)) });
+  const preset = PRESETS[selection.provider];
+  const main = preset.success.find((r) => 'equals' in r || 'present' in r);
+  const success =
+    main === undefined || !('pointer' in main)
+      ? {}
+      : { successPointer: main.pointer, successValue: 'equals' in main ? main.equals : '' };
+  return gatewayConfig({
+    ...rest,
+    ...preset.template(resolveFields(selection)),
+    ...success,
+    numberFormat: preset.numberFormat,
+  });
 }

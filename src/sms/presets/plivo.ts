@@ -30,16 +30,18 @@ export const plivo: Preset = {
       expectedStatus: '',
     };
   },
+  success: [
+    { pointer: '/error', empty: true },
+    { pointer: '/invalid_number/0', empty: true },
+    { pointer: '/message_uuid/0', present: true },
+  ],
   read({ body }) {
     const json = parseJson(body);
-    const error = str(at(json, 'error'));
-    if (error !== undefined) return { accepted: false, error };
     const invalid = at(json, 'invalid_number');
-    if (Array.isArray(invalid) && invalid.length > 0) {
-      return { accepted: false, error: 'Plivo reported the destination number as invalid' };
-    }
+    const error =
+      str(at(json, 'error')) ??
+      (Array.isArray(invalid) && invalid.length > 0 ? 'Plivo reported the destination number as invalid' : undefined);
     const messageId = str(at(json, 'message_uuid', 0));
-    if (messageId === undefined) return { accepted: false, error: 'the answer has no message_uuid' };
-    return { accepted: true, messageId };
+    return { ...(messageId !== undefined ? { messageId } : {}), ...(error !== undefined ? { error } : {}) };
   },
 };

@@ -1,7 +1,7 @@
 // Twilio Messages API: form POST to /2010-04-01/Accounts/{sid}/Messages.json with Basic auth; 201 with `sid`.
 import { at, baseUrlField, basicAuth, enc, headerField, joinUrl, type Preset, parseJson, str } from './types.js';
 
-const FAILED = new Set(['failed', 'undelivered', 'canceled']);
+const FAILED = ['failed', 'undelivered', 'canceled'];
 
 export const twilio: Preset = {
   id: 'twilio',
@@ -43,19 +43,19 @@ export const twilio: Preset = {
       expectedStatus: '',
     };
   },
+  success: [
+    { pointer: '/sid', present: true },
+    { pointer: '/status', notIn: FAILED },
+  ],
   read({ body }) {
     const json = parseJson(body);
     const status = str(at(json, 'status'));
     const sid = str(at(json, 'sid'));
-    if (sid === undefined) {
-      const code = str(at(json, 'code'));
-      const message = str(at(json, 'message'));
-      return { accepted: false, error: [code, message].filter(Boolean).join(': ') || 'the answer has no sid' };
-    }
-    if (status !== undefined && FAILED.has(status)) {
+    let error = [str(at(json, 'code')), str(at(json, 'message'))].filter(Boolean).join(': ') || undefined;
+    if (status !== undefined && FAILED.includes(status)) {
       const detail = [str(at(json, 'error_code')), str(at(json, 'error_message'))].filter(Boolean).join(': ');
-      return { accepted: false, error: `message ${status}${detail ? ` (${detail})` : ''}` };
+      error = `message ${status}${detail ? ` (${detail})` : ''}`;
     }
-    return { accepted: true, messageId: sid };
+    return { ...(sid !== undefined ? { messageId: sid } : {}), ...(error !== undefined ? { error } : {}) };
   },
 };

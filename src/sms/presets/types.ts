@@ -3,6 +3,7 @@ import type { ProviderId, SmsMessage } from '../config.js';
 import { formEncode, jsonStringContent, percentEncode } from '../encode.js';
 import { type HeaderPair, serializeHeaders } from '../headers.js';
 import type { RequestTemplate } from '../render.js';
+import type { SuccessRule } from '../success.js';
 
 export interface PresetField {
   name: string;
@@ -18,9 +19,8 @@ export interface ProviderAnswer {
   body: string;
 }
 
-/** A provider's reading of its own answer: accepted or not, its message id, and its error text. */
+/** A provider's reading of its own answer: its message id, and its error text when it reports one. */
 export interface AnswerReading {
-  accepted: boolean;
   messageId?: string;
   error?: string;
 }
@@ -39,7 +39,9 @@ export interface Preset {
   check?(fields: PresetFields): string[];
   /** The plain request template, with field values already encoded where they land. */
   template(fields: PresetFields, message?: SmsMessage): RequestTemplate;
-  /** Reads any answer; for a 2xx, `accepted: false` is a failure reported inside a success status. */
+  /** What a 2xx answer must say for the message to count as sent, in the rules a plain configuration can use too. */
+  success: readonly SuccessRule[];
+  /** Reads any answer for its message id and the provider's own error text. */
   read(answer: ProviderAnswer): AnswerReading;
 }
 

@@ -34,15 +34,15 @@ export const vonage: Preset = {
       expectedStatus: '',
     };
   },
+  success: [{ pointer: '/messages/0/status', equals: '0' }],
   read({ body }) {
-    const json = parseJson(body);
-    const first = at(json, 'messages', 0);
+    const first = at(parseJson(body), 'messages', 0);
     const status = str(at(first, 'status'));
-    if (status === undefined) return { accepted: false, error: 'the answer has no messages[0].status' };
-    if (status !== '0') {
-      return { accepted: false, error: `status ${status}: ${str(at(first, 'error-text')) ?? 'no error text'}` };
-    }
     const messageId = str(at(first, 'message-id'));
-    return messageId === undefined ? { accepted: true } : { accepted: true, messageId };
+    const error =
+      status !== undefined && status !== '0'
+        ? `status ${status}: ${str(at(first, 'error-text')) ?? 'no error text'}`
+        : undefined;
+    return { ...(messageId !== undefined ? { messageId } : {}), ...(error !== undefined ? { error } : {}) };
   },
 };

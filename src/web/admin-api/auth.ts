@@ -2,10 +2,13 @@
  * Bearer authentication for the admin API and SCIM: the token must be one Stepgate itself issued (oidc-provider's
  * opaque access or client-credentials token, not expired), carry the `stepgate:admin` scope, belong to an application
  * that may still ask for that scope, and — for a user's token — belong to an enabled, unlocked user with role `admin`.
+ * A user's token also says how strong its login was (acr, amr), for the writes that change someone's authenticators.
  *
  *   read header → find token → reject sender-constrained → check client → check scope → check user
  */
 
+import { ACR } from '../../authn/acr.js';
+import { AUTHENTICATOR_LABELS, type AuthenticatorKind } from '../../identity/authenticator-changes.js';
 import { getUserById, isLocked } from '../../identity/users.js';
 import { ADMIN_SCOPE } from '../../oidc/provider.js';
 import type { Services } from '../../services.js';
@@ -15,7 +18,17 @@ export const ADMIN_ROLE = 'admin';
 
 export type Actor =
   | { kind: 'client'; clientId: string; scopes: string[] }
-  | { kind: 'user'; clientId: string; scopes: string[]; userId: string; username: string; roles: string[] };
+  | {
+      kind: 'user';
+      clientId: string;
+      scopes: string[];
+      userId: string;
+      username: string;
+      roles: string[];
+      /** the acr of the login behind the token; undefined for a token issued before Stepgate recorded it */
+      acr: string | undefined;
+      amr: string[];
+    };
 
 const REALM = 'Bearer realm="stepgate"';
 
@@ -45,16 +58,28 @@ export function createBearerAuth(services: Pick<Services, 'provider' | 'applicat
 
   async function findToken(value: string) {
     const access = await provider.AccessToken.find(value);
-    if (access)
+    if (access) {
+      // recorded at issue by the provider's extraTokenClaims: the factors of the login the token came from
+      const extra = (access.extra ?? {}) as { acr?: unknown; amr?: unknown };
       return {
         scope: access.scope,
         clientId: access.clientId,
         accountId: access.accountId,
         constrained: access.isSenderConstrained(),
+        acr: typeof extra.acr === 'string' ? extra.acr : undefined,
+        amr: Array.isArray(extra.amr) ? extra.amr.filter((m): m is string => typeof m === 'string') : [],
       };
+    }
     const cc = await provider.ClientCredentials.find(value);
     if (cc)
-      return { scope: cc.scope, clientId: cc.clientId, accountId: undefined, constrained: cc.isSenderConstrained() };
+      return {
+        scope: cc.scope,
+        clientId: cc.clientId,
+        accountId: undefined,
+        constrained: cc.isSenderConstrained(),
+        acr: undefined,
+        amr: [],
+      };
     return undefined;
   }
 
@@ -85,8 +110,32 @@ export function createBearerAuth(services: Pick<Services, 'provider' | 'applicat
       userId: user.id,
       username: user.username,
       roles: user.roles,
+      acr: token.acr,
+      amr: token.amr,
     };
   };
+}
+
+/**
+ * Refuses a write that changes a user's authenticators unless the caller may make it. A user's token needs a login
+ * that passed two factors, for their own authenticators and for anyone else's: otherwise one stolen password would
+ * mint the second factor (backup codes, a new number, SMS OTP switched off) for any account. An automation client's
+ * token (client credentials) may: no person's password stands behind it, its secret is the credential, and each
+ * change it makes to another user is audited and announced to that user.
+ */
+export function requireSecondFactor(
+  actor: Actor,
+  target: { id: string; username: string },
+  changes: AuthenticatorKind[],
+): void {
+  if (changes.length === 0 || actor.kind === 'client' || actor.acr === ACR.twoFactors) return;
+  const whose = target.id === actor.userId ? 'your' : `${target.username}'s`;
+  const what = changes.map((c) => AUTHENTICATOR_LABELS[c]).join(', ');
+  throw new HttpProblem(
+    'second-factor-required',
+    `Changing ${whose} ${what} needs a sign-in that passed two factors (acr ${ACR.twoFactors}); this token's sign-in ` +
+      `passed ${actor.acr === ACR.oneFactor ? 'one' : 'an unknown number of factors'}. Sign in again with SMS OTP.`,
+  );
 }
 
 export type BearerAuth = ReturnType<typeof createBearerAuth>;

@@ -9,7 +9,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
-import { createSmsGateway } from '../../sms/index.js';
+import type { SmsGateway } from '../../sms/index.js';
 import type { Db } from '../../store/db.js';
 import { HttpProblem, type MappedError, problemFromError } from '../problem.js';
 import { type Actor, createBearerAuth } from './auth.js';
@@ -56,7 +56,7 @@ function serializerFor(check: boolean) {
   };
 }
 
-export function allRoutes(services: Services, gateway: ReturnType<typeof createSmsGateway>): ApiRoute[] {
+export function allRoutes(services: Services, gateway: SmsGateway): ApiRoute[] {
   return [
     ...applicationRoutes(services),
     ...identityProviderRoutes(services, gateway),
@@ -69,9 +69,8 @@ export function allRoutes(services: Services, gateway: ReturnType<typeof createS
 
 async function adminApi(app: FastifyInstance, options: AdminApiOptions): Promise<void> {
   const { services } = options;
-  const gateway = createSmsGateway({ trustedCertificates: () => services.truststore.pems() });
-  app.addHook('onClose', async () => gateway.close());
-  const routes = allRoutes(services, gateway);
+  // the services' gateway: the same destination rules, failure log and connection pool as the login's SMS step
+  const routes = allRoutes(services, services.smsGateway);
   const authenticate = createBearerAuth(services);
 
   acceptJsonOnly(app, ['application/json']);

@@ -150,6 +150,11 @@ export const IdentityProvider = Type.Object(
     authenticators: Type.Array(Type.Object({ type: Type.String(), enabled: Type.Boolean(), config: Config })),
     createdAt: Millis('created'),
     updatedAt: Millis('last changed'),
+    warnings: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), {
+        description: 'In the answer to a save: mistakes that did not block it (e.g. ctx.num without its $).',
+      }),
+    ),
   },
   { title: 'IdentityProvider' },
 );
@@ -193,7 +198,7 @@ export const RenderedRequest = Type.Object(
     }),
     body: Type.Optional(Type.String()),
   },
-  { title: 'RenderedRequest', description: 'An SMS provider request with secrets as **** and the number masked.' },
+  { title: 'RenderedRequest', description: 'An SMS provider request with secrets as ******** and the number masked.' },
 );
 
 export const TestSmsBody = Type.Object(

@@ -8,15 +8,17 @@
 import rateLimit from '@fastify/rate-limit';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { changedAuthenticators } from '../../identity/authenticator-changes.js';
 import { ClaimUri } from '../../identity/claim-uris.js';
 import { listLocalClaims } from '../../identity/claims.js';
-import { deleteUser, getUserById, getUserByUsername, listUsers, type User } from '../../identity/users.js';
 import { phoneLookupKey } from '../../identity/phone.js';
+import { claimsOf, deleteUser, getUserById, getUserByUsername, listUsers, type User } from '../../identity/users.js';
 import type { Services } from '../../services.js';
 import type { Db } from '../../store/db.js';
-import { createBearerAuth } from '../admin-api/auth.js';
+import { createBearerAuth, requireSecondFactor } from '../admin-api/auth.js';
 import { recordAudit } from '../admin-api/plugin.js';
 import { acceptJsonOnly, typeboxValidatorCompiler } from '../admin-api/validation.js';
+import { announceAuthenticatorChange } from '../authenticator-notice.js';
 import { MAX_RESULTS, resourceTypeDocuments, schemaDocuments, serviceProviderConfig } from './discovery.js';
 import { ScimError, scimErrorFrom } from './errors.js';
 import { type Filter, matches, parseFilter, requiredEqualities } from './filter.js';
@@ -24,6 +26,7 @@ import { applyPatch, type PatchOperation } from './patch.js';
 import { CORE_USER, LIST_RESPONSE, PATCH_OP, STEPGATE_USER } from './schema-uris.js';
 import {
   createFromScim,
+  type DesiredUser,
   locationOf,
   readDesired,
   replaceFromScim,
@@ -126,6 +129,33 @@ async function scim(app: FastifyInstance, options: ScimOptions): Promise<void> {
   });
   const audit = (req: FastifyRequest, event: string, data: Record<string, unknown>, within?: Db) =>
     recordAudit(services, req.actor!, req, event, { via: 'scim', ...data }, within);
+
+  /**
+   * The authenticators a write changes (mobile, Disable SMSOTP, password, backup codes), refused without a two-factor
+   * sign-in as in the admin API; returns what the SMS notice after the write needs.
+   */
+  async function guardAuthenticators(req: FastifyRequest, current: User | undefined, desired: DesiredUser) {
+    const before = current ? claimsOf(current, await listLocalClaims(services.db)) : undefined;
+    const backupCodes = desired.backupCodes !== undefined && (current !== undefined || desired.backupCodes.length > 0);
+    const changes = changedAuthenticators(
+      { claims: desired.claims, password: desired.password !== undefined, backupCodes },
+      before,
+    );
+    requireSecondFactor(req.actor!, current ?? { id: '', username: desired.userName }, changes);
+    const announce = async (user: User) => {
+      const after = await getUserById(services.db, user.id);
+      await announceAuthenticatorChange(services, {
+        actor: req.actor!,
+        user,
+        changes,
+        mobileBefore: before?.[ClaimUri.mobile],
+        mobileAfter: after ? claimsOf(after, await listLocalClaims(services.db))[ClaimUri.mobile] : undefined,
+        audit: (event, data) => audit(req, event, data),
+        log: req.log,
+      });
+    };
+    return { changes, announce };
+  }
 
   async function load(id: string): Promise<User> {
     const user = await getUserById(services.db, id);
@@ -233,8 +263,19 @@ async function scim(app: FastifyInstance, options: ScimOptions): Promise<void> {
   );
 
   app.post<{ Body: ScimDoc }>('/Users', { schema: { body: UserBody } }, async (req, reply) => {
-    const user = await createFromScim(services, readDesired(req.body), (trx, created) =>
-      audit(req, 'admin.user.create', { targetUserId: created.id, targetUsername: created.username }, trx),
+    const desired = readDesired(req.body);
+    const { changes } = await guardAuthenticators(req, undefined, desired);
+    const user = await createFromScim(services, desired, (trx, created) =>
+      audit(
+        req,
+        'admin.user.create',
+        {
+          targetUserId: created.id,
+          targetUsername: created.username,
+          ...(changes.length > 0 ? { authenticators: changes } : {}),
+        },
+        trx,
+      ),
     );
     const doc = await resource(user);
     return send(reply.header('location', locationOf(base, user.id)), 201, doc);
@@ -244,9 +285,23 @@ async function scim(app: FastifyInstance, options: ScimOptions): Promise<void> {
     '/Users/:id',
     { schema: { params: IdParams, body: UserBody } },
     async (req, reply) => {
-      const user = await replaceFromScim(services, await load(req.params.id), readDesired(req.body), (trx, u) =>
-        audit(req, 'admin.user.update', { targetUserId: u.id, targetUsername: u.username, replace: true }, trx),
+      const current = await load(req.params.id);
+      const desired = readDesired(req.body);
+      const { changes, announce } = await guardAuthenticators(req, current, desired);
+      const user = await replaceFromScim(services, current, desired, (trx, u) =>
+        audit(
+          req,
+          'admin.user.update',
+          {
+            targetUserId: u.id,
+            targetUsername: u.username,
+            replace: true,
+            ...(changes.length > 0 ? { authenticators: changes } : {}),
+          },
+          trx,
+        ),
       );
+      await announce(current);
       return send(reply, 200, await resource(user));
     },
   );
@@ -258,8 +313,9 @@ async function scim(app: FastifyInstance, options: ScimOptions): Promise<void> {
       if (!req.body.schemas.includes(PATCH_OP))
         throw new ScimError(400, 'invalidValue', `schemas must be ["${PATCH_OP}"]`);
       const current = await load(req.params.id);
-      const patched = applyPatch(await resource(current), req.body.Operations);
-      const user = await replaceFromScim(services, current, readDesired(patched), (trx, u) =>
+      const patched = readDesired(applyPatch(await resource(current), req.body.Operations));
+      const { changes, announce } = await guardAuthenticators(req, current, patched);
+      const user = await replaceFromScim(services, current, patched, (trx, u) =>
         audit(
           req,
           'admin.user.update',
@@ -267,10 +323,12 @@ async function scim(app: FastifyInstance, options: ScimOptions): Promise<void> {
             targetUserId: u.id,
             targetUsername: u.username,
             patch: req.body.Operations.map((o) => `${o.op} ${o.path ?? ''}`.trim()),
+            ...(changes.length > 0 ? { authenticators: changes } : {}),
           },
           trx,
         ),
       );
+      await announce(current);
       return send(reply, 200, await resource(user));
     },
   );

@@ -8,7 +8,7 @@ import { createUser, getUserById, type User } from '../../../src/identity/users.
 import type { Backend } from '../../support/backends.js';
 import { Browser, type Page } from '../../support/browser.js';
 import { type RelyingParty, relyingParty } from '../../support/rp.js';
-import { startStepgate, type TestServer } from '../../support/server.js';
+import { type StartOptions, startStepgate, type TestServer } from '../../support/server.js';
 import { type MockSms, startMockSms } from './mock-sms.js';
 
 export const REDIRECT = 'http://127.0.0.1:1/callback';
@@ -70,12 +70,19 @@ export interface SmsOtpFixture {
 }
 
 export async function startSmsOtp(
-  options: { backend?: Backend; redis?: boolean; config?: Record<string, unknown> } = {},
+  options: {
+    backend?: Backend;
+    redis?: boolean;
+    config?: Record<string, unknown>;
+    /** surfaces to mount besides the login pages (the admin API and SCIM for the two-factor guard) */
+    plugins?: StartOptions['plugins'];
+  } = {},
 ): Promise<SmsOtpFixture> {
   const sms = await startMockSms();
   const server = await startStepgate({
     ...(options.backend ? { backend: options.backend } : {}),
     ...(options.redis ? { redis: true } : {}),
+    ...(options.plugins ? { plugins: options.plugins } : {}),
     // the cheapest argon2 the schema allows: these suites are about the second step, not password hashing
     overrides: { argon2: { memoryKiB: 8192, iterations: 1, parallelism: 1 } },
   });

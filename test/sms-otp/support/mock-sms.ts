@@ -15,7 +15,14 @@ export interface ReceivedSms {
   at: number;
 }
 
-export type MockMode = { kind: 'ok' } | { kind: 'status'; status: number } | { kind: 'hang' };
+/** `late`: takes the message (the phone gets it) but answers only after `ms`, later than Stepgate waits. */
+export type MockMode =
+  | { kind: 'ok' }
+  | { kind: 'status'; status: number }
+  | { kind: 'hang' }
+  | { kind: 'late'; ms: number }
+  /** Vonage's way of failing: HTTP 200 with a failed status in the body */
+  | { kind: 'reject' };
 
 export interface MockSms {
   origin: string;
@@ -52,12 +59,22 @@ export async function startMockSms(options: { tls?: TestCertificate } = {}): Pro
         res.end(JSON.stringify({ error: `mock failure ${mode.status}` }));
         return;
       }
+      if (mode.kind === 'reject') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ 'message-count': '1', messages: [{ status: '4', 'error-text': 'Bad Credentials' }] }));
+        return;
+      }
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       const to = form.get('to') ?? '';
       messages.push({ to, text: form.get('text') ?? '', at: Date.now() });
       sequence += 1;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
+      const answer = (body: string) => {
+        if (res.destroyed) return;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(body);
+      };
+      const send = mode.kind === 'late' ? (b: string) => setTimeout(() => answer(b), mode.ms).unref() : answer;
+      send(
         JSON.stringify({
           'message-count': '1',
           messages: [

@@ -1,10 +1,20 @@
 /** Authenticator descriptors and identity providers (with their federated authenticator configurations, masked). */
 import { Type } from '@sinclair/typebox';
+import { holdConsoleToSmsOtp } from '../../../identity/console-app.js';
 import { found, ValidationError } from '../../../identity/errors.js';
 import type { IdentityProvider, IdentityProviderInput } from '../../../identity/identity-providers.js';
 import type { Services } from '../../../services.js';
-import { countSegments, isProblem, maskPhone, type SmsGateway, validateGatewayConfig } from '../../../sms/index.js';
-import { gatewayConfigOf, maskSecretsByName, restoreMasked } from '../../../sms-test/gateway-config.js';
+import {
+  countSegments,
+  isProblem,
+  maskedPaths,
+  maskPhone,
+  maskSecretsByName,
+  restoreMasked,
+  type SmsGateway,
+  validateGatewayConfig,
+} from '../../../sms/index.js';
+import { gatewayConfigOf } from '../../../sms-test/gateway-config.js';
 import { phoneNumber, sendTestSms } from '../../../sms-test/send-test-sms.js';
 import { type ApiRoute, paginate, route, searchPage } from '../route.js';
 import {
@@ -23,6 +33,12 @@ import {
 
 export function identityProviderRoutes(services: Services, gateway: SmsGateway): ApiRoute[] {
   const { identityProviders: idps, registry, applications } = services;
+
+  /** The first SMS OTP provider makes the password-only console ask for the code too (see identity/console-app.ts). */
+  async function consoleAsksForSms(audit: (event: string, data?: Record<string, unknown>) => Promise<void>) {
+    const idp = await holdConsoleToSmsOtp(applications, idps);
+    if (idp) await audit('admin.console.sms-otp-step-added', { identityProvider: idp });
+  }
 
   /** The admin's view: the authenticator's own masking, or masking by field name when it has none. */
   function shown(idp: IdentityProvider): IdentityProvider {
@@ -46,15 +62,34 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
       .map((a) => `application "${a.name}"`);
   }
 
+  /**
+   * An authenticator with its own merge keeps masked secrets itself (only while the destination is unchanged);
+   * for the others a mask stands for the stored value at its path while no address-like value changed, and a mask
+   * left over is refused, naming its field, instead of being stored as if it were the secret.
+   */
   function withStoredSecrets(input: IdentityProviderInput['authenticators'], stored: IdentityProvider | undefined) {
-    return input?.map((entry) => {
+    const left: { field: string; message: string }[] = [];
+    const out = input?.map((entry, i) => {
+      const enabled = entry.enabled !== false;
+      if (registry.get(entry.type)?.descriptor.mergeConfig) return { ...entry, enabled };
       const previous = stored?.authenticators.find((s) => s.type === entry.type)?.config;
-      return {
-        ...entry,
-        enabled: entry.enabled !== false,
-        config: restoreMasked(entry.config ?? {}, previous) as Record<string, unknown>,
-      };
+      const config = restoreMasked(entry.config ?? {}, previous) as Record<string, unknown>;
+      for (const path of maskedPaths(config)) {
+        left.push({
+          field: `authenticators[${i}].config.${path}`,
+          message:
+            'is masked and no stored secret can be kept for it (nothing stored, or an address changed); enter it again',
+        });
+      }
+      return { ...entry, enabled, config };
     });
+    if (left.length > 0) throw new ValidationError(left);
+    return out;
+  }
+
+  /** The saved identity provider as answered to a save, with the mistakes that did not block it. */
+  function saved(idp: IdentityProvider) {
+    return { ...shown(idp), warnings: idps.warnings(idp) };
   }
 
   return [
@@ -120,7 +155,8 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
         } as IdentityProviderInput;
         const idp = await idps.create(input);
         await audit('admin.identity-provider.create', { identityProviderId: idp.id, name: idp.name });
-        return shown(idp);
+        await consoleAsksForSms(audit);
+        return saved(idp);
       },
     }),
     route({
@@ -160,7 +196,8 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
           name: idp.name,
           fields: Object.keys(body),
         });
-        return shown(idp);
+        await consoleAsksForSms(audit);
+        return saved(idp);
       },
     }),
     route({

@@ -3,6 +3,7 @@
  * audit event commit in one transaction: an acknowledged change is stored and audited, an interrupted one is neither.
  */
 import { Type } from '@sinclair/typebox';
+import { type AuthenticatorKind, changedAuthenticators } from '../../../identity/authenticator-changes.js';
 import { generateBackupCodes } from '../../../identity/backup-codes.js';
 import { ClaimUri, isBackupCodeClaim } from '../../../identity/claim-uris.js';
 import { listLocalClaims } from '../../../identity/claims.js';
@@ -25,7 +26,9 @@ import {
   type User,
 } from '../../../identity/users.js';
 import type { Services } from '../../../services.js';
-import { type ApiRoute, route } from '../route.js';
+import { announceAuthenticatorChange } from '../../authenticator-notice.js';
+import { requireSecondFactor } from '../auth.js';
+import { type ApiRoute, type HandlerContext, route } from '../route.js';
 import {
   BackupCodes,
   IdParams,
@@ -63,6 +66,26 @@ export function userRoutes(services: Services): ApiRoute[] {
   }
 
   const load = async (id: string): Promise<User> => found(await getUserById(db, id), 'user', id);
+  const claimsNow = async (user: User) => claimsOf(user, await listLocalClaims(db));
+
+  /** After a committed change of someone else's authenticators: tell them by SMS (audited; never fails the write). */
+  async function announce(
+    ctx: Pick<HandlerContext<never>, 'actor' | 'audit' | 'req'>,
+    user: User,
+    changes: AuthenticatorKind[],
+    mobileBefore: string | undefined,
+  ) {
+    const after = await getUserById(db, user.id);
+    await announceAuthenticatorChange(services, {
+      actor: ctx.actor,
+      user,
+      changes,
+      mobileBefore,
+      mobileAfter: after ? (await claimsNow(after))[ClaimUri.mobile] : undefined,
+      audit: (event, data) => ctx.audit(event, data),
+      log: ctx.req.log,
+    });
+  }
 
   return [
     route({
@@ -101,7 +124,14 @@ export function userRoutes(services: Services): ApiRoute[] {
       status: 201,
       errors: [409],
       schema: { body: UserCreate, response: UserSchema },
-      async handler({ body, audit }) {
+      async handler({ body, audit, actor }) {
+        // a new user's password and second factor are authenticators too: made with one factor, they would be a
+        // two-factor account that the maker controls
+        const authenticators = changedAuthenticators(
+          { claims: body.claims, password: body.password !== undefined },
+          undefined,
+        );
+        requireSecondFactor(actor, { id: '', username: body.username }, authenticators);
         const prepared = await prepareNewUser(hasher, body);
         const user = await db.transaction().execute(async (trx) => {
           const created = await insertUser(trx, prepared);
@@ -112,6 +142,7 @@ export function userRoutes(services: Services): ApiRoute[] {
               targetUsername: created.username,
               claims: changedClaims(body.claims),
               roles: created.roles,
+              ...(authenticators.length > 0 ? { authenticators } : {}),
             },
             trx,
           );
@@ -138,8 +169,11 @@ export function userRoutes(services: Services): ApiRoute[] {
       tag,
       errors: [404],
       schema: { params: IdParams, body: UserUpdate, response: UserSchema },
-      async handler({ params, body, audit }) {
+      async handler({ params, body, audit, actor, req }) {
         const user = await load(params.id);
+        const before = await claimsNow(user);
+        const authenticators = changedAuthenticators({ claims: body.claims }, before);
+        requireSecondFactor(actor, user, authenticators);
         const claims = changedClaims(body.claims);
         await db.transaction().execute(async (trx) => {
           if (body.claims && claims.length > 0) await setUserClaims(trx, user.id, body.claims, { asAdmin: true });
@@ -154,10 +188,12 @@ export function userRoutes(services: Services): ApiRoute[] {
               ...(claims.some(isBackupCodeClaim) ? { backupCodesReplaced: true } : {}),
               ...(body.roles ? { roles: body.roles } : {}),
               ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+              ...(authenticators.length > 0 ? { authenticators } : {}),
             },
             trx,
           );
         });
+        await announce({ actor, audit, req }, user, authenticators, before[ClaimUri.mobile]);
         return toJson(await load(user.id));
       },
     }),
@@ -214,13 +250,15 @@ export function userRoutes(services: Services): ApiRoute[] {
       status: 204,
       errors: [404],
       schema: { params: IdParams, body: PasswordBody },
-      async handler({ params, body, audit }) {
+      async handler({ params, body, audit, actor, req }) {
         const user = await load(params.id);
+        requireSecondFactor(actor, user, ['password']);
         const hash = await preparePassword(hasher, body.password);
         await db.transaction().execute(async (trx) => {
           await setPasswordHash(trx, user.id, hash);
           await audit('admin.user.set-password', { targetUserId: user.id, targetUsername: user.username }, trx);
         });
+        await announce({ actor, audit, req }, user, ['password'], (await claimsNow(user))[ClaimUri.mobile]);
       },
     }),
     route({
@@ -231,8 +269,9 @@ export function userRoutes(services: Services): ApiRoute[] {
       tag,
       errors: [404],
       schema: { params: IdParams, response: BackupCodes },
-      async handler({ params, audit }) {
+      async handler({ params, audit, actor, req }) {
         const user = await load(params.id);
+        requireSecondFactor(actor, user, ['backup-codes']);
         const codes = generateBackupCodes(10);
         await db.transaction().execute(async (trx) => {
           await backupCodes.replace(user.id, codes, Date.now(), trx);
@@ -242,6 +281,7 @@ export function userRoutes(services: Services): ApiRoute[] {
             trx,
           );
         });
+        await announce({ actor, audit, req }, user, ['backup-codes'], (await claimsNow(user))[ClaimUri.mobile]);
         return { codes };
       },
     }),

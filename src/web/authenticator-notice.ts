@@ -1,0 +1,78 @@
+/**
+ * Tells a user by SMS that someone else changed their authenticators, through the gateway of the SMS OTP identity
+ * provider, so that a reset second factor never goes unnoticed by its owner. A notice that cannot be sent never
+ * undoes or fails the change: it is audited (and logged) as failed instead.
+ */
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { maskMobile } from '../authenticators/sms-otp/mask.js';
+import { AUTHENTICATOR_LABELS, type AuthenticatorKind } from '../identity/authenticator-changes.js';
+import type { IdentityProvider } from '../identity/identity-providers.js';
+import type { Services } from '../services.js';
+import { gatewayConfigOf, SMS_OTP } from '../sms-test/gateway-config.js';
+import type { Actor } from './admin-api/auth.js';
+
+export const NOTICE_EVENT = 'admin.user.authenticators-notice';
+
+export interface ChangeNotice {
+  actor: Actor;
+  user: { id: string; username: string };
+  changes: AuthenticatorKind[];
+  /** the user's mobile number before the change: a new number may be the one an attacker chose, the old one is not */
+  mobileBefore: string | undefined;
+  mobileAfter: string | undefined;
+  /** records an audit event with the caller as actor */
+  audit(event: string, data: Record<string, unknown>): Promise<void>;
+  log?: { warn(obj: object, msg: string): void };
+}
+
+/** The SMS OTP identity provider whose gateway carries the notice: `smsOTP` when it is enabled, else the first one. */
+function noticeProvider(idps: IdentityProvider[]): IdentityProvider | undefined {
+  const usable = idps.filter((i) => i.enabled && i.authenticators.some((a) => a.type === SMS_OTP && a.enabled));
+  return usable.find((i) => i.name === 'smsOTP') ?? usable[0];
+}
+
+export function noticeText(username: string, changes: AuthenticatorKind[]): string {
+  return (
+    `Stepgate: an administrator changed how you sign in as ${username}: ` +
+    `${changes.map((c) => AUTHENTICATOR_LABELS[c]).join(', ')}. If you did not ask for this, contact your administrator.`
+  );
+}
+
+/**
+ * Sends the notice when `actor` changed authenticators of a user other than themselves, and audits the outcome.
+ * Never throws.
+ */
+export async function announceAuthenticatorChange(
+  services: Pick<Services, 'identityProviders' | 'smsGateway'>,
+  notice: ChangeNotice,
+): Promise<void> {
+  const { actor, user, changes } = notice;
+  if (changes.length === 0 || (actor.kind === 'user' && actor.userId === user.id)) return;
+  const base = { targetUserId: user.id, targetUsername: user.username, changes };
+  const record = async (outcome: 'sent' | 'failed' | 'skipped', data: Record<string, unknown>) => {
+    if (outcome === 'failed') notice.log?.warn({ ...base, ...data }, 'the notice of an authenticator change failed');
+    await notice.audit(NOTICE_EVENT, { ...base, outcome, ...data }).catch(() => undefined);
+  };
+  try {
+    const raw = notice.mobileBefore || notice.mobileAfter;
+    if (!raw) return await record('skipped', { reason: 'the user has no mobile number' });
+    const parsed = parsePhoneNumberFromString(raw.trim());
+    const masked = maskMobile(parsed?.number ?? raw, { digitsShown: 4, from: 'end' });
+    if (!parsed?.isPossible())
+      return await record('failed', { to: masked, reason: 'the mobile number cannot receive SMS' });
+    const idp = noticeProvider(await services.identityProviders.list());
+    if (!idp) return await record('skipped', { to: masked, reason: 'no enabled SMS OTP identity provider' });
+    const entry = idp.authenticators.find((a) => a.type === SMS_OTP && a.enabled)!;
+    const found = gatewayConfigOf(entry.config);
+    if (!found.ok)
+      return await record('failed', { to: masked, idp: idp.name, reason: 'the gateway configuration is not valid' });
+    const result = await services.smsGateway.send(found.gateway, {
+      to: parsed.number,
+      text: noticeText(user.username, changes),
+    });
+    if (result.ok) return await record('sent', { to: masked, idp: idp.name });
+    return await record('failed', { to: masked, idp: idp.name, code: result.code, reason: result.reason });
+  } catch (err) {
+    await record('failed', { reason: err instanceof Error ? err.message : String(err) });
+  }
+}
