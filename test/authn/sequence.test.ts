@@ -45,6 +45,10 @@ for (const { backend, skip } of variants()) {
 
       // the same browser, so the same oidc-provider session, now for an application of two steps
       const two = await f.rp('Two steps');
+      // a silent request is told that a login is needed, never given a code
+      const silent = new URL((await browser.go(two.begin({ prompt: 'none' }).url, {}, toCallback)).url);
+      assert.equal(silent.searchParams.get('code'), null, 'a silent request got a code from a one-factor session');
+      assert.match(silent.searchParams.get('error') ?? '', /^(login|interaction)_required$/);
       const started = two.begin();
       const shown = await browser.go(started.url, {}, toCallback);
       assert.notEqual(shown.status, 0, 'the one-factor session was reused: a code was issued without any step');
