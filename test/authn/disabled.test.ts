@@ -197,5 +197,22 @@ for (const { backend, skip } of variants()) {
         await f.setSmsOtp({ idp: true });
       }
     });
+
+    test('a provider that a sequence names cannot be renamed away from it (409); an unused one can', async () => {
+      const renamed = await f.api('PUT', `/identity-providers/${f.idpId}`, { name: 'smsOTP2' });
+      assert.equal(renamed.status, 409, renamed.text);
+      assert.equal(renamed.body.code, 'conflict');
+      assert.match(renamed.body.detail, /application "Two steps"/);
+      assert.equal((await f.server.services.identityProviders.getByName('smsOTP'))?.id, f.idpId);
+
+      const spare = await f.api('POST', '/identity-providers', {
+        name: 'spareOTP',
+        authenticators: [{ type: 'sms-otp', enabled: false, config: {} }],
+      });
+      assert.equal(spare.status, 201, spare.text);
+      const moved = await f.api('PUT', `/identity-providers/${spare.body.id}`, { name: 'spareOTP2' });
+      assert.equal(moved.status, 200, moved.text);
+      assert.equal(moved.body.name, 'spareOTP2');
+    });
   });
 }

@@ -1,7 +1,7 @@
 /** Authenticator descriptors and identity providers (with their federated authenticator configurations, masked). */
 import { Type } from '@sinclair/typebox';
 import { holdConsoleToSmsOtp } from '../../../identity/console-app.js';
-import { found, ValidationError } from '../../../identity/errors.js';
+import { ConflictError, found, ValidationError } from '../../../identity/errors.js';
 import type { IdentityProvider, IdentityProviderInput } from '../../../identity/identity-providers.js';
 import type { Services } from '../../../services.js';
 import {
@@ -179,6 +179,14 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
       schema: { params: IdParams, body: IdentityProviderUpdate, response: IdentityProviderSchema },
       async handler({ params, body, audit }) {
         const current = await load(params.id);
+        // a sequence names its provider: a rename would leave it naming one that does not exist
+        if (body.name !== undefined && body.name !== current.name) {
+          const users = await usedBy(current.name);
+          if (users.length > 0)
+            throw new ConflictError(
+              `identity provider ${current.name} is used by ${users.join(', ')}: it cannot be renamed`,
+            );
+        }
         const input = {
           ...body,
           ...(body.authenticators
