@@ -73,7 +73,12 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     const url = req.url ?? '';
     // a POST to the authorization endpoint goes to the route below (oidc-provider serves it by GET only here)
     if (req.method === 'POST' && url.split('?')[0] === OIDC_ROUTES.authorization) return next();
-    if (url.startsWith('/oidc/') || url.startsWith('/.well-known/')) return oidc(req, res);
+    if (url.startsWith('/oidc/') || url.startsWith('/.well-known/')) {
+      // oidc-provider builds its URLs from the request; behind a trusted proxy it reads X-Forwarded-Proto, which the
+      // host check does not cover: pin it to the public URL's scheme so discovery can only say the issuer's origin
+      if (hosts.trustProxy) req.headers['x-forwarded-proto'] = hosts.scheme.replace(/:$/, '');
+      return oidc(req, res);
+    }
     next();
   });
   await app.register(authorizationPost, { renderer: services.renderer });

@@ -157,6 +157,15 @@ describe('host check behind a trusted proxy', () => {
     assert.equal((await discovery({ host: canonical, 'x-forwarded-host': `${canonical}, evil.example` })).status, 421);
     assert.equal((await discovery({ host: canonical, 'x-forwarded-host': `${canonical}, ${canonical}` })).status, 200);
   });
+
+  test('X-Forwarded-Proto cannot change the scheme discovery advertises', async () => {
+    const res = await discovery({ host: canonical, 'x-forwarded-host': canonical, 'x-forwarded-proto': 'https' });
+    assert.equal(res.status, 200);
+    const doc = JSON.parse(res.body) as Record<string, string>;
+    assert.equal(doc.issuer, server.url);
+    assert.equal(doc.authorization_endpoint, `${server.url}/oidc/auth`);
+    assert.ok(!res.body.includes('https://127.0.0.1'), 'an endpoint took the forwarded scheme');
+  });
 });
 
 describe('host check in production mode', () => {
