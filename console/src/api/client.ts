@@ -1,6 +1,7 @@
 /**
- * The admin API client: every call carries the console's bearer token; a 401 starts a new login, a 403 becomes
- * a ForbiddenError (the app shows "You need the admin role"), any other error becomes an ApiError with the problem.
+ * The admin API client: every call carries the console's bearer token; a 401 starts a new login, a plain 403
+ * (`forbidden`) becomes a ForbiddenError (the app shows "You need the admin role"), any other error (a 403 such as
+ * `second-factor-required` too) becomes an ApiError with the problem.
  */
 import { accessToken, forgetTokens, justLoggedIn, startLogin } from '../auth/session.ts';
 import type { FieldProblem, Problem } from './types.ts';
@@ -20,7 +21,7 @@ export class UnauthorizedError extends ApiError {}
 
 /** A problem made on this side (client-side validation), shown the same way as the server's. */
 export function clientProblem(errors: FieldProblem[], detail = 'Some fields need attention.'): ApiError {
-  return new ApiError({ title: 'Invalid input', status: 400, detail, errors });
+  return new ApiError({ title: 'Invalid input', status: 400, detail, code: 'validation-failed', errors });
 }
 
 const forbiddenListeners = new Set<() => void>();
@@ -73,6 +74,9 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   if (res.status === 403) {
     const problem = await problemOf(res);
+    // only a plain refusal means "not an administrator"; any other 403 (a write that needs a sign-in with two
+    // factors) is an answer about this one action, shown where the action was
+    if (problem.code !== undefined && problem.code !== 'forbidden') throw new ApiError(problem);
     for (const l of forbiddenListeners) l();
     throw new ForbiddenError(problem);
   }

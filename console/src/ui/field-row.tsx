@@ -1,7 +1,9 @@
 // One form field's frame: its label (with the required mark), the control, and the error and help texts under it,
 // tied together for screen readers with label for, aria-invalid and aria-describedby.
 import { type ReactNode, useId } from 'react';
+import { useFormErrors } from './form-errors.tsx';
 import { problemsFor } from './problems.ts';
+import { asSentence } from './sentence.ts';
 
 export interface Described {
   /** a stable id; generated when left out */
@@ -21,21 +23,29 @@ export interface DescribedControl {
   helpId: string | undefined;
   errorId: string | undefined;
   help: ReactNode;
+  /** call on every change: the field's error belongs to the value that was saved, so an edit clears it */
+  onEdit(): void;
 }
 
 export function useDescribed(props: Described): DescribedControl {
   const generated = useId();
   const id = props.id ?? `f${generated.replace(/:/g, '')}`;
-  const messages = [...(props.messages ?? []), ...(props.name ? problemsFor(props.error, props.name) : [])];
+  const form = useFormErrors();
+  const key = props.name ?? id;
+  const messages = form.isEdited(key)
+    ? []
+    : [...(props.messages ?? []), ...(props.name ? problemsFor(props.error, props.name) : [])].map((m) =>
+        asSentence(m, typeof props.label === 'string' ? props.label : undefined),
+      );
   const helpId = props.help ? `${id}-help` : undefined;
   const errorId = messages.length > 0 ? `${id}-error` : undefined;
   const describedBy = [errorId, helpId].filter(Boolean).join(' ') || undefined;
   const aria = { id, 'aria-invalid': messages.length > 0 ? true : undefined, 'aria-describedby': describedBy } as const;
-  return { aria, messages, helpId, errorId, help: props.help };
+  return { aria, messages, helpId, errorId, help: props.help, onEdit: () => form.markEdited(key) };
 }
 
 /** The error and help paragraphs under a control. */
-export function FieldNotes({ errorId, messages, helpId, help }: Omit<DescribedControl, 'aria'>) {
+export function FieldNotes({ errorId, messages, helpId, help }: Omit<DescribedControl, 'aria' | 'onEdit'>) {
   return (
     <>
       {errorId && (
@@ -83,7 +93,7 @@ export function FieldRow({
   className?: string;
   children: ReactNode;
 }) {
-  const { aria, ...notes } = described;
+  const { aria, onEdit: _onEdit, ...notes } = described;
   const invalid = notes.messages.length > 0;
   const labelNode = <FieldLabel htmlFor={aria.id} label={label} required={required} />;
   return (

@@ -2,7 +2,9 @@
 import type { ReactNode } from 'react';
 import { ApiError } from '../api/client.ts';
 import { type Described, FieldRow, useDescribed } from './field-row.tsx';
-import { unclaimed } from './problems.ts';
+import { useFormErrors } from './form-errors.tsx';
+import { problemsFor, unclaimed } from './problems.ts';
+import { afterName, asSentence } from './sentence.ts';
 
 type TextProps = Described & {
   value: string;
@@ -35,7 +37,10 @@ export function TextField(props: TextProps) {
         inputMode={props.inputMode}
         spellCheck={false}
         className={props.mono ? 'mono' : undefined}
-        onChange={(e) => props.onChange(e.target.value)}
+        onChange={(e) => {
+          described.onEdit();
+          props.onChange(e.target.value);
+        }}
       />
     </FieldRow>
   );
@@ -63,7 +68,10 @@ export function TextArea(props: AreaProps) {
         placeholder={props.placeholder}
         spellCheck={false}
         className={props.mono ? 'mono' : undefined}
-        onChange={(e) => props.onChange(e.target.value)}
+        onChange={(e) => {
+          described.onEdit();
+          props.onChange(e.target.value);
+        }}
       />
     </FieldRow>
   );
@@ -94,7 +102,10 @@ export function NumberField(props: NumberProps) {
         step={props.step ?? 1}
         required={props.required}
         className="short"
-        onChange={(e) => props.onChange(e.target.value === '' ? '' : Number(e.target.value))}
+        onChange={(e) => {
+          described.onEdit();
+          props.onChange(e.target.value === '' ? '' : Number(e.target.value));
+        }}
       />
     </FieldRow>
   );
@@ -122,7 +133,10 @@ export function SelectField(props: SelectProps) {
         name={props.name}
         value={props.value}
         required={props.required}
-        onChange={(e) => props.onChange(e.target.value)}
+        onChange={(e) => {
+          described.onEdit();
+          props.onChange(e.target.value);
+        }}
       >
         {props.placeholder !== undefined && <option value="">{props.placeholder}</option>}
         {props.choices.map((c) => (
@@ -147,9 +161,63 @@ export function CheckboxField(props: CheckProps) {
         type="checkbox"
         checked={props.checked}
         disabled={props.disabled}
-        onChange={(e) => props.onChange(e.target.checked)}
+        onChange={(e) => {
+          described.onEdit();
+          props.onChange(e.target.checked);
+        }}
       />
     </FieldRow>
+  );
+}
+
+/**
+ * A group of checkboxes that is one field of the API (`grantTypes`, `requestedClaims`): the field's error under the
+ * legend, cleared when a box is changed.
+ */
+export function CheckboxGroup({
+  id,
+  legend,
+  name,
+  error,
+  className = 'checks',
+  choices,
+  values,
+  onChange,
+}: {
+  id: string;
+  legend: ReactNode;
+  name: string;
+  error: unknown;
+  className?: string;
+  choices: { value: string; label: ReactNode }[];
+  values: string[];
+  onChange(values: string[]): void;
+}) {
+  const form = useFormErrors();
+  const messages = form.isEdited(name)
+    ? []
+    : problemsFor(error, name).map((m) => asSentence(m, typeof legend === 'string' ? legend : undefined));
+  const errorId = messages.length > 0 ? `${id}-error` : undefined;
+  return (
+    <fieldset className={className} id={id} aria-describedby={errorId}>
+      <legend>{legend}</legend>
+      {errorId && (
+        <p className="field-error" id={errorId}>
+          {messages.join(' ')}
+        </p>
+      )}
+      {choices.map((c) => (
+        <CheckboxField
+          key={c.value}
+          label={c.label}
+          checked={values.includes(c.value)}
+          onChange={(on) => {
+            form.markEdited(name);
+            onChange(on ? [...values, c.value] : values.filter((x) => x !== c.value));
+          }}
+        />
+      ))}
+    </fieldset>
   );
 }
 
@@ -161,13 +229,16 @@ export function linesOf(text: string): string[] {
     .filter(Boolean);
 }
 
-/** The form's error at its top: the problem's detail and the problems no field shows. */
+/**
+ * An action's error (outside a SubmitForm, which has its ErrorSummary): the problem's detail as a sentence and the
+ * problems no field shows. The problem's code is for programs; people read the sentence.
+ */
 export function FormAlert({ error, fields = [] }: { error: unknown; fields?: string[] }) {
   if (!error) return null;
   if (!(error instanceof ApiError)) {
     return (
       <div className="alert error" role="alert" tabIndex={-1}>
-        <p>{error instanceof Error ? error.message : String(error)}</p>
+        <p>{asSentence(error instanceof Error ? error.message : String(error))}</p>
       </div>
     );
   }
@@ -176,14 +247,13 @@ export function FormAlert({ error, fields = [] }: { error: unknown; fields?: str
   return (
     <div className="alert error" role="alert" tabIndex={-1}>
       <p>
-        <strong>{p.detail || p.title}</strong>
-        {p.code && <span className="code"> ({p.code})</span>}
+        <strong>{asSentence(p.detail || p.title)}</strong>
       </p>
       {rest.length > 0 && (
         <ul>
           {rest.map((e) => (
             <li key={`${e.field}:${e.message}`}>
-              <code>{e.field}</code> {e.message}
+              <code>{e.field}</code> {afterName(e.message)}
             </li>
           ))}
         </ul>
@@ -223,13 +293,24 @@ export function Section({
   );
 }
 
-/** A secret the API shows once (client secret, backup codes): copy it now. */
-export function ShownOnce({ title, value, onDone }: { title: string; value: string; onDone(): void }) {
+/** A secret the API shows once (client secret, backup codes): copy it now; `beside` says what goes with it. */
+export function ShownOnce({
+  title,
+  value,
+  beside,
+  onDone,
+}: {
+  title: string;
+  value: string;
+  beside?: ReactNode;
+  onDone(): void;
+}) {
   return (
     <div className="alert once" role="alert">
       <p>
         <strong>{title}</strong> — shown once only. Copy it now; Stepgate keeps only a hash.
       </p>
+      {beside}
       <pre className="secret">{value}</pre>
       <div className="actions">
         <button type="button" className="secondary" onClick={() => void navigator.clipboard?.writeText(value)}>

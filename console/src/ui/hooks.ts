@@ -54,8 +54,12 @@ export function useSubmit() {
       return true;
     } catch (e) {
       setError(e);
-      // move focus to the alert so keyboard and screen reader users hear it
-      requestAnimationFrame(() => document.querySelector<HTMLElement>('.alert.error')?.focus());
+      // keyboard and screen reader users must hear it: a SubmitForm has focused its first invalid field already;
+      // any other action's error gets the focus on its alert
+      requestAnimationFrame(() => {
+        if (document.activeElement?.closest('[aria-invalid="true"], .error-summary')) return;
+        document.querySelector<HTMLElement>('.alert.error')?.focus();
+      });
       return false;
     } finally {
       setBusy(false);

@@ -1,7 +1,8 @@
-// A form that saves on submit: no browser validation (the API's problems are shown instead), the error on top,
-// and the row of actions at the bottom.
+// A form that saves on submit: no browser validation (the API's problems are shown instead), the error summary on
+// top (each problem a link to its field; the first invalid field gets the focus), and the row of actions at the bottom.
 import type { ReactNode } from 'react';
-import { FormAlert, Saved } from './forms.tsx';
+import { ErrorSummary, FormErrorsProvider } from './form-errors.tsx';
+import { Saved } from './forms.tsx';
 
 export function SubmitForm({
   className = 'form',
@@ -30,8 +31,10 @@ export function SubmitForm({
         void onSubmit();
       }}
     >
-      <FormAlert error={error} fields={fields} />
-      {children}
+      <FormErrorsProvider error={error}>
+        <ErrorSummary error={error} fields={fields} />
+        {children}
+      </FormErrorsProvider>
     </form>
   );
 }

@@ -13,7 +13,7 @@ import type {
 } from '../../api/types.ts';
 import { navigate } from '../../router/router.tsx';
 import {
-  CheckboxField,
+  CheckboxGroup,
   FormAlert,
   linesOf,
   Section,
@@ -68,7 +68,6 @@ const FIELDS = [
   'name',
   'description',
   'clientId',
-  'clientSecret',
   'clientType',
   'redirectUris',
   'postLogoutRedirectUris',
@@ -158,7 +157,7 @@ export function ApplicationEdit({ id }: { id?: string }) {
   );
   const { form, setForm, set, field, save: saveWith, submit } = useSaveForm(EMPTY, check);
   const [advanced, setAdvanced] = useState(false);
-  const [secret, setSecret] = useState<{ value: string; next?: string }>();
+  const [secret, setSecret] = useState<{ value: string; clientId: string; next?: string }>();
   const secretAction = useSubmit();
 
   useEffect(() => {
@@ -172,33 +171,34 @@ export function ApplicationEdit({ id }: { id?: string }) {
     }
   }, [app.data, setForm]);
 
+  // a problem in the sequence (found here or by the server) opens the advanced panel: the summary's link leads there
+  useEffect(() => {
+    if (problemsFor(submit.error, 'steps').length > 0) setAdvanced(true);
+  }, [submit.error]);
+
   const save = () =>
-    saveWith(
-      async () => {
-        if (editing) {
-          const saved = await put<Application>(`/applications/${encodeURIComponent(id)}`, body(form, false));
-          app.set(saved);
-          return `Saved ${saved.name}.`;
-        }
-        const created = await post<{ application: Application; clientSecret?: string }>(
-          '/applications',
-          body(form, true),
-        );
-        const to = `/applications/${encodeURIComponent(created.application.id)}`;
-        if (created.clientSecret) setSecret({ value: created.clientSecret, next: to });
-        else navigate(to, { replace: true });
-        return `Added ${created.application.name}.`;
-      },
-      (problems) => {
-        if (problems.some((p) => p.field.startsWith('steps'))) setAdvanced(true);
-      },
-    );
+    saveWith(async () => {
+      if (editing) {
+        const saved = await put<Application>(`/applications/${encodeURIComponent(id)}`, body(form, false));
+        app.set(saved);
+        return `Saved ${saved.name}.`;
+      }
+      const created = await post<{ application: Application; clientSecret?: string }>(
+        '/applications',
+        body(form, true),
+      );
+      const to = `/applications/${encodeURIComponent(created.application.id)}`;
+      if (created.clientSecret)
+        setSecret({ value: created.clientSecret, clientId: created.application.clientId, next: to });
+      else navigate(to, { replace: true });
+      return `Added ${created.application.name}.`;
+    });
 
   const regenerate = () =>
     secretAction.run(async () => {
       if (!id || !confirm('Generate a new client secret? The current one stops working at once.')) return;
       const out = await post<{ clientSecret: string }>(`/applications/${encodeURIComponent(id)}/secret`);
-      setSecret({ value: out.clientSecret });
+      setSecret({ value: out.clientSecret, clientId: form.clientId });
     });
 
   const remove = () =>
@@ -249,6 +249,11 @@ export function ApplicationEdit({ id }: { id?: string }) {
         <ShownOnce
           title="Client secret"
           value={secret.value}
+          beside={
+            <p>
+              Client ID <code className="client-id">{secret.clientId}</code> — the application sends both.
+            </p>
+          }
           onDone={() => {
             const next = secret.next;
             setSecret(undefined);
@@ -319,27 +324,15 @@ export function ApplicationEdit({ id }: { id?: string }) {
             rows={2}
             help="One per line."
           />
-          <fieldset
-            className="checks"
-            aria-describedby={problemsFor(submit.error, 'grantTypes').length ? 'grant-error' : undefined}
-          >
-            <legend>Allowed grant types</legend>
-            {problemsFor(submit.error, 'grantTypes').length > 0 && (
-              <p className="field-error" id="grant-error">
-                {problemsFor(submit.error, 'grantTypes').join(' ')}
-              </p>
-            )}
-            {GRANTS.map((g) => (
-              <CheckboxField
-                key={g.value}
-                label={g.label}
-                checked={form.grantTypes.includes(g.value)}
-                onChange={(on) =>
-                  set('grantTypes')(on ? [...form.grantTypes, g.value] : form.grantTypes.filter((x) => x !== g.value))
-                }
-              />
-            ))}
-          </fieldset>
+          <CheckboxGroup
+            id="grant-types"
+            legend="Allowed grant types"
+            name="grantTypes"
+            error={submit.error}
+            choices={GRANTS}
+            values={form.grantTypes}
+            onChange={(v) => set('grantTypes')(v as GrantType[])}
+          />
           <TextField
             label="Extra scopes"
             {...field('extraScopes')}
@@ -355,28 +348,23 @@ export function ApplicationEdit({ id }: { id?: string }) {
             choices={claimChoices}
             help="The local claim whose value becomes the ID token's sub (the guide picks http://wso2.org/claims/mobile)."
           />
-          <fieldset className="checks columns">
-            <legend>Requested claims</legend>
-            {problemsFor(submit.error, 'requestedClaims').length > 0 && (
-              <p className="field-error">{problemsFor(submit.error, 'requestedClaims').join(' ')}</p>
-            )}
-            {claims.data.map((c) => (
-              <CheckboxField
-                key={c.uri}
-                label={
-                  <>
-                    {c.displayName} <code className="small">{c.uri}</code>
-                  </>
-                }
-                checked={form.requestedClaims.includes(c.uri)}
-                onChange={(on) =>
-                  set('requestedClaims')(
-                    on ? [...form.requestedClaims, c.uri] : form.requestedClaims.filter((x) => x !== c.uri),
-                  )
-                }
-              />
-            ))}
-          </fieldset>
+          <CheckboxGroup
+            id="requested-claims"
+            className="checks columns"
+            legend="Requested claims"
+            name="requestedClaims"
+            error={submit.error}
+            choices={claims.data.map((c) => ({
+              value: c.uri,
+              label: (
+                <>
+                  {c.displayName} <code className="small">{c.uri}</code>
+                </>
+              ),
+            }))}
+            values={form.requestedClaims}
+            onChange={set('requestedClaims')}
+          />
         </Section>
 
         <Section title="Local & Outbound Authentication Configuration">

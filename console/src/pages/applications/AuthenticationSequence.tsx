@@ -3,9 +3,11 @@ import { useState } from 'react';
 import { ApiError } from '../../api/client.ts';
 import type { AuthenticationStep, AuthenticatorInfo, IdentityProvider, SequenceOption } from '../../api/types.ts';
 import { Link } from '../../router/router.tsx';
+import { useFormErrors } from '../../ui/form-errors.tsx';
 import type { Choice } from '../../ui/forms.tsx';
 import { SelectField } from '../../ui/forms.tsx';
 import { belongsTo, problemsFor } from '../../ui/problems.ts';
+import { asSentence } from '../../ui/sentence.ts';
 import { move, optionLabel, sameOption } from './sequence.ts';
 
 interface Props {
@@ -88,8 +90,11 @@ function StepEditor({
     .map((a) => ({ value: a.id, label: a.displayName }));
   const feds = federatedChoices(props.authenticators, props.identityProviders);
   const field = `steps[${index}]`;
+  const edited = useFormErrors().isEdited('steps');
   const errors =
-    props.error instanceof ApiError ? (props.error.problem.errors ?? []).filter((e) => belongsTo(e.field, field)) : [];
+    props.error instanceof ApiError && !edited
+      ? (props.error.problem.errors ?? []).filter((e) => belongsTo(e.field, field))
+      : [];
   const errorId = errors.length > 0 ? `step-${index}-error` : undefined;
 
   const update = (next: AuthenticationStep) => props.onChange(props.steps.map((s, i) => (i === index ? next : s)));
@@ -105,7 +110,7 @@ function StepEditor({
         <legend>{label}</legend>
         {errors.length > 0 && (
           <p className="field-error" id={errorId}>
-            {errors.map((e) => e.message).join(' ')}
+            {errors.map((e) => asSentence(e.message)).join(' ')}
           </p>
         )}
         {step.options.length === 0 ? (
@@ -185,11 +190,22 @@ function StepEditor({
   );
 }
 
-export function AuthenticationSequence(props: Props) {
-  const general = problemsFor(props.error, 'steps').filter((m) => {
-    const all = props.error instanceof ApiError ? (props.error.problem.errors ?? []) : [];
-    return all.some((e) => e.field === 'steps' && e.message === m);
-  });
+export function AuthenticationSequence(given: Props) {
+  const form = useFormErrors();
+  // any change to the sequence clears its errors: they were about the sequence that was saved
+  const props: Props = {
+    ...given,
+    onChange: (steps) => {
+      form.markEdited('steps');
+      given.onChange(steps);
+    },
+  };
+  const general = form.isEdited('steps')
+    ? []
+    : problemsFor(props.error, 'steps').filter((m) => {
+        const all = props.error instanceof ApiError ? (props.error.problem.errors ?? []) : [];
+        return all.some((e) => e.field === 'steps' && e.message === m);
+      });
   const feds = federatedChoices(props.authenticators, props.identityProviders);
   return (
     <div className="sequence">
@@ -199,7 +215,7 @@ export function AuthenticationSequence(props: Props) {
       <p className="muted">
         The user passes the steps in order; a step with several authenticators is passed by any one of them.
       </p>
-      {general.length > 0 && <p className="field-error">{general.join(' ')}</p>}
+      {general.length > 0 && <p className="field-error">{general.map((m) => asSentence(m)).join(' ')}</p>}
       {feds.length === 0 && (
         <p className="hint-box">
           No federated authenticator is available: configure and enable one in an identity provider (

@@ -1,9 +1,9 @@
 // Truststore: import the SMS provider's certificate (like keytool -importcert … -alias "Nexmo"), list, delete.
-import { useRef, useState } from 'react';
+import { type RefObject, useRef, useState } from 'react';
 import { clientProblem, get, itemsOf, post } from '../../api/client.ts';
 import type { FieldProblem, TrustedCertificate } from '../../api/types.ts';
 import { actionsColumn, type Column, DataTable } from '../../ui/data-table.tsx';
-import { type DescribedControl, FieldRow } from '../../ui/field-row.tsx';
+import { FieldRow, useDescribed } from '../../ui/field-row.tsx';
 import { FormAlert, Saved, TextField } from '../../ui/forms.tsx';
 import { formatTime, useLoad, useSubmit } from '../../ui/hooks.ts';
 import { LoadGate } from '../../ui/load-gate.tsx';
@@ -30,6 +30,41 @@ function expiry(c: TrustedCertificate) {
   if (end < Date.now()) return <Badge tone="bad">Expired</Badge>;
   if (end - Date.now() < 30 * 24 * 3600_000) return <Badge tone="warn">Expires soon</Badge>;
   return null;
+}
+
+/** The file input, in the same frame as the other fields: label, error (cleared on a new choice) and help. */
+function CertificateFileField({
+  error,
+  inputRef,
+  onFile,
+}: {
+  error: unknown;
+  inputRef: RefObject<HTMLInputElement | null>;
+  onFile(file: File | undefined): void;
+}) {
+  const described = useDescribed({
+    id: 'certificate-file',
+    label: 'Certificate file',
+    name: 'certificate',
+    error,
+    messages: problemsFor(error, 'file'),
+    help: 'PEM or DER certificate, or a JKS / PKCS#12 store (all its certificates are imported).',
+  });
+  return (
+    <FieldRow described={described} label="Certificate file" required>
+      <input
+        ref={inputRef}
+        {...described.aria}
+        name="certificate"
+        type="file"
+        accept=".pem,.crt,.cer,.der,.jks,.p12,.pfx,application/x-x509-ca-cert,application/pkix-cert"
+        onChange={(e) => {
+          described.onEdit();
+          onFile(e.target.files?.[0]);
+        }}
+      />
+    </FieldRow>
+  );
 }
 
 export function Truststore() {
@@ -75,20 +110,6 @@ export function Truststore() {
         },
       ),
     );
-
-  const fileErrors = [...problemsFor(submit.error, 'certificate'), ...problemsFor(submit.error, 'file')];
-  const fileField: DescribedControl = {
-    // the help is read before the error here
-    aria: {
-      id: 'certificate-file',
-      'aria-invalid': fileErrors.length ? true : undefined,
-      'aria-describedby': `certificate-file-help${fileErrors.length ? ' certificate-file-error' : ''}`,
-    },
-    messages: fileErrors,
-    errorId: fileErrors.length > 0 ? 'certificate-file-error' : undefined,
-    helpId: 'certificate-file-help',
-    help: 'PEM or DER certificate, or a JKS / PKCS#12 store (all its certificates are imported).',
-  };
 
   const columns: Column<TrustedCertificate>[] = [
     { header: 'Alias', rowHeader: true, cell: (c) => c.alias },
@@ -137,16 +158,7 @@ export function Truststore() {
             required
             placeholder="Nexmo"
           />
-          <FieldRow described={fileField} label="Certificate file" required>
-            <input
-              ref={fileInput}
-              {...fileField.aria}
-              name="certificate"
-              type="file"
-              accept=".pem,.crt,.cer,.der,.jks,.p12,.pfx,application/x-x509-ca-cert,application/pkix-cert"
-              onChange={(e) => setFile(e.target.files?.[0])}
-            />
-          </FieldRow>
+          <CertificateFileField error={submit.error} inputRef={fileInput} onFile={setFile} />
           <TextField
             label="Keystore password"
             name="password"
