@@ -118,6 +118,31 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
   await page.waitForURL((u) => u.pathname.startsWith('/console/') && !u.pathname.startsWith('/console/callback'));
 }
 
+/**
+ * Signs in on a console held to SMS OTP: the password page, then the code page with the code `code()` finds (the
+ * test's SMS provider received it), then back in the console.
+ */
+export async function signInWithSms(
+  page: Page,
+  baseUrl: string,
+  username: string,
+  password: string,
+  code: () => Promise<string> | string,
+): Promise<void> {
+  await page.goto(`${baseUrl}/console/`);
+  // after a sign-out the console waits for "Sign in again" instead of starting a login by itself
+  const again = page.getByRole('button', { name: 'Sign in again' });
+  await Promise.race([page.waitForURL(/\/interaction\//), again.waitFor()]);
+  if (await again.isVisible()) await again.click();
+  await page.waitForURL(/\/interaction\//);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.locator('input[autocomplete="one-time-code"]').fill(await code());
+  await page.locator('#sms-otp-verify button[type=submit]').click();
+  await page.waitForURL((u) => u.pathname.startsWith('/console/') && !u.pathname.startsWith('/console/callback'));
+}
+
 /** A viewport screenshot into test-results/screenshots/console-<name>.png; `top` scrolls that element up first. */
 export async function screenshot(
   page: Page,
