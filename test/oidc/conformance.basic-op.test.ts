@@ -405,12 +405,13 @@ for (const backend of backends()) {
       const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
       assert.ok(refreshed.access_token);
       assert.notEqual(refreshed.access_token, tokens.access_token);
+      // an ID token comes with the refresh (scope openid) and names the same user for the same client
       const idToken = refreshed.claims();
-      if (idToken) {
-        assert.equal(idToken.sub, tokens.claims()!.sub);
-        assert.equal(idToken.iss, f.server.url);
-        assert.equal(idToken.aud, f.a.clientId);
-      }
+      assert.ok(idToken, 'no ID token in the refresh answer');
+      assert.equal(idToken.sub, tokens.claims()!.sub);
+      assert.equal(idToken.iss, f.server.url);
+      assert.equal(idToken.aud, f.a.clientId);
+      assert.notEqual(refreshed.refresh_token, tokens.refresh_token, 'the refresh token was not rotated');
       assert.equal((await userinfo(refreshed)).sub, ALICE.mobile);
       // the refresh token is bound to its client: B cannot use A's
       const asB = await configFor(f.server, f.b);
