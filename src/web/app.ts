@@ -13,6 +13,7 @@ import { OIDC_ROUTES } from '../oidc/provider.js';
 import type { Services } from '../services.js';
 import { authorizationPost } from './authorization-post.js';
 import { hostRule, isAddressedToUs } from './host-check.js';
+import { notFoundHandler } from './not-found.js';
 import { loginPages } from './pages/plugin.js';
 import { problemDocument } from './problem.js';
 
@@ -101,6 +102,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     issuer: services.config.publicUrl,
     rateLimit: { postsPerMinute: services.config.loginRateLimit.postsPerMinute, redisUrl: services.config.redisUrl },
   });
+
+  // an unknown path: a page for a browser, a problem for a program (the admin API, SCIM and console answer their own)
+  app.setNotFoundHandler(notFoundHandler(services.renderer));
 
   for (const p of options.plugins ?? []) await app.register(p.plugin, p.options ?? {});
   return app;

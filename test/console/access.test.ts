@@ -60,6 +60,27 @@ describe('console access', { skip }, () => {
     });
   });
 
+  test('an unknown path: a browser asking for HTML gets a page, a program gets a problem; both 404', async () => {
+    const browser = await fetch(`${server.url}/no/such/page`, {
+      headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
+    });
+    assert.equal(browser.status, 404);
+    assert.match(browser.headers.get('content-type') ?? '', /^text\/html/);
+    const html = await browser.text();
+    assert.match(html, /<h1>Page not found<\/h1>/);
+    assert.match(html, /data-message-id="web.not-found"/);
+    const program = await fetch(`${server.url}/no/such/page`, { headers: { accept: 'application/json' } });
+    assert.equal(program.status, 404);
+    assert.match(program.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    const problem = (await program.json()) as { type: string; title: string; detail: string };
+    assert.equal(problem.type, 'https://stepgate.dev/problems/not-found');
+    assert.equal(problem.title, 'Not found');
+    // the console's own surface: a POST to a console path is a problem too, not Fastify's bare JSON
+    const post = await fetch(`${server.url}/console/users`, { method: 'POST' });
+    assert.equal(post.status, 404);
+    assert.match(post.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  });
+
   test('an API call with no token is a 401; the console application is public, PKCE only, with the admin scope', async () => {
     assert.equal((await fetch(`${server.url}/api/admin/v1/me`)).status, 401);
     const app = await server.services.applications.getByClientId('stepgate-console');

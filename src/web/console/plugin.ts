@@ -10,6 +10,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { CONSOLE_ADMIN_SCOPE, CONSOLE_CLIENT_ID, consoleUrls } from '../../identity/console-app.js';
 import type { Services } from '../../services.js';
+import { problemDocument } from '../problem.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** console/dist at the repository root, from src/web/console (tsx) or from dist/src/web/console (npm run build). */
@@ -83,7 +84,11 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
       }
       // client routes (/console/applications/...) are the app's; a missing asset is a real 404
       scope.setNotFoundHandler(async (req, reply) => {
-        if (req.method !== 'GET' && req.method !== 'HEAD') return reply.code(404).send({ error: 'Not Found' });
+        if (req.method !== 'GET' && req.method !== 'HEAD')
+          return reply
+            .code(404)
+            .type('application/problem+json')
+            .send(problemDocument('not-found', `No route ${req.method} ${req.url.split('?')[0]}.`));
         if (/^\/console\/assets\//.test(req.url) || /\.[a-z0-9]{1,5}(\?|$)/i.test(req.url))
           return reply.code(404).type('text/plain; charset=utf-8').send('Not Found');
         return sendIndex(reply);

@@ -21,6 +21,7 @@ export const engineMessages: Record<string, string> = {
   'login.internal': 'Something went wrong on our side. Try again in a moment.',
   'oidc.error': 'The application sent an invalid login request.',
   'web.misdirected': 'This server does not answer at this address. Open {url} instead.',
+  'web.not-found': 'There is no page at this address. Check the link, or go back to the application you came from.',
   'logout.confirm': 'Do you want to log out of Stepgate?',
   'logout.done': 'You have been logged out.',
 };
