@@ -228,7 +228,13 @@ describe('dev SMS: JSON API and inbox', () => {
     await sendTo('94770000001', 'must stay');
     const csrf = await clearToken();
     const last = csrf.at(-1) === 'A' ? 'B' : 'A';
-    for (const fields of [{}, { csrf: '' }, { csrf: `${csrf.slice(0, -1)}${last}` }, { csrf: `${csrf}x` }]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      { csrf: '' },
+      { csrf: `${csrf.slice(0, -1)}${last}` },
+      { csrf: `${csrf}x` },
+    ];
+    for (const fields of attempts) {
       const res = await app.inject({ method: 'POST', url: '/dev/sms/clear', ...form(fields) });
       assert.equal(res.statusCode, 403, JSON.stringify(fields));
       assert.match(String(res.headers['content-type']), /^text\/html/);
