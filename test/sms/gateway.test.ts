@@ -1,9 +1,16 @@
-// The plain (template) gateway over real HTTPS: hand-written templates, status rules, network failures, masking.
+// The plain (template) gateway over real HTTPS: hand-written templates, status and success rules, number formats,
+// network failures, masking.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createSmsGateway, gatewayConfig } from '../../src/sms/index.js';
+import {
+  createSmsGateway,
+  gatewayConfig,
+  isProblem,
+  presetToPlain,
+  validateGatewayConfig,
+} from '../../src/sms/index.js';
 import { json, type MockServer, makeSelfSignedCertificate, startHttpsServer, TRICKY_TEXT } from './support/tls.js';
 
 const NUMBER = '+94771234567';
@@ -15,6 +22,11 @@ before(async () => {
   server = await startHttpsServer(cert, (req, res) => {
     const status = Number(req.url.searchParams.get('status') ?? '200');
     if (req.url.pathname === '/hang') return; // never answers
+    if (req.url.pathname === '/raw') {
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end(req.url.searchParams.get('body') ?? '');
+      return;
+    }
     json(res, status, { echoed: req.body, to: req.url.searchParams.get('to') });
   });
 });
@@ -206,5 +218,113 @@ describe('masking', () => {
     }
     assert.ok(result.request?.headers.some(([n, v]) => n === 'Authorization' && v === 'Bearer ********'));
     assert.ok(result.request?.url.includes('api_key=********'));
+  });
+});
+
+describe('success rules on the answer body (plain configurations)', () => {
+  const raw = (body: string, status = 200) => `${server.origin}/raw?status=${status}&body=${encodeURIComponent(body)}`;
+  const send = (url: string, extra: Parameters<typeof gatewayConfig>[0] = {}) =>
+    gateway.send(gatewayConfig({ url, method: 'GET', ...extra }), { to: NUMBER, text: 'hi' });
+  const vonageAnswer = (status: string) =>
+    JSON.stringify({ 'message-count': '1', messages: [{ status, 'error-text': 'Bad Credentials' }] });
+
+  it('without a rule any 2xx counts (the old behaviour), with a JSON Pointer rule Vonage status 4 is rejected', async () => {
+    assert.ok((await send(raw(vonageAnswer('4')))).ok, 'no rule: the status decides');
+    const rule = { successPointer: '/messages/0/status', successValue: '0' };
+    const rejected = await send(raw(vonageAnswer('4')), rule);
+    assert.ok(!rejected.ok);
+    assert.equal(rejected.code, 'provider-rejected');
+    assert.match(rejected.reason, /\/messages\/0\/status is "4", not "0"/);
+    assert.ok((await send(raw(vonageAnswer('0')), rule)).ok, 'the value that means success passes');
+    const near = await send(raw(vonageAnswer('00')), rule);
+    assert.ok(!near.ok, '"00" is not "0"');
+  });
+
+  it('a pointer without a value needs a present, non-empty value', async () => {
+    const rule = { successPointer: '/id' };
+    assert.ok((await send(raw('{"id":"m-1"}'), rule)).ok);
+    for (const body of ['{"id":""}', '{"id":null}', '{"other":1}']) {
+      assert.ok(!(await send(raw(body), rule)).ok, body);
+    }
+  });
+
+  it('Bulksms EAPI: a pattern rule tells 0|IN_PROGRESS|… from 23|invalid credentials|', async () => {
+    const rule = { successPattern: '^0\\|' };
+    assert.ok((await send(raw('0|IN_PROGRESS|1234567890'), rule)).ok);
+    const rejected = await send(raw('23|invalid credentials|'), rule);
+    assert.ok(!rejected.ok && rejected.code === 'provider-rejected');
+    assert.match(rejected.reason, /does not match the success pattern/);
+    assert.ok(!(await send(raw('10|0|x'), rule)).ok, 'a 0 later in the answer is not success');
+  });
+
+  it('a non-JSON answer against a JSON rule says the status and a short excerpt', async () => {
+    const result = await send(raw(`<html>${'x'.repeat(1000)}</html>`), {
+      successPointer: '/status',
+      successValue: '0',
+    });
+    assert.ok(!result.ok);
+    assert.match(result.reason, /HTTP 200 .*not JSON: "<html>x+…"/);
+    assert.ok(result.reason.length < 400);
+    const failed = await send(raw('Service Unavailable', 503));
+    assert.ok(!failed.ok);
+    assert.equal(failed.reason, 'the provider answered HTTP 503: "Service Unavailable"');
+  });
+
+  it('a backtracking pattern cannot be saved, a broken pointer neither; a rule on a preset is a warning', () => {
+    const bad = validateGatewayConfig(gatewayConfig({ url: 'https://x.test/', successPattern: '^(a|a)+\\1$' }));
+    assert.deepEqual(
+      bad.map((p) => [p.field, p.severity]),
+      [['successPattern', 'error']],
+    );
+    const pointer = validateGatewayConfig(gatewayConfig({ url: 'https://x.test/', successPointer: 'messages/0' }));
+    assert.deepEqual(
+      pointer.map((p) => [p.field, p.severity]),
+      [['successPointer', 'error']],
+    );
+    const onPreset = validateGatewayConfig(
+      gatewayConfig({
+        successPointer: '/x',
+        preset: { provider: 'vonage', fields: { apiKey: 'k', apiSecret: 's', from: 'X' } },
+      }),
+    );
+    assert.ok(onPreset.some((p) => p.field === 'successPointer' && p.severity === 'warning'));
+  });
+
+  it('a preset written as plain fields keeps its success rule and number format', () => {
+    const plain = presetToPlain({ provider: 'vonage', fields: { apiKey: 'k', apiSecret: 's', from: 'X' } });
+    assert.equal(plain.successPointer, '/messages/0/status');
+    assert.equal(plain.successValue, '0');
+    assert.equal(plain.numberFormat, 'digits');
+    assert.equal(
+      presetToPlain({ provider: 'twilio', fields: { accountSid: 'AC1', authToken: 't' } }).numberFormat,
+      'e164',
+    );
+  });
+});
+
+describe('number format', () => {
+  const received = async (numberFormat?: 'default' | 'e164' | 'digits') => {
+    const config = gatewayConfig({
+      url: `${server.origin}/n?to=$ctx.num`,
+      method: 'GET',
+      ...(numberFormat ? { numberFormat } : {}),
+    });
+    assert.ok((await gateway.send(config, { to: NUMBER, text: 'hi' })).ok);
+    return last().url.searchParams.get('to');
+  };
+  it('plain configurations send +E.164 by default and digits only when asked', async () => {
+    assert.equal(await received(), NUMBER);
+    assert.equal(await received('e164'), NUMBER);
+    assert.equal(await received('digits'), NUMBER.slice(1));
+  });
+  it("a preset's format can be overridden", () => {
+    const vonage = { provider: 'vonage' as const, fields: { apiKey: 'k', apiSecret: 's', from: 'X' } };
+    const render = (numberFormat: 'default' | 'e164') =>
+      gateway.render(gatewayConfig({ preset: vonage, numberFormat }), { to: NUMBER, text: 'hi' });
+    const digits = render('default');
+    const e164 = render('e164');
+    assert.ok(!isProblem(digits) && !isProblem(e164));
+    assert.match(digits.body ?? '', /&to=94771234567&/);
+    assert.match(e164.body ?? '', /&to=%2B94771234567&/);
   });
 });
