@@ -162,6 +162,37 @@ forEachBackend('the two-factor guard of the admin API', (backend) => {
     assert.ok(notice.reason, 'the failure has a reason');
   });
 
+  test('a one-factor token cannot make itself an automation client (one would change authenticators freely)', async () => {
+    const admin = { grantTypes: ['client_credentials'], extraScopes: ['stepgate:admin'] };
+    const made = await oneFactor('POST', '/applications', { name: 'backdoor', ...admin });
+    assert.equal(made.status, 403, made.text);
+    assert.equal(made.body.code, 'second-factor-required');
+    assert.match(made.body.detail, /automation client with the admin scope/);
+    // near misses: an automation client without the admin scope, and a new secret for an ordinary application
+    const plain = await oneFactor('POST', '/applications', { name: 'reporting', grantTypes: ['client_credentials'] });
+    assert.equal(plain.status, 201, plain.text);
+    assert.equal((await oneFactor('POST', `/applications/${plain.body.application.id}/secret`)).status, 200);
+    const promoted = await oneFactor('PUT', `/applications/${plain.body.application.id}`, {
+      extraScopes: ['stepgate:admin'],
+    });
+    assert.equal(promoted.status, 403, promoted.text);
+    assert.equal(promoted.body.code, 'second-factor-required');
+    // an existing automation client's secret
+    const automation = await client(g.f.server, await clientToken(g.f.server))('POST', '/applications', {
+      name: 'provisioner',
+      ...admin,
+    });
+    assert.equal(automation.status, 201, automation.text);
+    const secret = await oneFactor('POST', `/applications/${automation.body.application.id}/secret`);
+    assert.equal(secret.status, 403, secret.text);
+    assert.equal(secret.body.code, 'second-factor-required');
+    const names = (await oneFactor('GET', '/applications?limit=100')).body.items.map((a: { name: string }) => a.name);
+    assert.ok(!names.includes('backdoor'));
+    // with two factors it is an ordinary admin task
+    const twoFactor = client(g.f.server, await g.twoFactorToken('ada'));
+    assert.equal((await twoFactor('POST', '/applications', { name: 'provisioner-2', ...admin })).status, 201);
+  });
+
   test('the original attack fails: password alone mints no backup code, so Pickup Dispatch still wants the SMS', async () => {
     // the attacker knows ada's password only: a one-factor admin token, then an attempt to mint codes for ada
     const attempt = await oneFactor('POST', `/users/${adaId}/backup-codes`);

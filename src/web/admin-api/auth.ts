@@ -128,14 +128,27 @@ export function requireSecondFactor(
   target: { id: string; username: string },
   changes: AuthenticatorKind[],
 ): void {
-  if (changes.length === 0 || actor.kind === 'client' || actor.acr === ACR.twoFactors) return;
+  if (changes.length === 0 || actor.kind === 'client') return;
   const whose = target.id === actor.userId ? 'your' : `${target.username}'s`;
-  const what = changes.map((c) => AUTHENTICATOR_LABELS[c]).join(', ');
+  requireTwoFactorSignIn(actor, `Changing ${whose} ${changes.map((c) => AUTHENTICATOR_LABELS[c]).join(', ')}`);
+}
+
+/**
+ * The same rule for what would hand out that power another way: an application that gets the admin scope by client
+ * credentials is an automation credential, so making one, or a new secret for one, needs two factors as well.
+ */
+export function requireTwoFactorSignIn(actor: Actor, what: string): void {
+  if (actor.kind === 'client' || actor.acr === ACR.twoFactors) return;
   throw new HttpProblem(
     'second-factor-required',
-    `Changing ${whose} ${what} needs a sign-in that passed two factors (acr ${ACR.twoFactors}); this token's sign-in ` +
-      `passed ${actor.acr === ACR.oneFactor ? 'one' : 'an unknown number of factors'}. Sign in again with SMS OTP.`,
+    `${what} needs a sign-in that passed two factors (acr ${ACR.twoFactors}); this token's sign-in passed ` +
+      `${actor.acr === ACR.oneFactor ? 'one' : 'an unknown number of factors'}. Sign in again with SMS OTP.`,
   );
+}
+
+/** Whether an application's client-credentials tokens carry the admin scope (an automation client of the admin API). */
+export function isAdminAutomation(app: { grantTypes: readonly string[]; extraScopes: readonly string[] }): boolean {
+  return app.grantTypes.includes('client_credentials') && app.extraScopes.includes(ADMIN_SCOPE);
 }
 
 export type BearerAuth = ReturnType<typeof createBearerAuth>;
