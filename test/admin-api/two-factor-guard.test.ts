@@ -162,12 +162,12 @@ forEachBackend('the two-factor guard of the admin API', (backend) => {
     assert.ok(notice.reason, 'the failure has a reason');
   });
 
-  test('a one-factor token cannot make itself an automation client (one would change authenticators freely)', async () => {
+  test('a one-factor token cannot make or change an application with the admin scope (an automation client, the console)', async () => {
     const admin = { grantTypes: ['client_credentials'], extraScopes: ['stepgate:admin'] };
     const made = await oneFactor('POST', '/applications', { name: 'backdoor', ...admin });
     assert.equal(made.status, 403, made.text);
     assert.equal(made.body.code, 'second-factor-required');
-    assert.match(made.body.detail, /automation client with the admin scope/);
+    assert.match(made.body.detail, /^Creating an application with the admin scope needs a sign-in that passed two/);
     // near misses: an automation client without the admin scope, and a new secret for an ordinary application
     const plain = await oneFactor('POST', '/applications', { name: 'reporting', grantTypes: ['client_credentials'] });
     assert.equal(plain.status, 201, plain.text);
@@ -186,6 +186,17 @@ forEachBackend('the two-factor guard of the admin API', (backend) => {
     const secret = await oneFactor('POST', `/applications/${automation.body.application.id}/secret`);
     assert.equal(secret.status, 403, secret.text);
     assert.equal(secret.body.code, 'second-factor-required');
+    // the console: new redirect URIs would send admins' two-factor codes elsewhere
+    const consoleApp = (await g.f.server.services.applications.getByClientId('stepgate-console'))!;
+    const redirected = await oneFactor('PUT', `/applications/${consoleApp.id}`, {
+      redirectUris: ['https://attacker.example/callback'],
+    });
+    assert.equal(redirected.status, 403, redirected.text);
+    assert.equal((await oneFactor('DELETE', `/applications/${consoleApp.id}`)).status, 403);
+    // an application without the admin scope stays an ordinary one-factor task
+    const pickup = (await g.f.server.services.applications.getByName('Pickup Dispatch'))!;
+    const renamed = await oneFactor('PUT', `/applications/${pickup.id}`, { description: 'the sample' });
+    assert.equal(renamed.status, 200, renamed.text);
     const names = (await oneFactor('GET', '/applications?limit=100')).body.items.map((a: { name: string }) => a.name);
     assert.ok(!names.includes('backdoor'));
     // with two factors it is an ordinary admin task

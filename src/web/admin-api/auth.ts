@@ -134,8 +134,9 @@ export function requireSecondFactor(
 }
 
 /**
- * The same rule for what would hand out that power another way: an application that gets the admin scope by client
- * credentials is an automation credential, so making one, or a new secret for one, needs two factors as well.
+ * The same rule for what would hand out that power another way: an application that may ask for the admin scope is
+ * an admin credential (by client credentials it is an automation client; by its redirect URIs it receives admins'
+ * two-factor codes), so creating, changing, deleting or re-keying one needs two factors as well.
  */
 export function requireTwoFactorSignIn(actor: Actor, what: string): void {
   if (actor.kind === 'client' || actor.acr === ACR.twoFactors) return;
@@ -146,9 +147,9 @@ export function requireTwoFactorSignIn(actor: Actor, what: string): void {
   );
 }
 
-/** Whether an application's client-credentials tokens carry the admin scope (an automation client of the admin API). */
-export function isAdminAutomation(app: { grantTypes: readonly string[]; extraScopes: readonly string[] }): boolean {
-  return app.grantTypes.includes('client_credentials') && app.extraScopes.includes(ADMIN_SCOPE);
+/** Whether an application may ask for the admin scope: the console, an admin tool, an automation client. */
+export function isAdminApplication(app: { extraScopes?: readonly string[] | undefined }): boolean {
+  return app.extraScopes?.includes(ADMIN_SCOPE) ?? false;
 }
 
 export type BearerAuth = ReturnType<typeof createBearerAuth>;

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { ApplicationInput } from '../../../identity/applications.js';
 import { found } from '../../../identity/errors.js';
 import type { Services } from '../../../services.js';
-import { isAdminAutomation, requireTwoFactorSignIn } from '../auth.js';
+import { isAdminApplication, requireTwoFactorSignIn } from '../auth.js';
 import { type ApiRoute, route, searchPage } from '../route.js';
 import {
   Application,
@@ -45,8 +45,7 @@ export function applicationRoutes({ applications }: Services): ApiRoute[] {
       errors: [409],
       schema: { body: ApplicationCreate, response: ApplicationCreated },
       async handler({ body, audit, actor }) {
-        if (isAdminAutomation({ grantTypes: body.grantTypes ?? [], extraScopes: body.extraScopes ?? [] }))
-          requireTwoFactorSignIn(actor, 'Creating an automation client with the admin scope');
+        if (isAdminApplication(body)) requireTwoFactorSignIn(actor, 'Creating an application with the admin scope');
         const created = await applications.create(body as ApplicationInput);
         await audit('admin.application.create', {
           applicationId: created.application.id,
@@ -75,13 +74,8 @@ export function applicationRoutes({ applications }: Services): ApiRoute[] {
       errors: [404, 409],
       schema: { params: IdParams, body: ApplicationUpdate, response: Application },
       async handler({ params, body, audit, actor }) {
-        const current = await load(params.id);
-        const next = {
-          grantTypes: body.grantTypes ?? current.grantTypes,
-          extraScopes: body.extraScopes ?? current.extraScopes,
-        };
-        if (isAdminAutomation(next) && !isAdminAutomation(current))
-          requireTwoFactorSignIn(actor, 'Giving an application the admin scope by client credentials');
+        if (isAdminApplication(await load(params.id)) || isAdminApplication(body))
+          requireTwoFactorSignIn(actor, 'Changing an application with the admin scope');
         const updated = await applications.update(params.id, body as Partial<ApplicationInput>);
         await audit('admin.application.update', { applicationId: updated.id, fields: Object.keys(body) });
         return updated;
@@ -96,8 +90,9 @@ export function applicationRoutes({ applications }: Services): ApiRoute[] {
       status: 204,
       errors: [404],
       schema: { params: IdParams },
-      async handler({ params, audit }) {
+      async handler({ params, audit, actor }) {
         const app = await load(params.id);
+        if (isAdminApplication(app)) requireTwoFactorSignIn(actor, 'Deleting an application with the admin scope');
         await applications.delete(app.id);
         await audit('admin.application.delete', { applicationId: app.id, clientId: app.clientId, name: app.name });
       },
@@ -111,8 +106,8 @@ export function applicationRoutes({ applications }: Services): ApiRoute[] {
       errors: [404],
       schema: { params: IdParams, response: ClientSecret },
       async handler({ params, audit, actor }) {
-        if (isAdminAutomation(await load(params.id)))
-          requireTwoFactorSignIn(actor, 'A new secret for an automation client with the admin scope');
+        if (isAdminApplication(await load(params.id)))
+          requireTwoFactorSignIn(actor, 'A new secret for an application with the admin scope');
         const clientSecret = await applications.regenerateSecret(params.id);
         await audit('admin.application.regenerate-secret', { applicationId: params.id });
         return { clientSecret };
