@@ -4,6 +4,7 @@
  * A new kind of authenticator (TOTP, passkeys) adds its kind and the claims or operations that set it here.
  */
 import { ClaimUri, isBackupCodeClaim } from './claim-uris.js';
+import { phoneLookupKey } from './phone.js';
 
 /** The authenticators a user has, as the kinds a write can change. */
 export type AuthenticatorKind = 'password' | 'mobile-number' | 'sms-otp-disabled' | 'backup-codes';
@@ -45,7 +46,9 @@ export function changedAuthenticators(
     const value = typeof raw === 'string' ? raw.trim() : '';
     // creating a user with no codes gives them none; any write of codes to an existing user replaces theirs
     if (isBackupCodeClaim(uri) && (current !== undefined || value !== '')) changes.add('backup-codes');
-    if (uri === ClaimUri.mobile && value !== (now[uri] ?? '').trim()) changes.add('mobile-number');
+    // numbers compare as stored (E.164): `+94 77 200 0002` written back over `+94772000002` is the same number
+    if (uri === ClaimUri.mobile && phoneLookupKey(value) !== phoneLookupKey(now[uri] ?? ''))
+      changes.add('mobile-number');
     if (uri === ClaimUri.smsOtpDisabled && isTrue(value) !== isTrue(now[uri])) changes.add('sms-otp-disabled');
   }
   return [...changes];

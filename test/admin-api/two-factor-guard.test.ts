@@ -87,6 +87,10 @@ forEachBackend('the two-factor guard of the admin API', (backend) => {
       claims: { [ClaimUri.mobile]: BOB_MOBILE, [ClaimUri.smsOtpDisabled]: 'false', [ClaimUri.lastName]: 'Builder' },
     });
     assert.equal(same.status, 200, same.text);
+    const spaced = await oneFactor('PUT', `/users/${bobId}`, { claims: { [ClaimUri.mobile]: '+94 77 200 0002' } });
+    assert.equal(spaced.status, 200, `the same number typed with spaces: ${spaced.text}`);
+    const oneDigitOff = await oneFactor('PUT', `/users/${bobId}`, { claims: { [ClaimUri.mobile]: '+94 77 200 0003' } });
+    assert.equal(oneDigitOff.status, 403, 'a number one digit off is a new number');
     const roles = await oneFactor('PUT', `/users/${bobId}`, { enabled: true });
     assert.equal(roles.status, 200, roles.text);
     const bare = await oneFactor('POST', '/users', { username: 'frank', claims: { [ClaimUri.givenName]: 'Frank' } });
