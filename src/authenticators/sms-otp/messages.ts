@@ -13,10 +13,10 @@ export const smsOtpMessages = {
     'Your account is locked because of too many failed attempts. Please try again in {minutes} minutes.',
   'sms-otp.code-missing': 'Please enter the code!',
   'sms-otp.invalid-code': 'The code you entered is incorrect. Please try again.',
-  'sms-otp.expired': 'The code entered is expired. Click Resend Code to continue.',
-  'sms-otp.too-many-attempts':
-    'Too many incorrect codes: this code no longer works. Click Resend Code to get a new one.',
-  'sms-otp.code-dead': 'This code no longer works. Click Resend Code to get a new one.',
+  // what happened, not what to press: the page says what it offers (a resend after its countdown, a backup code)
+  'sms-otp.expired': 'The code entered is expired.',
+  'sms-otp.too-many-attempts': 'Too many incorrect codes: this code no longer works.',
+  'sms-otp.code-dead': 'This code no longer works.',
   'sms-otp.send-failed': 'Unable to send code to your phone number. Please try again.',
   'sms-otp.send-timeout':
     'Sending the code is taking longer than usual. If it arrives, enter it below; otherwise ask for a new code.',
@@ -29,6 +29,9 @@ export const smsOtpMessages = {
   'sms-otp.limit.per-account': 'Too many codes were sent for your account. Please try again later.',
   'sms-otp.limit.per-ip': 'Too many codes were requested from your network. Please try again later.',
   'sms-otp.limit.global': 'We cannot send more codes right now. Please try again later.',
+  // development mode only, under the limit message: for the operator trying things out (the demo's admin)
+  'sms-otp.limit.hint':
+    'Development mode: the send limit reached is {setting} ({value}). Change it in the console under {where}, or as {setting} of the SMS OTP configuration in a setup file. Production mode does not show this note.',
   'sms-otp.country-not-allowed': 'Codes cannot be sent to phone numbers in this country.',
   'sms-otp.mobile-missing': 'Please enter the mobile number!',
   'sms-otp.mobile-invalid': 'Enter a valid mobile phone number with its country code, for example +94 77 123 4567.',

@@ -6,15 +6,18 @@
   const timer = document.getElementById('resend-timer');
   if (resend && button && timer) {
     const readyAt = Date.now() + Number(resend.dataset.resendIn || 0) * 1000;
+    // the texts come from the page (the message catalogue), so the countdown says what the page says
+    const waitText = timer.dataset.waitText || 'You can ask for a new code in {seconds} seconds.';
+    const readyText = timer.dataset.readyText || 'Did not get the code?';
     const tick = () => {
       const left = Math.ceil((readyAt - Date.now()) / 1000);
       if (left <= 0) {
         button.disabled = false;
-        timer.textContent = 'Did not get the code?';
+        timer.textContent = readyText;
         return;
       }
       button.disabled = true;
-      timer.textContent = `You can ask for a new code in ${left} seconds.`;
+      timer.textContent = waitText.replace('{seconds}', String(left));
       setTimeout(tick, 1000);
     };
     tick();
