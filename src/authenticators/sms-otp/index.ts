@@ -27,7 +27,7 @@ import { createSendLimits } from './limits.js';
 import { smsOtpMessages } from './messages.js';
 
 export interface SmsOtpAuthenticatorDeps {
-  config: { loginTransactionTtlSeconds: number };
+  config: { loginTransactionTtlSeconds: number; mode?: 'development' | 'production' };
   db: Db;
   keyring: Keyring;
   state: StateStore;
@@ -104,6 +104,7 @@ export function createSmsOtpAuthenticator(deps: SmsOtpAuthenticatorDeps) {
     limits: createSendLimits(deps.state, deps.keyring),
     attempts: createAttempts(deps.state),
     loginTtlMs: deps.config.loginTransactionTtlSeconds * 1000,
+    development: deps.config.mode === 'development',
   };
   return {
     descriptor: smsOtpDescriptor,

@@ -7,7 +7,7 @@
  */
 import type { Keyring } from '../../crypto/keyring.js';
 import type { StateStore } from '../../state/state-store.js';
-import type { SmsOtpConfig } from './config.js';
+import { type SmsOtpConfig, SmsOtpConfigSchema } from './config.js';
 import { countryAllowed } from './mobile.js';
 import type { LimitId } from './reasons.js';
 
@@ -99,3 +99,68 @@ export function createSendLimits(state: StateStore, keyring: Keyring) {
 }
 
 export type SendLimits = ReturnType<typeof createSendLimits>;
+
+/** Which limit refused a send, its value and where an operator changes it: said in development mode only. */
+export interface LimitHint {
+  /** the option in the SMS OTP configuration (setup file, admin API) */
+  setting: string;
+  /** the field in the console */
+  where: string;
+  /** the limit as it stands, e.g. "5 SMS per 60 minutes" */
+  value: string;
+}
+
+const options = SmsOtpConfigSchema.properties;
+const titleOf = (schema: { title?: string }) => schema.title ?? '';
+const limitOptions = options.limits.properties;
+
+/** The setting, its title (the console's field label, from the same schema) and its value, per limit. */
+function settingOf(config: SmsOtpConfig, limit: LimitId): { setting: string; title: string; value: string } {
+  const perWindow = (l: { max: number; windowMinutes: number }) => `${l.max} SMS per ${l.windowMinutes} minutes`;
+  switch (limit) {
+    case 'per-number':
+      return {
+        setting: 'limits.perNumber',
+        title: titleOf(limitOptions.perNumber),
+        value: perWindow(config.limits.perNumber),
+      };
+    case 'per-account':
+      return {
+        setting: 'limits.perAccount',
+        title: titleOf(limitOptions.perAccount),
+        value: perWindow(config.limits.perAccount),
+      };
+    case 'per-ip':
+      return { setting: 'limits.perIp', title: titleOf(limitOptions.perIp), value: perWindow(config.limits.perIp) };
+    case 'global':
+      return {
+        setting: 'limits.globalPerHour',
+        title: titleOf(limitOptions.globalPerHour),
+        value: `${config.limits.globalPerHour} SMS per hour`,
+      };
+    case 'per-login':
+      return { setting: 'maxResends', title: titleOf(options.maxResends), value: `${config.maxResends} resends` };
+    case 'country':
+      return {
+        setting: 'limits.allowedCountries',
+        title: titleOf(limitOptions.allowedCountries),
+        value: config.limits.allowedCountries.join(', ') || 'all',
+      };
+    case 'cooldown':
+      return {
+        setting: 'resendCooldownSeconds',
+        title: titleOf(options.resendCooldownSeconds),
+        value: `${config.resendCooldownSeconds} seconds`,
+      };
+  }
+}
+
+export function limitHint(config: SmsOtpConfig, limit: LimitId, idpName: string): LimitHint {
+  const { setting, title, value } = settingOf(config, limit);
+  const section = setting.startsWith('limits.') ? `${titleOf(options.limits)} › ` : '';
+  return {
+    setting,
+    where: `Identity Providers › ${idpName} › SMS OTP Configuration › ${section}${title}`,
+    value,
+  };
+}

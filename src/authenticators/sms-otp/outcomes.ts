@@ -57,6 +57,8 @@ export function afterSend(config: SmsOtpConfig, s: SmsOtpState, sent: SendOutcom
     const message: SmsOtpMessageId =
       sent.limit === 'country' ? 'sms-otp.country-not-allowed' : `sms-otp.limit.${sent.limit}`;
     const page = s.otp ? codePrompt(config, s, 429) : notSentPrompt(config, s, false, 429);
+    // development mode: the page names the limit and where to change it (send.ts made the hint)
+    if (sent.hint) page.data = { ...page.data, limitHint: sent.hint };
     return retry('limit-reached', message, page);
   }
   if (!s.otp) s.phase = 'not-sent';

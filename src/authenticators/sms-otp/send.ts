@@ -8,7 +8,7 @@ import type { StepContext } from '../../authn/authenticator.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import { mayHaveBeenDelivered, type SendFailure, type SmsGateway } from '../../sms/index.js';
 import type { SmsOtpConfig } from './config.js';
-import type { SendLimits } from './limits.js';
+import { type LimitHint, limitHint, type SendLimits } from './limits.js';
 import { generateOtp, hashOtp } from './otp.js';
 import { AuditEvent, type LimitId } from './reasons.js';
 import type { SmsOtpState } from './state.js';
@@ -18,9 +18,14 @@ export interface SendDeps {
   gateway: SmsGateway;
   limits: SendLimits;
   loginTtlMs: number;
+  /** development mode: a refused send says which limit and where to change it (page and audit event) */
+  development?: boolean;
 }
 
-export type SendOutcome = { ok: true } | { ok: false; limit: LimitId } | { ok: false; failure: SendFailure };
+export type SendOutcome =
+  | { ok: true }
+  | { ok: false; limit: LimitId; hint?: LimitHint }
+  | { ok: false; failure: SendFailure };
 
 /** The SMS text: the template with the code, plus the WebOTP line (`@host #code`) that lets phones fill the code in. */
 export function renderMessage(
@@ -57,9 +62,15 @@ export async function sendCode(
     deps.loginTtlMs,
   );
   if (!verdict.ok) {
+    const hint = deps.development ? limitHint(config, verdict.limit, ctx.idp?.name ?? 'smsOTP') : undefined;
     if (verdict.limit !== 'cooldown')
-      await ctx.audit(AuditEvent.limitReached, { limit: verdict.limit, to: to.masked, country: to.country ?? null });
-    return verdict;
+      await ctx.audit(AuditEvent.limitReached, {
+        limit: verdict.limit,
+        to: to.masked,
+        country: to.country ?? null,
+        ...(hint ? { setting: hint.setting, value: hint.value, where: hint.where } : {}),
+      });
+    return hint ? { ...verdict, hint } : verdict;
   }
   s.sends += 1;
   const issued = generateOtp(config.otpLength, config.numericOnly);

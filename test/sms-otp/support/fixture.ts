@@ -76,6 +76,8 @@ export async function startSmsOtp(
     config?: Record<string, unknown>;
     /** surfaces to mount besides the login pages (the admin API and SCIM for the two-factor guard) */
     plugins?: StartOptions['plugins'];
+    /** server configuration on top of the suite's (e.g. mode: 'production') */
+    overrides?: Record<string, unknown>;
   } = {},
 ): Promise<SmsOtpFixture> {
   const sms = await startMockSms();
@@ -84,7 +86,7 @@ export async function startSmsOtp(
     ...(options.redis ? { redis: true } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
     // the cheapest argon2 the schema allows: these suites are about the second step, not password hashing
-    overrides: { argon2: { memoryKiB: 8192, iterations: 1, parallelism: 1 } },
+    overrides: { argon2: { memoryKiB: 8192, iterations: 1, parallelism: 1 }, ...options.overrides },
   });
   const s = server.services;
   const idp = await s.identityProviders.create({
