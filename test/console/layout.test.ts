@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ROUTE_PATTERNS, type RoutePattern } from '../../console/src/routes.ts';
+import { ROUTE_PATTERNS, type RoutePattern } from '../../console/src/routes.js';
 import { demoSetup } from '../../src/demo/seed.js';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { getUserByUsername } from '../../src/identity/users.js';
@@ -70,7 +70,9 @@ describe('the console at 390 px', { skip }, () => {
   /** Opens every <details> and every disclosure button, so hidden parts are measured too. */
   async function openEverything(): Promise<void> {
     await page.evaluate(() => {
-      for (const d of document.querySelectorAll('details')) d.open = true;
+      document.querySelectorAll('details').forEach((d) => {
+        d.open = true;
+      });
     });
     const closed = page.locator('main button[aria-expanded="false"]');
     for (let i = 0; i < 10 && (await closed.count()) > 0; i++) await closed.first().click({ timeout: 5000 });
@@ -81,7 +83,7 @@ describe('the console at 390 px', { skip }, () => {
       scrollWidth: document.documentElement.scrollWidth,
       innerWidth: window.innerWidth,
       // what sticks out, to make a failure readable
-      wide: [...document.querySelectorAll('main *')]
+      wide: Array.from(document.querySelectorAll('main *'))
         .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
         .slice(0, 5)
         .map((e) => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px)`),
@@ -148,7 +150,7 @@ describe('the console at 390 px', { skip }, () => {
     await page.getByRole('link', { name: 'Edit Mobile' }).waitFor();
     const rows = await page.locator('main table tbody tr').evaluateAll((trs) =>
       trs.map((tr) => {
-        const cells = [...tr.children] as HTMLElement[];
+        const cells = Array.from(tr.children) as HTMLElement[];
         return {
           displays: [...new Set(cells.map((c) => getComputedStyle(c).display))],
           tops: [...new Set(cells.map((c) => Math.round(c.getBoundingClientRect().top)))].length,
