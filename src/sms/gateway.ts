@@ -1,7 +1,8 @@
 // The SMS gateway: renders a configuration for one message, sends it, and reports the outcome as a value.
 import type { GatewayConfig, Problem, SmsMessage } from './config.js';
 import { createDestinationGuard, type DestinationPolicy, OPEN_POLICY } from './destination.js';
-import { createMasker, excerpt, type Masker, maskPhone, maskRequest, secretsInRequest } from './mask.js';
+import { excerpt } from './excerpt.js';
+import { createMasker, type Masker, maskPhone, maskRequest, secretsInRequest } from './mask.js';
 import { PRESETS } from './presets/index.js';
 import { type RenderedRequest, type RenderOutcome, renderTemplate } from './render.js';
 import { codeForStatus, isExpectedStatus, type SendFailure, type SendResult } from './result.js';

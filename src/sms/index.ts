@@ -17,6 +17,7 @@ export {
   type SmsMessage,
 } from './config.js';
 export { type DestinationPolicy, isNonPublicAddress } from './destination.js';
+export { EXCERPT_LENGTH, excerpt } from './excerpt.js';
 export {
   createSmsGateway,
   isProblem,
@@ -27,8 +28,6 @@ export {
 } from './gateway.js';
 export { type HeaderPair, parseHeaders, serializeHeaders } from './headers.js';
 export {
-  EXCERPT_LENGTH,
-  excerpt,
   isSecretParameter,
   MASK,
   maskGatewayConfigForDisplay,

@@ -23,9 +23,6 @@ export const SENSITIVE_NAME = /key|secret|token|pass(word|wd)?|pwd|auth|sig|cred
 /** A value that looks like a credential even under an innocent name (`?u=ab12cd34ef56gh78`). */
 const SECRET_LOOKING = /^(?=.*[A-Za-z])(?=.*\d)[A-Za-z0-9\-._~+/=]{16,}$/;
 
-/** How much of a provider's answer is ever shown or kept with a failure. */
-export const EXCERPT_LENGTH = 200;
-
 /** Deeper structures are not walked (and not shown): bounds the work on hostile input. */
 const MAX_DEPTH = 32;
 
@@ -44,12 +41,6 @@ export function isSecretParameter(name: string, value: string): boolean {
 export function maskPhone(number: string): string {
   const keep = Math.min(4, number.length);
   return '*'.repeat(number.length - keep) + number.slice(number.length - keep);
-}
-
-/** A short, single-line piece of a (masked) text, for reasons and answers shown to admins or users. */
-export function excerpt(text: string, max = EXCERPT_LENGTH): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max)}…`;
 }
 
 function variants(value: string): string[] {

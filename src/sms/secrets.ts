@@ -97,13 +97,13 @@ export function mergeSecrets(incoming: GatewayConfig, stored: GatewayConfig | un
 }
 
 const REENTER =
-  `holds the mask ${MASK}, and no stored secret can be kept for it: a stored secret is kept only while the ` +
-  'destination (SMS URL, API base URL, provider) stays the same. Enter the secret again';
+  `still holds the mask ${MASK}: a stored secret is kept only while the destination (SMS URL, API base URL, ` +
+  'provider) stays the same, so enter the secret again';
 
 /** The fields that still hold a mask after merging: each names a secret that must be entered again. */
 export function unresolvedMasks(config: GatewayConfig): Problem[] {
   const problems: Problem[] = [];
-  const add = (field: string) => problems.push({ field, message: `${field} ${REENTER}`, severity: 'error' });
+  const add = (field: string) => problems.push({ field, message: REENTER, severity: 'error' });
   for (const field of ['url', 'headers', 'payload'] as const) if (config[field].includes(MASK)) add(field);
   config.maskValues.forEach((v, i) => {
     if (v === MASK) add(`maskValues[${i}]`);

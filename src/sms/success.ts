@@ -3,7 +3,7 @@
 // their checks as the same rules, so a plain configuration can say exactly what a preset says.
 import { RE2JS } from 're2js';
 import type { GatewayConfig } from './config.js';
-import { excerpt } from './mask.js';
+import { excerpt } from './excerpt.js';
 
 export type SuccessRule =
   /** the value at `pointer`, as text, equals `equals` */

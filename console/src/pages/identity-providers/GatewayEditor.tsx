@@ -1,8 +1,10 @@
 /**
  * The SMS provider part of SMS OTP Configuration: a preset picker (Vonage, Clickatell, Plivo, Bulksms, Twilio, Custom),
- * the preset's own fields, or the plain SMS URL / HTTP Method / HTTP Headers / HTTP Payload / HTTP Response Code.
+ * the preset's own fields, or the plain SMS URL / HTTP Method / HTTP Headers / HTTP Payload / HTTP Response Code and
+ * success rule; the number format for both. Switching providers keeps each one's values while the page is open, and
+ * asks before leaving the saved provider, whose stored secrets a save with another provider would replace.
  */
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { clientProblem } from '../../api/client.ts';
 import type { JsonSchema } from '../../api/types.ts';
 import { type GatewayConfig, PRESETS, type ProviderId, presetToPlain } from '../../sms/shared.ts';
@@ -11,6 +13,22 @@ import { SchemaField } from '../../ui/schema-form.tsx';
 
 const MASK = '********';
 const ORDER: ProviderId[] = ['vonage', 'clickatell', 'plivo', 'bulksms', 'twilio'];
+type Choice = ProviderId | 'custom';
+type SuccessMode = 'status' | 'json' | 'pattern';
+
+const keyOf = (value: GatewayConfig): Choice => value.preset?.provider ?? 'custom';
+const labelOf = (choice: Choice) => (choice === 'custom' ? 'custom' : PRESETS[choice].label);
+
+/** Whether the configuration holds secrets stored on the server (they reach the browser only as the mask). */
+function holdsStoredSecrets(value: GatewayConfig): boolean {
+  if (value.preset) return Object.values(value.preset.fields).some((v) => v === MASK);
+  return [value.url, value.headers, value.payload].some((v) => (v ?? '').includes(MASK));
+}
+
+function successModeOf(value: GatewayConfig): SuccessMode {
+  if ((value.successPattern ?? '') !== '') return 'pattern';
+  return (value.successPointer ?? '') !== '' ? 'json' : 'status';
+}
 const ADVANCED = ['showDetailedErrors', 'maskValues', 'connectTimeoutMs', 'responseTimeoutMs'] as const;
 
 interface Props {
@@ -23,9 +41,9 @@ interface Props {
 }
 
 /** A provider's preset with its declared defaults (From "Stepgate", the real API base URL...). */
-function startPreset(provider: ProviderId, keep?: Record<string, string>): NonNullable<GatewayConfig['preset']> {
+function startPreset(provider: ProviderId): NonNullable<GatewayConfig['preset']> {
   const fields: Record<string, string> = {};
-  for (const f of PRESETS[provider].fields) fields[f.name] = keep?.[f.name] ?? f.default ?? '';
+  for (const f of PRESETS[provider].fields) fields[f.name] = f.default ?? '';
   return { provider, fields };
 }
 
@@ -35,17 +53,32 @@ export function GatewayEditor({ value, onChange, schema, path, error }: Props) {
   const provider = value.preset?.provider;
   const props = schema?.properties ?? {};
   const set = (patch: Partial<GatewayConfig>) => onChange({ ...value, ...patch });
+  // the values of every provider visited while the page is open, so switching back finds them again
+  const visited = useRef<Partial<Record<Choice, GatewayConfig>>>({});
+  // the provider of the configuration as loaded: leaving it (with stored secrets) is confirmed once
+  const savedChoice = useRef<Choice>(keyOf(value));
+  const [successMode, setSuccessMode] = useState<SuccessMode>(() => successModeOf(value));
 
-  const pick = (choice: ProviderId | 'custom') => {
+  const pick = (choice: Choice) => {
+    const current = keyOf(value);
+    if (choice === current) return;
+    if (current === savedChoice.current && holdsStoredSecrets(value)) {
+      const ok = window.confirm(
+        `Switch from ${labelOf(current)} to ${labelOf(choice)}? The saved ${labelOf(current)} settings stay on this ` +
+          `page until you save; saving with ${labelOf(choice)} replaces them, and their stored secrets are gone.`,
+      );
+      if (!ok) return;
+    }
     setConvertError(undefined);
-    if (choice === 'custom') {
+    visited.current[current] = value;
+    const remembered = visited.current[choice];
+    if (remembered) {
+      onChange(remembered);
+    } else if (choice === 'custom') {
       const { preset: _dropped, ...plain } = value;
       onChange(plain as GatewayConfig);
     } else {
-      onChange({
-        ...value,
-        preset: startPreset(choice, value.preset?.provider === choice ? value.preset.fields : undefined),
-      });
+      onChange({ ...value, preset: startPreset(choice) });
     }
   };
 
@@ -196,8 +229,83 @@ export function GatewayEditor({ value, onChange, schema, path, error }: Props) {
             className="short-field"
             help={props.expectedStatus?.description ?? 'Blank: 200, 201 and 202 succeed.'}
           />
+          <SelectField
+            label="Success rule"
+            name={`${path}.successRule`}
+            error={error}
+            value={successMode}
+            onChange={(m) => {
+              setSuccessMode(m as SuccessMode);
+              set({
+                ...(m !== 'json' ? { successPointer: '', successValue: '' } : {}),
+                ...(m !== 'pattern' ? { successPattern: '' } : {}),
+              });
+            }}
+            choices={[
+              { value: 'status', label: 'The HTTP status alone' },
+              { value: 'json', label: 'A value in the JSON answer' },
+              { value: 'pattern', label: 'A pattern in the answer text' },
+            ]}
+            help="Many providers answer 200 also when they did not send the message: say what their answer looks like when they did."
+          />
+          {successMode === 'json' && (
+            <>
+              <TextField
+                label={props.successPointer?.title ?? 'Success JSON Pointer'}
+                name={`${path}.successPointer`}
+                error={error}
+                value={value.successPointer ?? ''}
+                onChange={(successPointer) => set({ successPointer })}
+                mono
+                placeholder="/messages/0/status"
+                help={props.successPointer?.description}
+              />
+              <TextField
+                label={props.successValue?.title ?? 'Success value'}
+                name={`${path}.successValue`}
+                error={error}
+                value={value.successValue ?? ''}
+                onChange={(successValue) => set({ successValue })}
+                mono
+                className="short-field"
+                placeholder="0"
+                help={props.successValue?.description}
+              />
+            </>
+          )}
+          {successMode === 'pattern' && (
+            <TextField
+              label={props.successPattern?.title ?? 'Success pattern'}
+              name={`${path}.successPattern`}
+              error={error}
+              value={value.successPattern ?? ''}
+              onChange={(successPattern) => set({ successPattern })}
+              mono
+              placeholder="^0\|"
+              help={props.successPattern?.description}
+            />
+          )}
         </div>
       )}
+
+      <SelectField
+        label={props.numberFormat?.title ?? 'Number format'}
+        name={`${path}.numberFormat`}
+        error={error}
+        value={value.numberFormat ?? 'default'}
+        onChange={(f) => set({ numberFormat: f as GatewayConfig['numberFormat'] })}
+        choices={[
+          {
+            value: 'default',
+            label: value.preset
+              ? `${PRESETS[value.preset.provider].label} default (${PRESETS[value.preset.provider].numberFormat === 'digits' ? 'digits only' : '+E.164'})`
+              : 'Default (+E.164)',
+          },
+          { value: 'e164', label: '+E.164, e.g. +94771234567' },
+          { value: 'digits', label: 'Digits only, e.g. 94771234567' },
+        ]}
+        help="How $ctx.num is written in the request."
+      />
 
       <details className="subsection">
         <summary>Gateway advanced options</summary>

@@ -88,6 +88,8 @@ export function IdentityProviderEdit({ id }: { id?: string }) {
   );
   const [form, setForm] = useState<Form>();
   const [saved, setSaved] = useState<string>();
+  // what the server noticed in a saved configuration without refusing it (a placeholder without its $)
+  const [warnings, setWarnings] = useState<FieldProblem[]>([]);
   const submit = useSubmit();
 
   useEffect(() => {
@@ -131,9 +133,12 @@ export function IdentityProviderEdit({ id }: { id?: string }) {
         enabled: form.enabled,
         authenticators: sentEntries(federated, form),
       };
+      setWarnings([]);
+      type Saved = IdentityProvider & { warnings?: FieldProblem[] };
       const out = editing
-        ? await put<IdentityProvider>(`/identity-providers/${encodeURIComponent(id)}`, body)
-        : await post<IdentityProvider>('/identity-providers', body);
+        ? await put<Saved>(`/identity-providers/${encodeURIComponent(id)}`, body)
+        : await post<Saved>('/identity-providers', body);
+      setWarnings(out.warnings ?? []);
       const next = initialForm(federated, out, out.name);
       setForm(next);
       setSaved(JSON.stringify(next));
@@ -248,6 +253,18 @@ export function IdentityProviderEdit({ id }: { id?: string }) {
           })}
         </Section>
 
+        {warnings.length > 0 && (
+          <div className="notice warn save-warnings" role="status">
+            <p>Saved, but check {warnings.length === 1 ? 'this' : 'these'}:</p>
+            <ul>
+              {warnings.map((w) => (
+                <li key={`${w.field}:${w.message}`}>
+                  <span className="mono">{w.field.replace(/^authenticators\[\d+\]\.config\./, '')}</span>: {w.message}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         <FormActions
           sticky
           submit={editing ? 'Update' : 'Register'}

@@ -1,0 +1,150 @@
+/**
+ * SMS OTP Configuration in real Chromium: switching presets keeps each preset's values while the page is open and
+ * asks before leaving the saved provider (whose stored secrets a save would replace); the custom fields offer a
+ * success rule and a number format; a save shows the warnings the server found.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Dialog, Page } from 'playwright-core';
+import { ClaimUri } from '../../src/identity/claim-uris.js';
+import { createUser } from '../../src/identity/users.js';
+import type { TestServer } from '../support/server.js';
+import { ensureConsoleBuilt, launchBrowser, signIn, skipReason, startConsoleServer } from './support.js';
+
+const skip = skipReason();
+const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
+const SECRET = 'vonage-secret-kept-9';
+const BASE_URL = 'https://sms-relay.example.test';
+
+describe('SMS OTP Configuration: presets, success rule, warnings', { skip }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let idpId: string;
+  /** what the next confirmation dialog gets: true accepts, false dismisses; every dialog is recorded */
+  const answers: boolean[] = [];
+  const dialogs: string[] = [];
+
+  before(async () => {
+    ensureConsoleBuilt();
+    server = await startConsoleServer();
+    await createUser(server.services.db, server.services.hasher, {
+      username: ADMIN.username,
+      password: ADMIN.password,
+      roles: ['admin'],
+      claims: { [ClaimUri.mobile]: '+94771234567' },
+    });
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    page.on('dialog', (d: Dialog) => {
+      dialogs.push(d.message());
+      void ((answers.shift() ?? false) ? d.accept() : d.dismiss());
+    });
+    await signIn(page, server.url, ADMIN.username, ADMIN.password);
+    const idp = await server.services.identityProviders.create({
+      name: 'smsOTP',
+      authenticators: [
+        {
+          type: 'sms-otp',
+          enabled: true,
+          config: {
+            gateway: {
+              preset: {
+                provider: 'vonage',
+                fields: { apiKey: 'key-1', apiSecret: SECRET, from: 'Stepgate', baseUrl: BASE_URL },
+              },
+            },
+          },
+        },
+      ],
+    });
+    idpId = idp.id;
+  });
+
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const radio = (name: RegExp) => page.getByRole('radio', { name });
+  const stored = async () =>
+    (await server.services.identityProviders.get(idpId))!.authenticators[0]!.config.gateway as Record<string, unknown>;
+
+  test('switching away from the saved preset asks first; cancelling keeps it', async () => {
+    await page.goto(`${server.url}/console/identity-providers/${idpId}`);
+    await page.getByRole('heading', { name: 'SMS OTP Configuration' }).waitFor();
+    assert.equal(await page.getByLabel('API secret').inputValue(), '********');
+    assert.equal(await page.getByLabel('API base URL').inputValue(), BASE_URL);
+
+    answers.push(false);
+    await radio(/Plivo/).click();
+    await page.waitForTimeout(100);
+    assert.equal(dialogs.length, 1);
+    assert.match(dialogs[0]!, /Switch from Vonage \(Nexmo\) to Plivo\?.*saved Vonage \(Nexmo\) settings/);
+    assert.equal(await radio(/Vonage/).isChecked(), true, 'cancelled: still Vonage');
+    assert.equal(await page.getByLabel('API base URL').inputValue(), BASE_URL);
+  });
+
+  test("each preset's values survive switching back and forth while the page is open", async () => {
+    answers.push(true);
+    await radio(/Plivo/).click();
+    await page.getByLabel('Auth ID').fill('MA-typed-1');
+    assert.equal(dialogs.length, 2, 'leaving the saved preset asked again');
+
+    await radio(/Custom/).click(); // leaving an unsaved choice: no question
+    await page.getByLabel('SMS URL').fill('https://custom.example.test/send?to=$ctx.num');
+    await radio(/Vonage/).click();
+    assert.equal(dialogs.length, 2);
+    assert.equal(await page.getByLabel('API secret').inputValue(), '********', 'the saved secret is back');
+    assert.equal(await page.getByLabel('API base URL').inputValue(), BASE_URL, 'the saved base URL is back');
+    assert.equal(await page.getByLabel('API key').inputValue(), 'key-1');
+
+    answers.push(true);
+    await radio(/Plivo/).click();
+    assert.equal(await page.getByLabel('Auth ID').inputValue(), 'MA-typed-1');
+    await radio(/Custom/).click();
+    assert.equal(await page.getByLabel('SMS URL').inputValue(), 'https://custom.example.test/send?to=$ctx.num');
+
+    // back to the saved preset and saved: nothing was lost on the way
+    await radio(/Vonage/).click();
+    await page.getByRole('button', { name: 'Update' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved smsOTP' }).waitFor();
+    assert.deepEqual((await stored()).preset, {
+      provider: 'vonage',
+      fields: { apiKey: 'key-1', apiSecret: SECRET, from: 'Stepgate', baseUrl: BASE_URL },
+    });
+  });
+
+  test('custom fields: a success rule and a number format are saved; the save shows the warnings', async () => {
+    answers.push(true);
+    await radio(/Custom/).click();
+    await page.getByLabel('SMS URL').fill('https://custom.example.test/sms/json');
+    await page.getByLabel('HTTP Headers').fill('Content-Type: application/json');
+    await page.getByLabel('HTTP Payload').fill('{"dst":"ctx.num","text":"$ctx.msg"}');
+    await page.getByLabel('Success rule').selectOption('json');
+    await page.getByLabel('Success JSON Pointer').fill('/messages/0/status');
+    await page.getByLabel('Success value').fill('0');
+    await page.getByLabel('Number format').selectOption('digits');
+    await page.getByRole('button', { name: 'Update' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved smsOTP' }).waitFor();
+    const warning = page.locator('.save-warnings');
+    await warning.waitFor();
+    assert.match((await warning.textContent()) ?? '', /gateway\.payload.*"ctx\.num" has no \$ in front/);
+
+    const gateway = await stored();
+    assert.equal(gateway.preset, undefined);
+    assert.equal(gateway.successPointer, '/messages/0/status');
+    assert.equal(gateway.successValue, '0');
+    assert.equal(gateway.numberFormat, 'digits');
+
+    // fixed, the next save has no warning
+    await page.getByLabel('HTTP Payload').fill('{"dst":"$ctx.num","text":"$ctx.msg"}');
+    await page.getByRole('button', { name: 'Update' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved smsOTP' }).waitFor();
+    await page.waitForTimeout(100);
+    assert.equal(await page.locator('.save-warnings').count(), 0);
+  });
+});
