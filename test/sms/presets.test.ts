@@ -271,3 +271,29 @@ function secretField(id: ProviderId, value: string): Record<string, string> {
   }[id];
   return { [name]: value };
 }
+
+describe('every preset reads a non-JSON 200 (a maintenance page) as not sent, with the status and an excerpt', () => {
+  let server: MockServer;
+  before(async () => {
+    server = await startHttpsServer(cert, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<html><body>Down for maintenance ${'.'.repeat(600)}</body></html>`);
+    });
+  });
+  after(() => server.close());
+
+  for (const c of cases) {
+    it(c.id, async () => {
+      const config = gatewayConfig({ preset: { provider: c.id, fields: { ...c.fields, baseUrl: server.origin } } });
+      const result = await trusting.send(config, { to: NUMBER, text: 'hello' });
+      assert.ok(!result.ok);
+      assert.equal(result.code, 'provider-rejected');
+      assert.match(
+        result.reason,
+        /^the provider answered HTTP 200 but did not send the message: the answer is not JSON: "<html><body>Down for maintenance \.+…"$/,
+      );
+      assert.doesNotMatch(result.reason, /messages\[0\]|has no/);
+      assert.ok((result.providerAnswer ?? '').length <= 201);
+    });
+  }
+});
