@@ -87,16 +87,37 @@ export interface DestinationGuard {
   lookup: LookupFunction | undefined;
 }
 
+/** Thrown at start-up for an allow-list entry that is neither a host name, an address nor a CIDR range. */
+export class DestinationPolicyError extends Error {
+  override name = 'DestinationPolicyError';
+}
+
 function allowListOf(entries: readonly string[]): { names: Set<string>; ranges: BlockList } {
   const names = new Set<string>();
   const ranges = new BlockList();
   for (const raw of entries) {
-    const entry = raw.trim().toLowerCase();
-    const [net, prefix] = entry.split('/');
-    const family = isIP(net ?? '');
-    if (family !== 0 && prefix !== undefined) ranges.addSubnet(net!, Number(prefix), family === 4 ? 'ipv4' : 'ipv6');
-    else if (family !== 0) ranges.addAddress(net!, family === 4 ? 'ipv4' : 'ipv6');
-    else if (entry !== '') names.add(entry);
+    const entry = raw
+      .trim()
+      .toLowerCase()
+      .replace(/^\[|\]$/g, '');
+    const [net = '', prefix, extra] = entry.split('/');
+    const family = isIP(net);
+    const max = family === 4 ? 32 : 128;
+    if (family !== 0 && prefix !== undefined) {
+      const bits = Number(prefix);
+      if (extra !== undefined || !/^\d{1,3}$/.test(prefix) || bits > max) {
+        throw new DestinationPolicyError(`sms.allowedPrivateDestinations: "${raw}" is not a CIDR range`);
+      }
+      ranges.addSubnet(net, bits, family === 4 ? 'ipv4' : 'ipv6');
+    } else if (family !== 0) {
+      ranges.addAddress(net, family === 4 ? 'ipv4' : 'ipv6');
+    } else if (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(entry)) {
+      names.add(entry);
+    } else {
+      throw new DestinationPolicyError(
+        `sms.allowedPrivateDestinations: "${raw}" is not a host name, an IP address or a CIDR range`,
+      );
+    }
   }
   return { names, ranges };
 }

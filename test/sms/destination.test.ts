@@ -2,6 +2,7 @@
 // neither as IP literals (v4, v6, IPv4-mapped v6) nor through host names that resolve to them; public look-alikes pass.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createDestinationGuard } from '../../src/sms/destination.js';
 import { createSmsGateway, gatewayConfig, isNonPublicAddress } from '../../src/sms/index.js';
 import { json, type MockServer, makeSelfSignedCertificate, startHttpsServer } from './support/tls.js';
 
@@ -123,4 +124,26 @@ describe('the gateway with private destinations refused', () => {
     assert.ok(result.reason.length < 300, result.reason);
     assert.match(result.reason, /HTTP 500/);
   });
+});
+
+describe('the allow-list', () => {
+  it('takes host names, addresses (also bracketed IPv6) and CIDR ranges', () => {
+    const guard = createDestinationGuard({
+      allowPrivate: false,
+      allowList: ['sms-relay.internal', '10.20.0.0/16', '[fd00::1]', '192.168.1.5'],
+    });
+    assert.equal(guard.refuseLiteral('10.20.3.4'), undefined);
+    assert.equal(guard.refuseLiteral('[fd00::1]'), undefined);
+    assert.equal(guard.refuseLiteral('192.168.1.5'), undefined);
+    assert.match(guard.refuseLiteral('10.21.0.1') ?? '', /public/, 'one step outside the range');
+    assert.match(guard.refuseLiteral('192.168.1.6') ?? '', /public/);
+  });
+  for (const bad of ['10.0.0.0/33', 'fd00::/129', '10.0.0.0/8/8', 'https://relay', 'relay_host', '10.0.0.0/x']) {
+    it(`refuses "${bad}" at start-up with the option's name`, () => {
+      assert.throws(
+        () => createDestinationGuard({ allowPrivate: false, allowList: [bad] }),
+        /sms\.allowedPrivateDestinations: .* is not/,
+      );
+    });
+  }
 });
