@@ -99,6 +99,9 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
       problems.push({ field: 'redirectUris', message: 'the authorization code grant needs at least one redirect URI' });
     if (settings.clientType === 'public' && settings.grantTypes.includes('client_credentials'))
       problems.push({ field: 'grantTypes', message: 'a public client cannot use client credentials' });
+    const method = settings.tokenEndpointAuthMethod;
+    if (method !== undefined && !['client_secret_basic', 'client_secret_post'].includes(method))
+      problems.push({ field: 'tokenEndpointAuthMethod', message: 'must be client_secret_basic or client_secret_post' });
     for (const s of settings.extraScopes) {
       if (!/^[\w:.-]{1,64}$/.test(s)) problems.push({ field: 'extraScopes', message: `"${s}" is not a scope name` });
     }
@@ -185,6 +188,10 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
       subjectClaimUri: pick('subjectClaimUri'),
       requestedClaims: pick('requestedClaims'),
       steps: pick('steps'),
+      // only a confidential client has a secret to send; a public one authenticates with none
+      ...(pick('clientType') === 'confidential' && pick('tokenEndpointAuthMethod')
+        ? { tokenEndpointAuthMethod: pick('tokenEndpointAuthMethod') }
+        : {}),
     };
   }
 

@@ -17,12 +17,16 @@ export interface AuthenticationStep {
 
 export type ClientType = 'confidential' | 'public';
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+/** how a confidential client authenticates at the token endpoint (public clients: none) */
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
 export interface ApplicationSettings {
   clientType: ClientType;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   grantTypes: GrantType[];
+  /** confidential clients: the one method they may authenticate with; client_secret_basic when not set */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   /** scopes beyond the OIDC ones this client may ask for, e.g. 'stepgate:admin' */
   extraScopes: string[];
   subjectClaimUri: string;

@@ -1,8 +1,9 @@
 /**
  * Who may do what with a token or a grant, beyond oidc-provider's defaults: introspection and revocation only by the
- * token's own client, and the first-party grant that stands in for a consent screen.
+ * token's own client, client authentication only by the method the client is registered for, and the first-party
+ * grant that stands in for a consent screen.
  */
-import type { Client, Grant, KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type Client, errors, type Grant, type KoaContextWithOIDC } from 'oidc-provider';
 
 /** Introspection: another client learns nothing about a token, not even that it exists (RFC 7662 §2.2). */
 export async function introspectionAllowed(_ctx: KoaContextWithOIDC, client: Client, token: { clientId?: string }) {
@@ -15,6 +16,25 @@ export async function introspectionAllowed(_ctx: KoaContextWithOIDC, client: Cli
  */
 export async function revocationAllowed(_ctx: KoaContextWithOIDC, client: Client, token: { clientId?: string }) {
   return token.clientId === client.clientId;
+}
+
+/**
+ * oidc-provider takes client_secret_basic and client_secret_post as one method: a client registered for either may
+ * send its secret either way. Each client is held to the method it is registered for. The secret comparison is the
+ * one step that runs once the method is known, and only for these two methods, so it is wrapped here (on this
+ * provider's own Client class; other providers in the process are untouched).
+ */
+export function holdClientsToTheirAuthMethod(provider: Provider): void {
+  const prototype = provider.Client.prototype;
+  const compare = prototype.compareClientSecret;
+  prototype.compareClientSecret = async function (this: Client, actual: string) {
+    // the secret came in the body (client_secret) or in the Authorization header, never both (refused before); an
+    // empty body field is no secret, as in oidc-provider's own reading
+    const used = Provider.ctx?.oidc.params?.client_secret ? 'client_secret_post' : 'client_secret_basic';
+    if (used !== this.clientAuthMethod)
+      throw new errors.InvalidClientAuth(`the client is registered for ${this.clientAuthMethod}, not ${used}`);
+    return compare.call(this, actual);
+  };
 }
 
 /**

@@ -19,7 +19,12 @@ import { claimsOf, getUserById, isLocked, type User } from '../identity/users.js
 import type { Db } from '../store/db.js';
 import { createAdapterFactory } from './adapter.js';
 import { loadKeys } from './keys.js';
-import { introspectionAllowed, loadFirstPartyGrant, revocationAllowed } from './policies.js';
+import {
+  holdClientsToTheirAuthMethod,
+  introspectionAllowed,
+  loadFirstPartyGrant,
+  revocationAllowed,
+} from './policies.js';
 
 export const ADMIN_SCOPE = 'stepgate:admin';
 
@@ -66,7 +71,8 @@ async function clientMetadata(apps: ApplicationStore, clientId: string): Promise
     post_logout_redirect_uris: app.postLogoutRedirectUris,
     grant_types: app.grantTypes,
     response_types: app.grantTypes.includes('authorization_code') ? ['code'] : [],
-    token_endpoint_auth_method: app.clientType === 'public' ? 'none' : 'client_secret_basic',
+    token_endpoint_auth_method:
+      app.clientType === 'public' ? 'none' : (app.tokenEndpointAuthMethod ?? 'client_secret_basic'),
     scope: ['openid', 'profile', 'email', 'phone', 'offline_access', ...app.extraScopes].join(' '),
     // oidc-provider always sets sub to the session's account id; its pairwise hook is the one place where a
     // per-application subject can be computed, so applications with a login use it for "sub = subject claim".
@@ -151,9 +157,9 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     acrValues: [ACR.oneFactor, ACR.twoFactors],
     // every application uses the authorization code flow: implicit and hybrid response types are not offered at all
     responseTypes: ['code'],
-    // only the methods applications are registered for (confidential: client_secret_basic, public: none); oidc-provider
-    // would otherwise take client_secret_post and client_secret_basic as one method and accept either
-    clientAuthMethods: ['client_secret_basic', 'none'],
+    // the methods applications can be registered for (public clients: none). oidc-provider takes client_secret_basic
+    // and client_secret_post as one method and accepts either; policies.ts holds each client to its own
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     conformIdTokenClaims: false,
     pkce: { required: () => true },
     features: {
@@ -242,5 +248,6 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   };
 
   const provider = new Provider(deps.issuer, configuration);
+  holdClientsToTheirAuthMethod(provider);
   return provider;
 }

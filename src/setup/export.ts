@@ -41,6 +41,7 @@ export async function exportSetup(s: Services): Promise<Setup> {
     redirectUris: a.redirectUris,
     postLogoutRedirectUris: a.postLogoutRedirectUris,
     grantTypes: a.grantTypes,
+    ...(a.tokenEndpointAuthMethod ? { tokenEndpointAuthMethod: a.tokenEndpointAuthMethod } : {}),
     extraScopes: a.extraScopes,
     subjectClaimUri: a.subjectClaimUri,
     requestedClaims: a.requestedClaims,

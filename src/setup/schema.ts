@@ -60,6 +60,7 @@ const Application = T.Object(
     grantTypes: T.Optional(
       T.Array(T.Union([T.Literal('authorization_code'), T.Literal('refresh_token'), T.Literal('client_credentials')])),
     ),
+    tokenEndpointAuthMethod: T.Optional(T.Union([T.Literal('client_secret_basic'), T.Literal('client_secret_post')])),
     extraScopes: T.Optional(T.Array(T.String())),
     subjectClaimUri: T.Optional(T.String()),
     requestedClaims: T.Optional(T.Array(T.String())),

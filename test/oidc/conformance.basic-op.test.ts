@@ -343,26 +343,33 @@ for (const backend of backends()) {
     });
 
     test('oidcc-server-client-secret-post', async () => {
-      // confidential applications are registered for client_secret_basic only, and the OP says so
-      assert.deepEqual([...(metadata.token_endpoint_auth_methods_supported ?? [])].sort(), [
-        'client_secret_basic',
-        'none',
-      ]);
-      const started = await authorizationUrl(config);
+      // the module's static client is registered for client_secret_post; it logs in with it, and the basic-registered
+      // client next to it may not use the body
+      assert.ok(metadata.token_endpoint_auth_methods_supported?.includes('client_secret_post'));
+      const asPost = await oidc.discovery(
+        new URL(f.server.url),
+        f.post.clientId,
+        f.post.clientSecret,
+        oidc.ClientSecretPost(f.post.clientSecret),
+        { execute: [oidc.allowInsecureRequests] },
+      );
+      const started = await authorizationUrl(asPost);
       const { callback } = await authorize(new Browser(), started.url);
-      const code = callbackParams(callback).get('code')!;
+      const tokens = await redeem(asPost, callback, started);
+      assert.equal(tokens.claims()!.sub, ALICE.mobile);
+      assert.equal(tokens.claims()!.aud, f.post.clientId);
+
+      const other = await authorizationUrl(config);
+      const back = await authorize(new Browser(), other.url);
       const fields = {
         grant_type: 'authorization_code',
-        code,
+        code: callbackParams(back.callback).get('code')!,
         redirect_uri: REDIRECT,
-        code_verifier: started.verifier,
+        code_verifier: other.verifier,
       };
-      const post = await postForm(route('token'), fields, { client: f.a, method: 'post' });
-      assert.equal(post.status, 401);
-      assert.equal(post.json.error, 'invalid_client');
-      const basic = await postForm(route('token'), fields, { client: f.a, method: 'basic' });
-      assert.equal(basic.status, 200);
-      assert.ok(basic.json.id_token);
+      const refused = await postForm(route('token'), fields, { client: f.a, method: 'post' });
+      assert.equal(refused.status, 401);
+      assert.equal(refused.json.error, 'invalid_client');
     });
 
     test('oidcc-request-uri-unsigned-supported-correctly-or-rejected-as-unsupported', async () => {

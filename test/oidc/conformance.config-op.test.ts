@@ -49,7 +49,11 @@ for (const backend of backends()) {
       assert.ok(list('claims_supported').includes('sub'));
       assert.equal(typeof doc.claims_parameter_supported, 'boolean');
       assert.deepEqual(list('code_challenge_methods_supported'), ['S256']);
-      assert.deepEqual([...list('token_endpoint_auth_methods_supported')].sort(), ['client_secret_basic', 'none']);
+      assert.deepEqual([...list('token_endpoint_auth_methods_supported')].sort(), [
+        'client_secret_basic',
+        'client_secret_post',
+        'none',
+      ]);
 
       const jwksRes = await fetch(String(doc.jwks_uri));
       assert.equal(jwksRes.status, 200);

@@ -37,6 +37,8 @@ export interface OidcFixture {
   b: Client;
   /** a public client (PKCE only) */
   pub: Client;
+  /** confidential, registered for client_secret_post */
+  post: Client;
   stop(): Promise<void>;
 }
 
@@ -53,10 +55,15 @@ export async function startOidcFixture(backend?: Backend, overrides: Record<stri
       [ClaimUri.lastName]: ALICE.lastName,
     },
   });
-  const app = async (name: string, clientType: 'confidential' | 'public' = 'confidential'): Promise<Client> => {
+  const app = async (
+    name: string,
+    clientType: 'confidential' | 'public' = 'confidential',
+    tokenEndpointAuthMethod?: 'client_secret_post',
+  ): Promise<Client> => {
     const created = await s.applications.create({
       name,
       clientType,
+      ...(tokenEndpointAuthMethod ? { tokenEndpointAuthMethod } : {}),
       redirectUris: [REDIRECT, OTHER_REDIRECT],
       postLogoutRedirectUris: ['http://127.0.0.1:1/'],
       grantTypes: ['authorization_code', 'refresh_token'],
@@ -74,6 +81,7 @@ export async function startOidcFixture(backend?: Backend, overrides: Record<stri
     a: await app('Application A'),
     b: await app('Application B'),
     pub: await app('Public app', 'public'),
+    post: await app('Posting app', 'confidential', 'client_secret_post'),
     stop: () => server.stop(),
   };
   return fixture;

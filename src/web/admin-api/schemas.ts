@@ -57,12 +57,17 @@ const GrantType = Type.Union([
   Type.Literal('client_credentials'),
 ]);
 const Uris = Type.Array(Str(2048), { maxItems: 50 });
+const TokenEndpointAuthMethod = Type.Union([Type.Literal('client_secret_basic'), Type.Literal('client_secret_post')], {
+  description:
+    'Confidential clients: the one way they may send their secret (default client_secret_basic); the other is refused.',
+});
 
 const applicationSettings = {
   clientType: ClientType,
   redirectUris: Uris,
   postLogoutRedirectUris: Uris,
   grantTypes: Type.Array(GrantType, { maxItems: 3 }),
+  tokenEndpointAuthMethod: Type.Optional(TokenEndpointAuthMethod),
   extraScopes: Type.Array(Str(64), {
     maxItems: 20,
     description: "Scopes beyond the OIDC ones, e.g. 'stepgate:admin'.",
@@ -96,6 +101,7 @@ const applicationInputFields = {
   redirectUris: Type.Optional(applicationSettings.redirectUris),
   postLogoutRedirectUris: Type.Optional(applicationSettings.postLogoutRedirectUris),
   grantTypes: Type.Optional(applicationSettings.grantTypes),
+  tokenEndpointAuthMethod: applicationSettings.tokenEndpointAuthMethod,
   extraScopes: Type.Optional(applicationSettings.extraScopes),
   subjectClaimUri: Type.Optional(applicationSettings.subjectClaimUri),
   requestedClaims: Type.Optional(applicationSettings.requestedClaims),
