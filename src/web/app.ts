@@ -13,6 +13,7 @@ import { OIDC_ROUTES } from '../oidc/provider.js';
 import type { Services } from '../services.js';
 import { authorizationPost } from './authorization-post.js';
 import { hostRule, isAddressedToUs } from './host-check.js';
+import { limitJsonBodies } from './json-limits.js';
 import { notFoundHandler } from './not-found.js';
 import { loginPages } from './pages/plugin.js';
 import { problemDocument } from './problem.js';
@@ -31,6 +32,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     trustProxy: services.config.trustProxy,
     bodyLimit: 1024 * 1024,
   });
+  // every JSON body, on any surface, keeps a nesting depth and number range before code walks it (json-limits.ts)
+  limitJsonBodies(app);
 
   // before anything else (middie's hook included): a request for another host name is answered here and goes no further.
   // /healthz stays open to probes that address the node by its IP; it reveals nothing.

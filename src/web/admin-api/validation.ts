@@ -9,8 +9,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import { ValidationError } from '../../identity/errors.js';
 import { fieldOf, firstPerField } from '../../schema/problems.js';
-import { jsonDepth, MAX_JSON_DEPTH, numberOutOfRange } from '../json-limits.js';
-import { HttpProblem } from '../problem.js';
+import { withJsonLimits } from '../json-limits.js';
 
 export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = TypeCompiler.Compile(schema);
@@ -37,22 +36,7 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
  * Every body keeps the limits of json-limits.ts (nesting depth, number range) or is a 400 before a handler sees it.
  */
 export function acceptJsonOnly(app: FastifyInstance, mediaTypes: string[]): void {
-  const parse = app.getDefaultJsonParser('error', 'error');
+  const parse = withJsonLimits(app.getDefaultJsonParser('error', 'error') as Parameters<typeof withJsonLimits>[0]);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(mediaTypes, { parseAs: 'string' }, (req, body, done) => {
-    const text = body as string;
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
-    if (jsonDepth(text) > MAX_JSON_DEPTH) {
-      done(new HttpProblem('bad-request', `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
-      return;
-    }
-    parse(req, text, (err, parsed) => {
-      const outOfRange = err ? undefined : numberOutOfRange(parsed);
-      if (outOfRange) done(new ValidationError([outOfRange]), undefined);
-      else done(err, parsed);
-    });
-  });
+  app.addContentTypeParser(mediaTypes, { parseAs: 'string' }, (req, body, done) => parse(req, body as string, done));
 }
