@@ -144,6 +144,22 @@ export const ConfigSchema = T.Object(
         adminPassword: T.Optional(
           T.String({ minLength: 8, description: 'Password of the demo admin user. Env: STEPGATE_ADMIN_PASSWORD.' }),
         ),
+        logLevel: T.Union(
+          [
+            T.Literal('fatal'),
+            T.Literal('error'),
+            T.Literal('warn'),
+            T.Literal('info'),
+            T.Literal('debug'),
+            T.Literal('silent'),
+          ],
+          {
+            title: 'Demo log level',
+            default: 'warn',
+            description:
+              'Log level while the demo runs (it replaces logLevel there): every request is logged at info, so the default warn keeps the terminal to the URLs, the one-time admin password and real problems. Env: STEPGATE_DEMO__LOG_LEVEL=info shows the requests.',
+          },
+        ),
       },
       { default: {}, description: 'The one-command demo (`npm start`).' },
     ),

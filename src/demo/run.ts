@@ -10,7 +10,9 @@ export interface DemoHandle {
   stop(): Promise<void>;
 }
 
-export async function runDemo(config: Config, print: (line: string) => void = console.log): Promise<DemoHandle> {
+export async function runDemo(given: Config, print: (line: string) => void = console.log): Promise<DemoHandle> {
+  // the demo's own log level (warn by default): request lines would bury the URLs and the one-time password
+  const config: Config = { ...given, logLevel: given.demo.logLevel };
   const pickupUrl = `http://localhost:${config.demo.pickupPort}`;
   let generated: string | undefined;
   const server = await startServer(config, {
@@ -30,7 +32,10 @@ export async function runDemo(config: Config, print: (line: string) => void = co
   });
   await pickup.listen({ port: config.demo.pickupPort, host: config.host });
 
+  // printed last, once everything listens, and framed: it is what the person at the terminal needs
+  const rule = '-'.repeat(72);
   print('');
+  print(rule);
   print('Stepgate demo is running:');
   print(`  Stepgate (OIDC issuer)  ${config.publicUrl}`);
   print(`  Console                 ${config.publicUrl}/console/`);
@@ -42,7 +47,14 @@ export async function runDemo(config: Config, print: (line: string) => void = co
     print('  Password                as printed on the first run (or reset it: npx tsx src/cli.ts user passwd admin)');
   else print('  Password                from STEPGATE_ADMIN_PASSWORD');
   print(`  Data folder             ${config.dataDir}`);
+  const requestsLogged = config.logLevel === 'info' || config.logLevel === 'debug';
+  print(
+    requestsLogged
+      ? `  Request log             on (level ${config.logLevel})`
+      : `  Request log             off (level ${config.logLevel}); STEPGATE_DEMO__LOG_LEVEL=info shows requests`,
+  );
   print('Press Ctrl-C to stop.');
+  print(rule);
   print('');
 
   return {
