@@ -232,7 +232,7 @@ describe('success rules on the answer body (plain configurations)', () => {
     assert.ok((await send(raw(vonageAnswer('4')))).ok, 'no rule: the status decides');
     const rule = { successPointer: '/messages/0/status', successValue: '0' };
     const rejected = await send(raw(vonageAnswer('4')), rule);
-    assert.ok(!rejected.ok);
+    assert.equal(rejected.ok, false, JSON.stringify(rejected));
     assert.equal(rejected.code, 'provider-rejected');
     assert.match(rejected.reason, /\/messages\/0\/status is "4", not "0"/);
     assert.ok((await send(raw(vonageAnswer('0')), rule)).ok, 'the value that means success passes');
@@ -252,7 +252,8 @@ describe('success rules on the answer body (plain configurations)', () => {
     const rule = { successPattern: '^0\\|' };
     assert.ok((await send(raw('0|IN_PROGRESS|1234567890'), rule)).ok);
     const rejected = await send(raw('23|invalid credentials|'), rule);
-    assert.ok(!rejected.ok && rejected.code === 'provider-rejected');
+    assert.equal(rejected.ok, false);
+    assert.equal(!rejected.ok && rejected.code, 'provider-rejected');
     assert.match(rejected.reason, /does not match the success pattern/);
     assert.ok(!(await send(raw('10|0|x'), rule)).ok, 'a 0 later in the answer is not success');
   });
@@ -262,11 +263,11 @@ describe('success rules on the answer body (plain configurations)', () => {
       successPointer: '/status',
       successValue: '0',
     });
-    assert.ok(!result.ok);
+    assert.equal(result.ok, false, JSON.stringify(result));
     assert.match(result.reason, /HTTP 200 .*not JSON: "<html>x+…"/);
-    assert.ok(result.reason.length < 400);
+    assert.ok(result.reason.length < 400, result.reason);
     const failed = await send(raw('Service Unavailable', 503));
-    assert.ok(!failed.ok);
+    assert.equal(failed.ok, false, JSON.stringify(failed));
     assert.equal(failed.reason, 'the provider answered HTTP 503: "Service Unavailable"');
   });
 
@@ -287,7 +288,10 @@ describe('success rules on the answer body (plain configurations)', () => {
         preset: { provider: 'vonage', fields: { apiKey: 'k', apiSecret: 's', from: 'X' } },
       }),
     );
-    assert.ok(onPreset.some((p) => p.field === 'successPointer' && p.severity === 'warning'));
+    assert.ok(
+      onPreset.some((p) => p.field === 'successPointer' && p.severity === 'warning'),
+      JSON.stringify(onPreset),
+    );
   });
 
   it('a preset written as plain fields keeps its success rule and number format', () => {
@@ -309,7 +313,7 @@ describe('number format', () => {
       method: 'GET',
       ...(numberFormat ? { numberFormat } : {}),
     });
-    assert.ok((await gateway.send(config, { to: NUMBER, text: 'hi' })).ok);
+    assert.ok((await gateway.send(config, { to: NUMBER, text: 'hi' })).ok, 'sent');
     return last().url.searchParams.get('to');
   };
   it('plain configurations send +E.164 by default and digits only when asked', async () => {
@@ -323,7 +327,7 @@ describe('number format', () => {
       gateway.render(gatewayConfig({ preset: vonage, numberFormat }), { to: NUMBER, text: 'hi' });
     const digits = render('default');
     const e164 = render('e164');
-    assert.ok(!isProblem(digits) && !isProblem(e164));
+    assert.ok(!isProblem(digits) && !isProblem(e164), 'both render');
     assert.match(digits.body ?? '', /&to=94771234567&/);
     assert.match(e164.body ?? '', /&to=%2B94771234567&/);
   });
