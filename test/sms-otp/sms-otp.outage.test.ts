@@ -83,8 +83,14 @@ for (const { name, backend, skip, redis } of variants({ redis: true })) {
       }
       const failed = (await f.audit('sms-otp.send-failed')).filter((e) => e.username === 'outage');
       assert.equal(failed.length, 6);
-      assert.ok(failed.every((e) => e.counted === false));
-      assert.ok(failed.some((e) => e.code === 'provider-rejected'));
+      assert.ok(
+        failed.every((e) => e.counted === false),
+        'failed.every((e) => e.counted === false)',
+      );
+      assert.ok(
+        failed.some((e) => e.code === 'provider-rejected'),
+        "failed.some((e) => e.code === 'provider-rejected')",
+      );
     });
 
     test('sends that went out still count: two SMS use up the account and number allowance', async () => {
@@ -127,7 +133,10 @@ for (const { name, backend, skip, redis } of variants({ redis: true })) {
         await f.configure({ gateway: gatewayFor(f.sms.origin) });
       }
       const failed = (await f.audit('sms-otp.send-failed')).filter((e) => e.username === 'late');
-      assert.ok(failed.length >= 2 && failed.every((e) => e.code === 'timeout' && e.counted === true));
+      assert.ok(
+        failed.length >= 2 && failed.every((e) => e.code === 'timeout' && e.counted === true),
+        "failed.length >= 2 && failed.every((e) => e.code === 'timeout' && e.counted === true)",
+      );
     });
 
     test('every failed send is logged at warn level: reason, masked number, the truststore hint, no secret', async () => {

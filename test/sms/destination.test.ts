@@ -90,7 +90,7 @@ describe('the gateway with private destinations refused', () => {
     it(`an IP literal ${host} is refused before connecting; nothing arrives`, async () => {
       const before = server.received.length;
       const result = await send(refusing, `https://${host}:${port()}/sms?to=$ctx.num`);
-      assert.ok(!result.ok);
+      assert.ok(!result.ok, '!result.ok');
       assert.equal(result.code, 'destination-refused');
       assert.match(result.reason, /public/);
       assert.equal(server.received.length, before);
@@ -100,7 +100,7 @@ describe('the gateway with private destinations refused', () => {
   it('a host name that resolves to loopback (localhost) is refused at connect time; nothing arrives', async () => {
     const before = server.received.length;
     const result = await send(refusing, `https://localhost:${port()}/sms`);
-    assert.ok(!result.ok);
+    assert.ok(!result.ok, '!result.ok');
     assert.equal(result.code, 'destination-refused', result.reason);
     assert.match(result.reason, /localhost is resolved to (127\.0\.0\.1|::1)/);
     assert.equal(server.received.length, before);
@@ -110,7 +110,7 @@ describe('the gateway with private destinations refused', () => {
     const ok = await send(listed, `${server.origin}/sms`);
     assert.ok(ok.ok, JSON.stringify(ok));
     const other = await send(listed, `https://127.0.0.2:${port()}/sms`);
-    assert.ok(!other.ok && other.code === 'destination-refused');
+    assert.ok(!other.ok && other.code === 'destination-refused', "!other.ok && other.code === 'destination-refused'");
   });
 
   it('with private destinations allowed (development), loopback works', async () => {
@@ -119,9 +119,9 @@ describe('the gateway with private destinations refused', () => {
 
   it('a failed answer comes back only as a short excerpt, also from an internal server', async () => {
     const result = await send(open, `${server.origin}/secret-admin`);
-    assert.ok(!result.ok);
+    assert.ok(!result.ok, '!result.ok');
     assert.ok((result.providerAnswer ?? '').length <= 201, `answer of ${result.providerAnswer?.length} characters`);
-    assert.ok(result.reason.length < 300, result.reason);
+    assert.ok(result.reason.length < 300, result.reason, 'result.reason.length < 300, result.reason');
     assert.match(result.reason, /HTTP 500/);
   });
 });

@@ -286,14 +286,14 @@ describe('every preset reads a non-JSON 200 (a maintenance page) as not sent, wi
     it(c.id, async () => {
       const config = gatewayConfig({ preset: { provider: c.id, fields: { ...c.fields, baseUrl: server.origin } } });
       const result = await trusting.send(config, { to: NUMBER, text: 'hello' });
-      assert.ok(!result.ok);
+      assert.ok(!result.ok, '!result.ok');
       assert.equal(result.code, 'provider-rejected');
       assert.match(
         result.reason,
         /^the provider answered HTTP 200 but did not send the message: the answer is not JSON: "<html><body>Down for maintenance \.+…"$/,
       );
       assert.doesNotMatch(result.reason, /messages\[0\]|has no/);
-      assert.ok((result.providerAnswer ?? '').length <= 201);
+      assert.ok((result.providerAnswer ?? '').length <= 201, "(result.providerAnswer ?? '').length <= 201");
     });
   }
 });
