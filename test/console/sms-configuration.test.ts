@@ -147,4 +147,18 @@ describe('SMS OTP Configuration: presets, success rule, warnings', { skip }, () 
     await page.waitForTimeout(100);
     assert.equal(await page.locator('.save-warnings').count(), 0);
   });
+
+  test('"Use as custom fields" carries the preset\'s success rule and number format once the secret is typed', async () => {
+    await radio(/Vonage/).click();
+    await page.getByRole('button', { name: 'Use as custom fields' }).click();
+    await page.getByText('Type the API secret again first').first().waitFor();
+    await page.getByLabel('API secret').fill('typed-secret-1');
+    await page.getByRole('button', { name: 'Use as custom fields' }).click();
+    await page.getByLabel('SMS URL').waitFor();
+    assert.equal(await page.getByLabel('Success rule').inputValue(), 'json');
+    assert.equal(await page.getByLabel('Success JSON Pointer').inputValue(), '/messages/0/status');
+    assert.equal(await page.getByLabel('Success value').inputValue(), '0');
+    assert.equal(await page.getByLabel('Number format').inputValue(), 'digits');
+    assert.match(await page.getByLabel('HTTP Payload').inputValue(), /api_secret=typed-secret-1/);
+  });
 });

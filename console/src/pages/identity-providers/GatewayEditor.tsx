@@ -2,7 +2,7 @@
  * The SMS provider part of SMS OTP Configuration: a preset picker (Vonage, Clickatell, Plivo, Bulksms, Twilio, Custom),
  * the preset's own fields, or the plain SMS URL / HTTP Method / HTTP Headers / HTTP Payload / HTTP Response Code and
  * success rule; the number format for both. Switching providers keeps each one's values while the page is open, and
- * asks before leaving the saved provider, whose stored secrets a save with another provider would replace.
+ * asks before leaving a configuration with stored secrets, which a save with another provider would replace.
  */
 import { useId, useRef, useState } from 'react';
 import { clientProblem } from '../../api/client.ts';
@@ -55,14 +55,13 @@ export function GatewayEditor({ value, onChange, schema, path, error }: Props) {
   const set = (patch: Partial<GatewayConfig>) => onChange({ ...value, ...patch });
   // the values of every provider visited while the page is open, so switching back finds them again
   const visited = useRef<Partial<Record<Choice, GatewayConfig>>>({});
-  // the provider of the configuration as loaded: leaving it (with stored secrets) is confirmed once
-  const savedChoice = useRef<Choice>(keyOf(value));
   const [successMode, setSuccessMode] = useState<SuccessMode>(() => successModeOf(value));
 
   const pick = (choice: Choice) => {
     const current = keyOf(value);
     if (choice === current) return;
-    if (current === savedChoice.current && holdsStoredSecrets(value)) {
+    // masks come only from the server: a configuration holding them is the saved one
+    if (holdsStoredSecrets(value)) {
       const ok = window.confirm(
         `Switch from ${labelOf(current)} to ${labelOf(choice)}? The saved ${labelOf(current)} settings stay on this ` +
           `page until you save; saving with ${labelOf(choice)} replaces them, and their stored secrets are gone.`,
@@ -72,14 +71,17 @@ export function GatewayEditor({ value, onChange, schema, path, error }: Props) {
     setConvertError(undefined);
     visited.current[current] = value;
     const remembered = visited.current[choice];
+    let next: GatewayConfig;
     if (remembered) {
-      onChange(remembered);
+      next = remembered;
     } else if (choice === 'custom') {
       const { preset: _dropped, ...plain } = value;
-      onChange(plain as GatewayConfig);
+      next = plain as GatewayConfig;
     } else {
-      onChange({ ...value, preset: startPreset(choice) });
+      next = { ...value, preset: startPreset(choice) };
     }
+    setSuccessMode(successModeOf(next));
+    onChange(next);
   };
 
   const toPlain = () => {
@@ -100,7 +102,9 @@ export function GatewayEditor({ value, onChange, schema, path, error }: Props) {
       return;
     }
     setConvertError(undefined);
-    onChange(presetToPlain(value.preset, value));
+    const plain = presetToPlain(value.preset, value);
+    setSuccessMode(successModeOf(plain));
+    onChange(plain);
   };
 
   const shownError = convertError ?? error;
