@@ -32,6 +32,12 @@ describe('the console at 390 px', { skip }, () => {
     server = await startConsoleServer();
     // the seed guide's data: an IdP with the Vonage preset, Pickup Dispatch with two steps, claims, an admin
     const setup = demoSetup(server.url, 'http://localhost:8080/pickup-dispatch', PASSWORD, 'a client secret value');
+    // a second provider with a long name: its option widens the authenticator selects of the sequence editor
+    const [smsOtp] = setup.identityProviders ?? [];
+    setup.identityProviders = [
+      ...(setup.identityProviders ?? []),
+      { ...smsOtp!, name: 'Corporate-SMS-gateway-for-European-and-Asian-customers', displayName: 'Corporate SMS' },
+    ];
     await applySetup(server.services, { setup, lineOf: () => undefined }, 'narrow test');
     const cert = makeSelfSignedCertificate('rest.nexmo.test');
     await server.services.truststore.import('Nexmo', parseCertificates(Buffer.from(cert.certPem)));
@@ -113,6 +119,21 @@ describe('the console at 390 px', { skip }, () => {
           (await el.getAttribute('aria-label')) ?? (await el.textContent()) ?? (await el.getAttribute('name'));
         assert.ok(box.x >= 0 && box.x + box.width <= w.innerWidth + 0.5, `${pattern}: "${name}" is off screen`);
       }
+      // nor does any stick out of the box it belongs to (a step's fieldset, a section)
+      const outside = await page.evaluate(() =>
+        Array.from(document.querySelectorAll<HTMLElement>('main a, main button, main input, main select'))
+          .filter((el) => el.getClientRects().length > 0)
+          .filter((el) => {
+            const box = el.parentElement?.closest('fieldset, details.section, .panel, .card');
+            return (
+              box !== null &&
+              box !== undefined &&
+              el.getBoundingClientRect().right > box.getBoundingClientRect().right + 0.5
+            );
+          })
+          .map((el) => el.getAttribute('aria-label') ?? el.textContent ?? el.getAttribute('name')),
+      );
+      assert.deepEqual(outside, [], `${pattern}: sticks out of its box`);
     });
   }
 
