@@ -25,11 +25,16 @@ export function createSqlStateStore(db: Db, clock: () => number = Date.now): Sta
     async create(key, value, ttlMs) {
       const now = clock();
       await sweep(now);
-      await db.deleteFrom('kv_state').where('key', '=', key).where('expires_at', '<=', now).execute();
+      // one statement: a new key is inserted, an expired record under the key is taken over, a live one stays
       const r = await db
         .insertInto('kv_state')
         .values({ key, value: JSON.stringify(value), version: 1, expires_at: now + ttlMs })
-        .onConflict((oc) => oc.column('key').doNothing())
+        .onConflict((oc) =>
+          oc
+            .column('key')
+            .doUpdateSet({ value: JSON.stringify(value), version: 1, expires_at: now + ttlMs })
+            .where('kv_state.expires_at', '<=', now),
+        )
         .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
     },

@@ -246,6 +246,9 @@ async function stateStoreContract(store: StateStore): Promise<void> {
   await new Promise((r) => setTimeout(r, 120));
   assert.equal(await store.get(short), undefined, 'an expired record is still returned');
   assert.equal(await store.count(`${short}-c`), 0, 'an expired counter still counts');
+  assert.equal(await store.create(short, { x: 2 }, 60_000), true, 'an expired record blocks a new one');
+  assert.deepEqual(await store.get(short), { value: { x: 2 }, version: 1 });
+  assert.equal(await store.create(short, { x: 3 }, 60_000), false, 'a live record was taken over');
   await store.delete(key);
   assert.equal(await store.get(key), undefined);
 }

@@ -18,7 +18,8 @@ export function createPageRenderer(
   const eta = new Eta({
     views: join(here, 'views'),
     autoEscape: true,
-    cache: process.env.NODE_ENV === 'production',
+    // templates are read once per process (eta re-reads them on every render otherwise): restart to see an edit
+    cache: true,
     autoTrim: false,
   });
   const message = (id: string, params: Record<string, unknown> = {}) => formatMessage(catalogue, id, params);
