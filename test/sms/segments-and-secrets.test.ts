@@ -6,11 +6,15 @@ import {
   createSmsGateway,
   gatewayConfig,
   isProblem,
+  isSecretParameter,
+  maskedPaths,
   maskGatewayConfigForDisplay,
   mergeSecrets,
   PRESETS,
   presetToPlain,
+  restoreMasked,
   secretValuesOf,
+  unresolvedMasks,
   validateGatewayConfig,
 } from '../../src/sms/index.js';
 
@@ -111,5 +115,93 @@ describe('secrets for display', () => {
     assert.deepEqual(mergeSecrets(shown, stored), stored);
     const changed = mergeSecrets({ ...shown, headers: 'Authorization: Basic NEW,Accept: application/json' }, stored);
     assert.equal(changed.headers, 'Authorization: Basic NEW,Accept: application/json');
+  });
+});
+
+describe('which parameter values are secrets', () => {
+  const cases: [string, string, boolean][] = [
+    ['api_key', 'k', true], // by name, however short
+    ['Password', 'x1', true],
+    ['u', 'ab12cd34ef56gh78', true], // 16 letters and digits: looks like a credential
+    ['u', 'ab12cd34ef56gh7', false], // one short
+    ['u', 'abcdefghijklmnopqrst', false], // no digit
+    ['u', '12345678901234567890', false], // no letter (a number)
+    ['u', 'ab12cd34ef56gh78$ctx.num', false], // a placeholder is not a stored secret
+    ['text', 'Verification Code 123456 here', false], // a space
+    ['from', '+15005550006', false],
+  ];
+  for (const [name, value, secret] of cases) {
+    it(`${name}=${value} → ${secret ? 'secret' : 'shown'}`, () => assert.equal(isSecretParameter(name, value), secret));
+  }
+});
+
+describe('masks and the destination', () => {
+  const stored = gatewayConfig({
+    url: 'https://user9:pass-word-9@sms.example.test/send?key=K1&to=$ctx.num',
+    headers: 'Authorization: Bearer T1',
+  });
+  const shown = maskGatewayConfigForDisplay(stored);
+
+  it('URL credentials are masked and come back for the same destination', () => {
+    assert.equal(shown.url, 'https://********:********@sms.example.test/send?key=********&to=$ctx.num');
+    assert.deepEqual(mergeSecrets(shown, stored), stored);
+    assert.deepEqual(unresolvedMasks(mergeSecrets(shown, stored)), []);
+  });
+
+  for (const [what, url] of [
+    ['host', 'https://********:********@sms.attacker.test/send?key=********&to=$ctx.num'],
+    ['port', 'https://********:********@sms.example.test:8443/send?key=********&to=$ctx.num'],
+    ['scheme', 'http://********:********@sms.example.test/send?key=********&to=$ctx.num'],
+    ['path', 'https://********:********@sms.example.test/other?key=********&to=$ctx.num'],
+  ] as const) {
+    it(`a changed ${what} keeps the masks, and every masked field is named`, () => {
+      const merged = mergeSecrets({ ...shown, url }, stored);
+      assert.ok(!JSON.stringify(merged).includes('pass-word-9') && !JSON.stringify(merged).includes('T1'), what);
+      assert.deepEqual(
+        unresolvedMasks(merged).map((p) => p.field),
+        ['url', 'headers'],
+      );
+    });
+  }
+
+  it('a changed non-secret query value is a changed destination too (the URL as a whole)', () => {
+    const merged = mergeSecrets({ ...shown, url: shown.url.replace('to=$ctx.num', 'to=$ctx.num&x=1') }, stored);
+    assert.equal(unresolvedMasks(merged).length, 2);
+  });
+
+  it('a preset: another provider or API base URL keeps the mask; the same keeps the secret', () => {
+    const preset = gatewayConfig({
+      preset: {
+        provider: 'plivo',
+        fields: { authId: 'MA1', authToken: 'tok-1', src: '+1', baseUrl: 'https://api.plivo.com' },
+      },
+    });
+    const masked = maskGatewayConfigForDisplay(preset);
+    assert.equal(mergeSecrets(masked, preset).preset?.fields.authToken, 'tok-1');
+    const moved = mergeSecrets(
+      { ...masked, preset: { provider: 'plivo', fields: { ...masked.preset!.fields, baseUrl: 'https://evil.test' } } },
+      preset,
+    );
+    assert.deepEqual(
+      unresolvedMasks(moved).map((p) => p.field),
+      ['preset.fields.authToken'],
+    );
+    const otherAuthId = mergeSecrets(
+      { ...masked, preset: { provider: 'plivo', fields: { ...masked.preset!.fields, authId: 'MA2' } } },
+      preset,
+    );
+    assert.equal(
+      unresolvedMasks(otherAuthId).length,
+      1,
+      'the auth id is in the URL: another account is another destination',
+    );
+  });
+
+  it('configurations without their own merge: a mask is kept only while no address-like value changed', () => {
+    const old = { endpoint: 'https://a.test', token: 'T9', nested: { apiKey: 'K9' } };
+    const incoming = { endpoint: 'https://a.test', token: '********', nested: { apiKey: '********' } };
+    assert.deepEqual(restoreMasked(incoming, old), old);
+    const moved = restoreMasked({ ...incoming, endpoint: 'https://b.test' }, old);
+    assert.deepEqual(maskedPaths(moved), ['token', 'nested.apiKey']);
   });
 });
