@@ -18,6 +18,7 @@ import { UserProfile } from './pages/users/UserProfile.tsx';
 import { Link, match, useLocation } from './router/router.tsx';
 import { ROUTE_PATTERNS, type RoutePattern } from './routes.ts';
 import { useLoad } from './ui/hooks.ts';
+import { asSentence } from './ui/sentence.ts';
 
 interface NavGroup {
   title: string;
@@ -159,7 +160,7 @@ export function App() {
         <div className="card narrow">
           <h1>The console could not start</h1>
           <div className="alert error" role="alert">
-            <p>{me.error instanceof Error ? me.error.message : String(me.error)}</p>
+            <p>{asSentence(me.error instanceof Error ? me.error.message : String(me.error))}</p>
           </div>
           <button type="button" onClick={me.reload}>
             Try again

@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react';
 import { ApiError } from '../api/client.ts';
 import { Link } from '../router/router.tsx';
+import { asSentence } from './sentence.ts';
 
 export interface Crumb {
   label: string;
@@ -60,7 +61,7 @@ export function LoadError({ error, retry }: { error: unknown; retry?: () => void
         : String(error);
   return (
     <div className="alert error" role="alert">
-      <p>{text}</p>
+      <p>{asSentence(text)}</p>
       {retry && (
         <button type="button" className="secondary" onClick={retry}>
           Try again
