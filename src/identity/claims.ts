@@ -229,6 +229,12 @@ export async function updateLocalClaim(db: Db, uri: string, patch: Partial<Local
   checkClaimInput(next);
   if (current.system && next.mappedAttribute !== current.mappedAttribute)
     throw new ValidationError([{ field: 'mappedAttribute', message: 'a built-in claim keeps its attribute' }]);
+  // the subject values held unique are those of the attribute; moving a subject claim would leave them unchecked
+  if (next.mappedAttribute !== current.mappedAttribute) {
+    const subjectOf = (await claimUsage(db, uri)).filter((u) => u.startsWith('subject claim of'));
+    if (subjectOf.length > 0)
+      throw new ConflictError(`${uri} is the ${subjectOf.join('; ')}: its attribute cannot change`);
+  }
   await db
     .updateTable('local_claims')
     .set({

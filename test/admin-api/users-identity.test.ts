@@ -151,6 +151,25 @@ for (const { backend, skip } of variants()) {
       isProblem(again, 409, 'conflict');
     });
 
+    test('a subject claim keeps its attribute (409), other changes to it are fine', async () => {
+      const uri = 'http://example.com/claims/staff-id';
+      assert.equal(
+        (await call('POST', '/claims', { uri, displayName: 'Staff', mappedAttribute: 'staffId' })).status,
+        201,
+      );
+      const app = await call('POST', '/applications', {
+        name: 'By staff id',
+        redirectUris: ['http://127.0.0.1:1/s'],
+        subjectClaimUri: uri,
+      });
+      assert.equal(app.status, 201, app.text);
+      const path = `/claims/${encodeURIComponent(uri)}`;
+      isProblem(await call('PUT', path, { mappedAttribute: 'employeeId' }), 409, 'conflict');
+      const renamed = await call('PUT', path, { displayName: 'Staff number' });
+      assert.equal(renamed.status, 200, renamed.text);
+      assert.equal(renamed.body.mappedAttribute, 'staffId');
+    });
+
     test('phone numbers: stored in E.164 on every write, invalid ones refused with a problem naming the field', async () => {
       const bad = await call('POST', '/users', { username: 'ph-bad', claims: { [MOBILE]: '+94 77 765 432' } });
       isProblem(bad, 400, 'validation-failed');
