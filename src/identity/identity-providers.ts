@@ -91,12 +91,16 @@ export function createIdentityProviderStore(
       const previous = stored.find((s) => s.type === type.id)?.config;
       let config = { ...(type.defaultConfig ?? {}), ...(previous ?? {}), ...(entry.config ?? {}) };
       if (type.mergeConfig) config = type.mergeConfig(entry.config ?? {}, previous ?? type.defaultConfig);
+      let shapeOk = true;
       if (type.configSchema) {
         config = Value.Default(type.configSchema, Value.Convert(type.configSchema, config)) as Record<string, unknown>;
         for (const e of Value.Errors(type.configSchema, config)) {
+          shapeOk = false;
           problems.push({ field: `${field}.config${e.path.replaceAll('/', '.')}`, message: e.message });
         }
       }
+      // the checks below read the configuration as its type; a misshapen one has its schema problems already
+      if (!shapeOk) return { type: type.id, enabled: entry.enabled !== false, config };
       for (const p of type.unresolvedSecrets?.(config) ?? [])
         problems.push({ field: `${field}.config.${p.field}`, message: p.message });
       if (entry.enabled && type.validateConfig) {

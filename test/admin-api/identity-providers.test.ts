@@ -366,6 +366,45 @@ for (const { backend, skip } of variants()) {
       assert.deepEqual(fixed.body.warnings, []);
     });
 
+    test('hostile gateway shapes are 400 problems naming the field, never 500', async () => {
+      const created = await call('POST', '/identity-providers', {
+        name: 'hostile',
+        authenticators: [{ type: 'sms-otp', enabled: true, config: { gateway: gateway() } }],
+      });
+      assert.equal(created.status, 201, created.text);
+      // shapes no conversion can fix are refused enabled or not; the rest are checked when enabled
+      const misshapen = [
+        { preset: { provider: 'evil', fields: {} } },
+        { preset: 'vonage' },
+        { preset: { provider: 'vonage', fields: 'x' } },
+        { url: ['https://x.test'] },
+        { headers: { Authorization: 'x' } },
+        { maskValues: '********' },
+        { numberFormat: 'octal' },
+      ];
+      const invalid = [{ successPattern: '(a' }, { url: 'not a url' }, { successPointer: 'no-slash' }];
+      for (const [g, enabled] of [
+        ...misshapen.flatMap((g) => [
+          [g, true],
+          [g, false],
+        ]),
+        ...invalid.map((g) => [g, true]),
+      ] as [Record<string, unknown>, boolean][]) {
+        const res = await call('PUT', `/identity-providers/${created.body.id}`, {
+          authenticators: [{ type: 'sms-otp', enabled, config: { gateway: { ...gateway(), ...g } } }],
+        });
+        assert.equal(res.status, 400, `${JSON.stringify(g)} enabled=${enabled}: ${res.status} ${res.text}`);
+        assert.match(res.body.errors[0].field, /^authenticators\[0\]\.config\.gateway/, res.text);
+      }
+
+      const preview = await call('POST', '/sms/preview', {
+        config: { preset: { provider: 'evil' } },
+        to: '+94771234567',
+        text: 'x',
+      });
+      assert.equal(preview.status, 400, preview.text);
+    });
+
     test('an identity provider used by an application cannot be deleted', async () => {
       const idp = await call('POST', '/identity-providers', {
         name: 'used',

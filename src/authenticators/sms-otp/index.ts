@@ -53,7 +53,10 @@ function mergeConfig(
       GatewayConfigSchema,
       Value.Convert(GatewayConfigSchema, structuredClone(incoming.gateway)),
     ) as GatewayConfig;
-    merged.gateway = mergeSecrets(gateway, base.gateway as GatewayConfig);
+    // a misshapen gateway is left for the schema check to name; only a well-formed one is merged
+    merged.gateway = Value.Check(GatewayConfigSchema, gateway)
+      ? mergeSecrets(gateway, base.gateway as GatewayConfig)
+      : gateway;
   }
   return merged;
 }
