@@ -123,10 +123,10 @@ export function checkSuccess(rules: readonly SuccessRule[], body: string): Succe
 /** The success rules of a plain configuration's own fields. */
 export function plainSuccessRules(config: Pick<GatewayConfig, 'successPointer' | 'successValue' | 'successPattern'>) {
   const rules: SuccessRule[] = [];
-  const pointer = config.successPointer.trim();
-  if (pointer !== '') {
-    rules.push(config.successValue === '' ? { pointer, present: true } : { pointer, equals: config.successValue });
-  }
-  if (config.successPattern !== '') rules.push({ pattern: config.successPattern });
+  // configurations stored before these fields existed have none of them: the status alone decides
+  const pointer = (config.successPointer ?? '').trim();
+  const value = config.successValue ?? '';
+  if (pointer !== '') rules.push(value === '' ? { pointer, present: true } : { pointer, equals: value });
+  if ((config.successPattern ?? '') !== '') rules.push({ pattern: config.successPattern });
   return rules;
 }

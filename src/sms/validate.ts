@@ -62,7 +62,7 @@ function plainProblems(config: GatewayConfig): Problem[] {
     const why = ruleProblem(rule);
     if (why !== undefined) problems.push(problem('pattern' in rule ? 'successPattern' : 'successPointer', why));
   }
-  if (config.successPointer.trim() === '' && config.successValue !== '') {
+  if ((config.successPointer ?? '').trim() === '' && (config.successValue ?? '') !== '') {
     problems.push(problem('successValue', 'a success value needs a success JSON Pointer; it is ignored', 'warning'));
   }
   return problems;
