@@ -112,6 +112,25 @@ describe('SMS OTP code page in Chromium', { skip }, () => {
     await page.close();
   });
 
+  test('a resend during the cooldown: "wait N seconds" is said once, with and without the script', async () => {
+    await f.addUser('early-resend');
+    const page = await toCodePage('early-resend');
+    // the button is disabled: post the form the way a browser without JavaScript would let the user
+    const answer = page.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 429);
+    await page.evaluate(() => (document.getElementById('sms-otp-resend') as HTMLFormElement).submit());
+    const html = await (await answer).text();
+    // what a reader sees without the script: the text outside the tags (attributes hold the script's texts)
+    const shown = html.replace(/<script[\s\S]*?<\/script>|<[^>]*>/g, ' ');
+    assert.equal(shown.match(/ask for a new code in/g)?.length, 1, 'the page as sent says it twice');
+    assert.match(html, /data-message-id="sms-otp.resend-wait"/);
+    await page.waitForLoadState('load');
+    await page.waitForFunction(() => /\d+ seconds/.test(document.getElementById('resend-timer')?.textContent ?? ''));
+    const text = (await page.textContent('main')) ?? '';
+    assert.equal(text.match(/ask for a new code in/g)?.length, 1, `the page with its script says it twice:\n${text}`);
+    assert.equal(await page.locator('#resend-button').isDisabled(), true);
+    await page.close();
+  });
+
   test('a backup code with letters is typed into the code box and logs in', async () => {
     const user = await f.addUser('backup-letters');
     const [backup] = generateBackupCodes(1);

@@ -9,6 +9,8 @@
     // the texts come from the page (the message catalogue), so the countdown says what the page says
     const waitText = timer.dataset.waitText || 'You can ask for a new code in {seconds} seconds.';
     const readyText = timer.dataset.readyText || 'Did not get the code?';
+    // the countdown below says what a "wait" notice says: one of them is enough
+    if (timer.hasAttribute('data-replaces-notice')) document.getElementById('notice')?.remove();
     const tick = () => {
       const left = Math.ceil((readyAt - Date.now()) / 1000);
       if (left <= 0) {
