@@ -183,4 +183,13 @@ describe('the console at 390 px', { skip }, () => {
     for (const r of rows) assert.deepEqual(r, { displays: ['table-cell'], tops: 1, bottoms: 1 });
     await page.setViewportSize({ width: WIDTH, height: 844 });
   });
+
+  test('the pages outside the shell fit too: signed out', async () => {
+    await page.goto(`${server.url}/console/`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Yes, log me out' }).click();
+    await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
+    const w = await widths();
+    assert.ok(w.scrollWidth <= w.innerWidth, `${w.scrollWidth} px wide`);
+  });
 });

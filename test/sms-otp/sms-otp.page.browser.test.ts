@@ -166,6 +166,9 @@ describe('SMS OTP code page in Chromium', { skip }, () => {
       assert.equal(event?.limit, 'per-number');
       assert.equal(event?.setting, 'limits.perNumber');
       assert.equal(event?.value, '1 SMS per 60 minutes');
+      // the long note fits a phone
+      await page.setViewportSize({ width: 390, height: 844 });
+      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true);
       await page.close();
     } finally {
       await f.configure({ limits: { perNumber: { max: 1000, windowMinutes: 60 } } });
