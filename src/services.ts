@@ -17,7 +17,9 @@ import type { AuditLog } from './identity/audit.js';
 import { createAuditLog } from './identity/audit.js';
 import type { BackupCodeStore } from './identity/backup-codes.js';
 import { createBackupCodeStore, parseBackupCodeList } from './identity/backup-codes.js';
+import { withConfigCache } from './identity/cached-store.js';
 import { ensureDefaultClaims } from './identity/claims.js';
+import { createConfigCache } from './identity/config-cache.js';
 import type { IdentityProviderStore } from './identity/identity-providers.js';
 import { createIdentityProviderStore } from './identity/identity-providers.js';
 import type { PasswordHasher } from './identity/passwords.js';
@@ -80,8 +82,17 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const authenticators: Authenticator[] = [];
   const registry = createRegistry(authenticators);
   const catalogue = { kindOf: (id: string) => registry.get(id)?.descriptor.kind };
-  const applications = createApplicationStore(db, keyring, catalogue);
-  const identityProviders = createIdentityProviderStore(db, keyring, (id) => registry.get(id)?.descriptor);
+  const configCache = createConfigCache(state, { checkIntervalMs: config.configCacheSeconds * 1000 });
+  const applications = withConfigCache(createApplicationStore(db, keyring, catalogue), configCache, 'applications', {
+    reads: ['get', 'getByName', 'getByClientId', 'clientSecret'],
+    writes: ['create', 'update', 'regenerateSecret', 'delete'],
+  });
+  const identityProviders = withConfigCache(
+    createIdentityProviderStore(db, keyring, (id) => registry.get(id)?.descriptor),
+    configCache,
+    'identityProviders',
+    { reads: ['get', 'getByName'], writes: ['create', 'update', 'delete'] },
+  );
   const partial: AuthenticatorFactoryDeps = { ...base, applications, identityProviders };
   const log = pino({ level: config.logLevel, base: { component: 'sms' } }, options.logDestination);
   const smsGateway = createSmsGateway({

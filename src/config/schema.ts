@@ -51,6 +51,13 @@ export const ConfigSchema = T.Object(
       ],
       { default: 'info', description: 'Log level.' },
     ),
+    configCacheSeconds: T.Number({
+      minimum: 0,
+      maximum: 60,
+      default: 2,
+      description:
+        'Each node caches applications and identity providers (with their decrypted secrets) and checks for changes made on any node at most this often: a change in the console takes effect on every node within this many seconds (at once on the node that made it). 0 turns the cache off.',
+    }),
     loginTransactionTtlSeconds: T.Integer({
       minimum: 60,
       maximum: 3600,
