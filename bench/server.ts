@@ -24,7 +24,6 @@ const config = loadConfig({
     port,
     dataDir,
     masterKey: Buffer.alloc(32, 5).toString('base64'),
-    logLevel: 'silent',
     'devSms.enabled': true,
     // the load comes from one address: the per-IP login throttle would measure itself, not Stepgate
     'loginRateLimit.postsPerMinute': 100_000,

@@ -1,27 +1,39 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when built (npm run build), otherwise the TypeScript source through tsx.
+// The `stepgate` command: runs the compiled CLI in dist/. In a source checkout it first rebuilds dist/ when a source
+// file changed since the last build (a few seconds with tsc), so the server never runs through a TypeScript loader.
 import { existsSync } from 'node:fs';
+import nodeModule from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const built = join(root, 'dist', 'src', 'cli.js');
-if (existsSync(built)) {
-  const { main, describeError } = await import(pathToFileURL(built).href);
-  run(main, describeError);
-} else {
-  await import('tsx/esm/api').then(({ register }) => register());
-  const { main, describeError } = await import(pathToFileURL(join(root, 'src', 'cli.ts')).href);
-  run(main, describeError);
-}
+// V8 code cache on disk (Node ≥ 22.1): a CLI command starts in about half the time from the second run on
+nodeModule.enableCompileCache?.();
 
-function run(main, describeError) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      const message = describeError(e);
-      console.error(message ? `stepgate: ${message}` : e);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const builder = join(root, 'scripts', 'build-server.mjs');
+const built = join(root, 'dist', 'src', 'cli.js');
+
+if (existsSync(builder)) {
+  const { isStale, build } = await import(pathToFileURL(builder).href);
+  if (isStale()) {
+    const error = build();
+    if (error && !existsSync(built)) {
+      console.error(`stepgate: ${error}`);
       process.exit(1);
-    },
-  );
+    }
+    if (error) console.error(`stepgate: ${error}; running the previous build`);
+  }
 }
+if (!existsSync(built)) {
+  console.error('stepgate: dist/ is missing; run npm run build');
+  process.exit(1);
+}
+const { main, describeError } = await import(pathToFileURL(built).href);
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    const message = describeError(e);
+    console.error(message ? `stepgate: ${message}` : e);
+    process.exit(1);
+  },
+);

@@ -46,6 +46,13 @@ if (missing.length > 0) {
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const summaryDir = mkdtempSync(join(tmpdir(), 'stepgate-run-tests-'));
 const summaryFile = join(summaryDir, 'summary.json');
+// Tests start the CLI, the demo and servers from the compiled dist/ as operators do: rebuild it first when a source
+// changed, once, instead of in each test process that starts the command.
+const built = spawnSync(process.execPath, [join(import.meta.dirname, 'build-server.mjs'), '--if-stale'], {
+  stdio: 'inherit',
+});
+if (built.status !== 0) process.exit(built.status ?? 1);
+
 const result = spawnSync(
   process.execPath,
   [
@@ -72,9 +79,9 @@ rmSync(summaryDir, { recursive: true, force: true });
 if (summary) {
   console.log(
     `\nSummary: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped` +
-      (summary.todo ? `, ${summary.todo} todo` : '') +
-      ` (${files.length} files)`,
+      (summary.todo ? `, ${summary.todo} todo` : ''),
   );
+  console.log(`  (${files.length} test files)`);
   for (const [reason, count] of Object.entries(summary.reasons)) console.log(`  skipped ${count}: ${reason}`);
 } else {
   console.log('\nSummary: the test run ended without a summary (see the output above)');
