@@ -54,8 +54,8 @@ for (const { backend, skip } of variants()) {
     });
 
     async function startProcess(): Promise<ChildProcess> {
-      const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), 'start'], {
-        // the repository is the working directory (tsx resolves from it); the config comes from the environment alone
+      // the stepgate command as operators run it (compiled dist/); the config comes from the environment alone
+      const proc = spawn(process.execPath, [join(root, 'bin', 'stepgate.js'), 'start'], {
         cwd: root,
         env: env(),
         stdio: ['ignore', 'pipe', 'pipe'],
