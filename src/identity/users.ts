@@ -4,6 +4,7 @@
  * event commit together). Usernames are stored canonical (usernames.ts), mobile numbers in E.164 (phone.ts), and
  * subject-claim values are held unique (subjects.ts).
  */
+import { sql } from 'kysely';
 import type { Db } from '../store/db.js';
 import type { UsersTable } from '../store/schema.js';
 import { ClaimUri, isBackupCodeClaim, VIRTUAL_ATTRIBUTES } from './claim-uris.js';
@@ -35,10 +36,20 @@ export function isLocked(user: Pick<User, 'lockedUntil'>, now = Date.now()): boo
 }
 
 async function hydrate(db: Db, row: UsersTable): Promise<User> {
-  const [attrs, roles] = await Promise.all([
-    db.selectFrom('user_attributes').select(['name', 'value']).where('user_id', '=', row.id).execute(),
-    db.selectFrom('user_roles').select('role').where('user_id', '=', row.id).execute(),
-  ]);
+  // attributes and roles in one statement: a login reads its user several times, each read was three statements
+  const rows = await db
+    .selectFrom('user_attributes')
+    .select(['name', 'value', sql<number>`0`.as('is_role')])
+    .where('user_id', '=', row.id)
+    .unionAll(
+      db
+        .selectFrom('user_roles')
+        .select(['role as name', sql<string>`''`.as('value'), sql<number>`1`.as('is_role')])
+        .where('user_id', '=', row.id),
+    )
+    .execute();
+  const attrs = rows.filter((r) => Number(r.is_role) === 0);
+  const roles = rows.filter((r) => Number(r.is_role) === 1).map((r) => ({ role: r.name }));
   return {
     id: row.id,
     username: row.username,
