@@ -76,6 +76,8 @@ export async function startSmsOtp(
     config?: Record<string, unknown>;
     /** surfaces to mount besides the login pages (the admin API and SCIM for the two-factor guard) */
     plugins?: StartOptions['plugins'];
+    /** receives the server's log lines at warn level and above (failed sends) */
+    logDestination?: StartOptions['logDestination'];
     /** server configuration on top of the suite's (e.g. mode: 'production') */
     overrides?: Record<string, unknown>;
   } = {},
@@ -85,8 +87,13 @@ export async function startSmsOtp(
     ...(options.backend ? { backend: options.backend } : {}),
     ...(options.redis ? { redis: true } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(options.logDestination ? { logDestination: options.logDestination } : {}),
     // the cheapest argon2 the schema allows: these suites are about the second step, not password hashing
-    overrides: { argon2: { memoryKiB: 8192, iterations: 1, parallelism: 1 }, ...options.overrides },
+    overrides: {
+      argon2: { memoryKiB: 8192, iterations: 1, parallelism: 1 },
+      ...(options.logDestination ? { logLevel: 'warn' } : {}),
+      ...options.overrides,
+    },
   });
   const s = server.services;
   const idp = await s.identityProviders.create({
