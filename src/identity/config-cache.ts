@@ -76,7 +76,8 @@ export function createConfigCache(
   };
 }
 
-function deepFreeze<T>(value: T): T {
+/** Freezes an object and everything inside it, so that a value shared by every caller cannot be changed by one. */
+export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);

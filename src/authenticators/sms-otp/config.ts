@@ -4,6 +4,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { deepFreeze } from '../../identity/config-cache.js';
 import { GatewayConfigSchema } from '../../sms/index.js';
 
 const Limit = (title: string, max: number, windowMinutes: number) =>
@@ -155,7 +156,21 @@ export type SmsOtpConfig = Static<typeof SmsOtpConfigSchema>;
 /** Every option at its default (the gateway blank), as a new `smsOTP` identity provider starts. */
 export const defaultSmsOtpConfig: SmsOtpConfig = Value.Default(SmsOtpConfigSchema, {}) as SmsOtpConfig;
 
-/** The stored configuration with defaults filled in; the identity-provider store validated it on save. */
+/** Frozen stored configurations (from the per-node configuration cache) and their filled-in form. */
+const filledIn = new WeakMap<object, SmsOtpConfig>();
+
+/**
+ * The stored configuration with defaults filled in; the identity-provider store validated it on save. A frozen
+ * configuration comes from the configuration cache and is the same object until it changes, so it is filled in once
+ * (and the result frozen too), not on every step of every login.
+ */
 export function readConfig(raw: Record<string, unknown>): SmsOtpConfig {
-  return Value.Default(SmsOtpConfigSchema, Value.Convert(SmsOtpConfigSchema, structuredClone(raw))) as SmsOtpConfig;
+  const known = filledIn.get(raw);
+  if (known) return known;
+  const config = Value.Default(
+    SmsOtpConfigSchema,
+    Value.Convert(SmsOtpConfigSchema, structuredClone(raw)),
+  ) as SmsOtpConfig;
+  if (Object.isFrozen(raw)) filledIn.set(raw, deepFreeze(config));
+  return config;
 }
