@@ -1,5 +1,13 @@
 /** The one configuration schema: every option with its title, description and default. docs/configuration.md is generated from it. */
-import { type Static, Type as T } from '@sinclair/typebox';
+import { type SchemaOptions, type Static, Type as T } from '@sinclair/typebox';
+
+/** pino's levels, for the server's log and the demo's */
+function logLevelSchema(options: SchemaOptions & { default: string }) {
+  return T.Union(
+    (['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const).map((level) => T.Literal(level)),
+    options,
+  );
+}
 
 export const ConfigSchema = T.Object(
   {
@@ -40,17 +48,10 @@ export const ConfigSchema = T.Object(
           'Base64 of 32 random bytes; encrypts signing keys, client secrets and provider credentials at rest. Generated into dataDir in development; required in production.',
       }),
     ),
-    logLevel: T.Union(
-      [
-        T.Literal('fatal'),
-        T.Literal('error'),
-        T.Literal('warn'),
-        T.Literal('info'),
-        T.Literal('debug'),
-        T.Literal('silent'),
-      ],
-      { default: 'info', description: 'Log level.' },
-    ),
+    logLevel: logLevelSchema({
+      default: 'info',
+      description: 'Log level. Requests are logged at debug, one line each.',
+    }),
     configCacheSeconds: T.Number({
       minimum: 0,
       maximum: 60,
@@ -151,22 +152,12 @@ export const ConfigSchema = T.Object(
         adminPassword: T.Optional(
           T.String({ minLength: 8, description: 'Password of the demo admin user. Env: STEPGATE_ADMIN_PASSWORD.' }),
         ),
-        logLevel: T.Union(
-          [
-            T.Literal('fatal'),
-            T.Literal('error'),
-            T.Literal('warn'),
-            T.Literal('info'),
-            T.Literal('debug'),
-            T.Literal('silent'),
-          ],
-          {
-            title: 'Demo log level',
-            default: 'warn',
-            description:
-              'Log level while the demo runs (it replaces logLevel there): every request is logged at info, so the default warn keeps the terminal to the URLs, the one-time admin password and real problems. Env: STEPGATE_DEMO__LOG_LEVEL=info shows the requests.',
-          },
-        ),
+        logLevel: logLevelSchema({
+          title: 'Demo log level',
+          default: 'warn',
+          description:
+            'Log level while the demo runs (it replaces logLevel there): the default warn keeps the terminal to the URLs, the one-time admin password and real problems. Env: STEPGATE_DEMO__LOG_LEVEL=debug shows every request.',
+        }),
       },
       { default: {}, description: 'The one-command demo (`npm start`).' },
     ),
