@@ -14,6 +14,7 @@ import { DEV_SMS_CREDENTIALS } from '../src/web/surfaces.js';
 
 const port = Number(process.argv[2]);
 const users = Number(process.argv[3] ?? 32);
+const smsOrigin = process.argv[4];
 const password = 'benchmark password 1';
 const redirect = 'http://127.0.0.1:1/callback';
 
@@ -24,7 +25,7 @@ const config = loadConfig({
     port,
     dataDir,
     masterKey: Buffer.alloc(32, 5).toString('base64'),
-    'devSms.enabled': true,
+    'devSms.enabled': !smsOrigin,
     // the load comes from one address: the per-IP login throttle would measure itself, not Stepgate
     'loginRateLimit.postsPerMinute': 100_000,
   },
@@ -41,7 +42,11 @@ await s.identityProviders.create({
         gateway: {
           preset: {
             provider: 'vonage',
-            fields: { ...DEV_SMS_CREDENTIALS, from: 'Bench', baseUrl: `${config.publicUrl}/dev/sms/vonage` },
+            // the load generator's own provider imitation when it gives one (argv[4]), so that this process's CPU
+            // is Stepgate's alone; the dev inbox otherwise
+            fields: smsOrigin
+              ? { apiKey: 'bench-key', apiSecret: 'bench-secret-value', from: 'Bench', baseUrl: smsOrigin }
+              : { ...DEV_SMS_CREDENTIALS, from: 'Bench', baseUrl: `${config.publicUrl}/dev/sms/vonage` },
           },
         },
         limits: { perNumber: { max: 0 }, perAccount: { max: 0 }, perIp: { max: 0 }, globalPerHour: 0 },
