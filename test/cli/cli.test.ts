@@ -1,11 +1,12 @@
 /** The `stepgate` command as an operator runs it: a real process, a config file, clear messages and exit codes. */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { json, makeSelfSignedCertificate, startHttpsServer } from '../sms/support/tls.js';
+import { runStepgate } from './support.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'stepgate-cli-'));
@@ -28,23 +29,7 @@ function stepgate(args: string[], input?: string): { code: number; out: string; 
 }
 
 /** The same, without blocking this process: needed when the test itself serves the SMS provider the CLI calls. */
-function stepgateAsync(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'stepgate.js'), '-c', configFile, ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: dir },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const stepgateAsync = (args: string[]) => runStepgate(configFile, args);
 
 describe('stepgate CLI', () => {
   test('help, and an unknown command or option is a clear usage error', () => {

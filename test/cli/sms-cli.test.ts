@@ -4,14 +4,13 @@
  * warn level, and refuses an internal destination in production mode.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { json, type MockServer, makeSelfSignedCertificate, startHttpsServer } from '../sms/support/tls.js';
+import { runStepgate } from './support.js';
 
-const root = join(import.meta.dirname, '..', '..');
 const SECRET = 'sk-cli-secret-9876';
 
 function configIn(dir: string, extra = ''): string {
@@ -23,23 +22,7 @@ function configIn(dir: string, extra = ''): string {
   return file;
 }
 
-function stepgate(config: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'stepgate.js'), '-c', config, ...args], {
-      cwd: join(config, '..'),
-      env: { PATH: process.env.PATH ?? '', HOME: join(config, '..') },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const stepgate = runStepgate;
 
 const gatewayYaml = (url: string, payload: string) =>
   `identityProviders:\n  - name: smsOTP\n    authenticators:\n      - type: sms-otp\n        config:\n          gateway:\n` +
