@@ -208,6 +208,38 @@ forEachBackend('the two-factor guard of the admin API', (backend) => {
     assert.equal((await twoFactor('POST', '/applications', { name: 'provisioner-2', ...admin })).status, 201);
   });
 
+  test('a one-factor token cannot add, change or delete an identity provider once one is live (codes sent elsewhere)', async () => {
+    const s = g.f.server.services;
+    const smsOtp = (await s.identityProviders.getByName('smsOTP'))!;
+    const before = JSON.stringify(smsOtp.authenticators);
+    const attempts: [string, string, unknown, RegExp][] = [
+      [
+        'PUT',
+        `/identity-providers/${smsOtp.id}`,
+        { description: 'redirected' },
+        /^Changing the identity provider smsOTP/,
+      ],
+      ['DELETE', `/identity-providers/${smsOtp.id}`, undefined, /^Deleting the identity provider smsOTP/],
+      ['POST', '/identity-providers', { name: 'relay' }, /^Adding an identity provider/],
+    ];
+    for (const [method, path, body, detail] of attempts) {
+      const res = await oneFactor(method, path, body);
+      assert.equal(res.status, 403, `${method} ${path}: ${res.text}`);
+      assert.equal(res.body.code, 'second-factor-required');
+      assert.match(res.body.detail, detail);
+    }
+    const after = (await s.identityProviders.getByName('smsOTP'))!;
+    assert.equal(JSON.stringify(after.authenticators), before, 'the refused change was written');
+    assert.equal(after.description, smsOtp.description);
+    assert.equal(await s.identityProviders.getByName('relay'), undefined);
+    // reading stays open, and with two factors it is an ordinary admin task
+    assert.equal((await oneFactor('GET', `/identity-providers/${smsOtp.id}`)).status, 200);
+    const twoFactor = client(g.f.server, await g.twoFactorToken('ada'));
+    const changed = await twoFactor('PUT', `/identity-providers/${smsOtp.id}`, { description: 'checked' });
+    assert.equal(changed.status, 200, changed.text);
+    assert.equal((await s.identityProviders.getByName('smsOTP'))!.description, 'checked');
+  });
+
   test('the original attack fails: password alone mints no backup code, so Pickup Dispatch still wants the SMS', async () => {
     // the attacker knows ada's password only: a one-factor admin token, then an attempt to mint codes for ada
     const attempt = await oneFactor('POST', `/users/${adaId}/backup-codes`);

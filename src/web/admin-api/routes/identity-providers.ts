@@ -16,6 +16,7 @@ import {
 } from '../../../sms/index.js';
 import { gatewayConfigOf } from '../../../sms-test/gateway-config.js';
 import { phoneNumber, sendTestSms } from '../../../sms-test/send-test-sms.js';
+import { type Actor, requireTwoFactorSignIn } from '../auth.js';
 import { type ApiRoute, paginate, route, searchPage } from '../route.js';
 import {
   AuthenticatorDescriptor,
@@ -54,6 +55,16 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
   }
 
   const load = async (id: string) => found(await idps.get(id), 'identity provider', id);
+
+  /**
+   * Who can rewrite a gateway can send everyone's one-time passwords elsewhere: once any identity provider has a
+   * switched-on authenticator, adding, changing or deleting one needs a sign-in that passed two factors (or an
+   * automation client). Until then no console sign-in can pass two factors, so the first one is set up with one.
+   */
+  async function holdToTwoFactors(actor: Actor, what: string): Promise<void> {
+    const live = (await idps.list()).some((i) => i.enabled && i.authenticators.some((a) => a.enabled));
+    if (live) requireTwoFactorSignIn(actor, what);
+  }
 
   /** Applications whose sequence names this identity provider. */
   async function usedBy(name: string): Promise<string[]> {
@@ -141,7 +152,8 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
       status: 201,
       errors: [409],
       schema: { body: IdentityProviderCreate, response: IdentityProviderSchema },
-      async handler({ body, audit }) {
+      async handler({ body, actor, audit }) {
+        await holdToTwoFactors(actor, 'Adding an identity provider');
         const input: IdentityProviderInput = {
           ...body,
           ...(body.authenticators
@@ -177,8 +189,9 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
       tag: 'Identity providers',
       errors: [404, 409],
       schema: { params: IdParams, body: IdentityProviderUpdate, response: IdentityProviderSchema },
-      async handler({ params, body, audit }) {
+      async handler({ params, body, actor, audit }) {
         const current = await load(params.id);
+        await holdToTwoFactors(actor, `Changing the identity provider ${current.name}`);
         // a sequence names its provider: a rename would leave it naming one that does not exist
         if (body.name !== undefined && body.name !== current.name) {
           const users = await usedBy(current.name);
@@ -217,8 +230,9 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
       status: 204,
       errors: [404, 409],
       schema: { params: IdParams },
-      async handler({ params, audit }) {
+      async handler({ params, actor, audit }) {
         const idp = await load(params.id);
+        await holdToTwoFactors(actor, `Deleting the identity provider ${idp.name}`);
         await idps.delete(idp.id, usedBy);
         await audit('admin.identity-provider.delete', { identityProviderId: idp.id, name: idp.name });
       },
