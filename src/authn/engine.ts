@@ -6,6 +6,7 @@
  * One pass of `view` or `submit` is an ordered pipeline:
  *   load transaction → check it is live → pick the step option → begin / continue → apply the outcome → save (CAS)
  */
+import { randomUUID } from 'node:crypto';
 import type { Application, ApplicationStore, AuthenticationStep, SequenceOption } from '../identity/applications.js';
 import type { AuditLog } from '../identity/audit.js';
 import type { IdentityProviderStore } from '../identity/identity-providers.js';
@@ -356,15 +357,24 @@ export function createEngine(deps: EngineDeps) {
    */
   async function exclusive(id: string, fn: () => Promise<EngineResult>): Promise<EngineResult> {
     const key = `login-lease:${id}`;
+    // the lease names its owner: only this request renews or releases it, never one that took it after expiry
+    const lease = { owner: randomUUID() };
     const deadline = performance.now() + LEASE_WAIT_MS;
-    while (!(await deps.state.create(key, { at: Date.now() }, LEASE_TTL_MS))) {
+    while (!(await deps.state.create(key, lease, LEASE_TTL_MS))) {
       if (performance.now() > deadline) return { type: 'conflict' };
       await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
     }
+    // a step may wait on a gateway for minutes (its timeouts are configurable): renewed while it runs, the lease
+    // outlives any timeout, and still ends within LEASE_TTL_MS when the node holding it dies
+    const renewal = setInterval(() => {
+      deps.state.renewIf(key, lease, LEASE_TTL_MS).catch(() => undefined);
+    }, LEASE_TTL_MS / 3);
+    renewal.unref();
     try {
       return await fn();
     } finally {
-      await deps.state.delete(key);
+      clearInterval(renewal);
+      await deps.state.deleteIf(key, lease);
     }
   }
 

@@ -32,6 +32,15 @@ export function createMemoryStateStore(clock: () => number = Date.now): StateSto
     async delete(key) {
       records.delete(key);
     },
+    async renewIf(key, value, ttlMs) {
+      const r = live(records, key);
+      if (!r || r.value !== JSON.stringify(value)) return false;
+      r.expiresAt = clock() + ttlMs;
+      return true;
+    },
+    async deleteIf(key, value) {
+      if (live(records, key)?.value === JSON.stringify(value)) records.delete(key);
+    },
     async increment(key, windowMs) {
       const c = live(counters, key);
       if (!c) {

@@ -10,6 +10,11 @@ const REPLACE = `if redis.call('HGET', KEYS[1], 'ver') ~= ARGV[1] then return 0 
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'ver', tonumber(ARGV[1]) + 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
+const RENEW_IF = `if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+const DELETE_IF = `if redis.call('HGET', KEYS[1], 'v') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`;
 const INCR = `local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`;
@@ -35,6 +40,12 @@ export function createRedisStateStore(url: string, prefix = 'stepgate:'): StateS
     },
     async delete(key) {
       await redis.del(k(key));
+    },
+    async renewIf(key, value, ttlMs) {
+      return (await redis.eval(RENEW_IF, 1, k(key), JSON.stringify(value), String(ttlMs))) === 1;
+    },
+    async deleteIf(key, value) {
+      await redis.eval(DELETE_IF, 1, k(key), JSON.stringify(value));
     },
     async increment(key, windowMs) {
       return Number(await redis.eval(INCR, 1, k(`c:${key}`), String(windowMs)));

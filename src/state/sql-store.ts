@@ -52,6 +52,20 @@ export function createSqlStateStore(db: Db, clock: () => number = Date.now): Sta
     async delete(key) {
       await db.deleteFrom('kv_state').where('key', '=', key).execute();
     },
+    async renewIf(key, value, ttlMs) {
+      const now = clock();
+      const r = await db
+        .updateTable('kv_state')
+        .set({ expires_at: now + ttlMs })
+        .where('key', '=', key)
+        .where('value', '=', JSON.stringify(value))
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async deleteIf(key, value) {
+      await db.deleteFrom('kv_state').where('key', '=', key).where('value', '=', JSON.stringify(value)).execute();
+    },
     async increment(key, windowMs) {
       const now = clock();
       const row = await db

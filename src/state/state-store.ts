@@ -15,6 +15,10 @@ export interface StateStore {
   /** Compare-and-set: writes only when the stored version is `version`; the new version is version + 1. */
   replace<T>(key: string, version: number, value: T, ttlMs: number): Promise<boolean>;
   delete(key: string): Promise<void>;
+  /** Extends a live record's life only while it still holds `value` (a lease its owner renews); false otherwise. */
+  renewIf<T>(key: string, value: T, ttlMs: number): Promise<boolean>;
+  /** Deletes a record only while it still holds `value` (a lease released by its owner, never by a later one). */
+  deleteIf<T>(key: string, value: T): Promise<void>;
   /** Adds 1 and returns the new count; the window starts (and its ttl is set) with the first increment. */
   increment(key: string, windowMs: number): Promise<number>;
   /** Takes back one increment of a live counter (never below 0; the window is kept). */

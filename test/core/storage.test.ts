@@ -249,6 +249,18 @@ async function stateStoreContract(store: StateStore): Promise<void> {
   assert.equal(await store.create(short, { x: 2 }, 60_000), true, 'an expired record blocks a new one');
   assert.deepEqual(await store.get(short), { value: { x: 2 }, version: 1 });
   assert.equal(await store.create(short, { x: 3 }, 60_000), false, 'a live record was taken over');
+  // leases: only the owner renews or releases; a later owner's lease survives an earlier owner's release
+  const lease = `l-${randomBytes(6).toString('hex')}`;
+  assert.equal(await store.create(lease, { owner: 'a' }, 80), true);
+  assert.equal(await store.renewIf(lease, { owner: 'b' }, 60_000), false, 'a stranger renewed the lease');
+  assert.equal(await store.renewIf(lease, { owner: 'a' }, 60_000), true, 'the owner could not renew');
+  await new Promise((r) => setTimeout(r, 120));
+  assert.deepEqual((await store.get(lease))?.value, { owner: 'a' }, 'a renewed lease expired at its first ttl');
+  await store.deleteIf(lease, { owner: 'b' });
+  assert.deepEqual((await store.get(lease))?.value, { owner: 'a' }, 'a stranger released the lease');
+  await store.deleteIf(lease, { owner: 'a' });
+  assert.equal(await store.get(lease), undefined, 'the owner could not release the lease');
+  assert.equal(await store.renewIf(lease, { owner: 'a' }, 60_000), false, 'a released lease was renewed');
   await store.delete(key);
   assert.equal(await store.get(key), undefined);
 }
