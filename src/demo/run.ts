@@ -47,11 +47,12 @@ export async function runDemo(given: Config, print: (line: string) => void = con
     print('  Password                as printed on the first run (or reset it: npx tsx src/cli.ts user passwd admin)');
   else print('  Password                from STEPGATE_ADMIN_PASSWORD');
   print(`  Data folder             ${config.dataDir}`);
-  const requestsLogged = config.logLevel === 'info' || config.logLevel === 'debug';
+  // requests are logged one line each at debug (web/app.ts)
+  const requestsLogged = config.logLevel === 'debug';
   print(
     requestsLogged
       ? `  Request log             on (level ${config.logLevel})`
-      : `  Request log             off (level ${config.logLevel}); STEPGATE_DEMO__LOG_LEVEL=info shows requests`,
+      : `  Request log             off (level ${config.logLevel}); STEPGATE_DEMO__LOG_LEVEL=debug shows requests`,
   );
   print('Press Ctrl-C to stop.');
   print(rule);
