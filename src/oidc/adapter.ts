@@ -3,11 +3,67 @@
  * The `Client` model is not stored here: clients are Stepgate applications, read from their own table.
  */
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
+import { compileOnce } from '../store/compile-once.js';
 import type { Db } from '../store/db.js';
 
 export type ClientLoader = (clientId: string) => Promise<AdapterPayload | undefined>;
 
 export function createAdapterFactory(db: Db, loadClient: ClientLoader, clock: () => number = Date.now) {
+  // every login saves and reads several models: these statements are compiled once (store/compile-once.ts)
+  const findBy = (column: 'id' | 'uid' | 'user_code') =>
+    compileOnce(db, 2, (model: string, value: string) =>
+      db
+        .selectFrom('oidc_models')
+        .select(['payload', 'expires_at', 'consumed_at'])
+        .where('model', '=', model)
+        .where(column, '=', value),
+    );
+  const statements = {
+    upsert: compileOnce(
+      db,
+      7,
+      (
+        model: string,
+        id: string,
+        payload: string,
+        grantId: string | null,
+        userCode: string | null,
+        uid: string | null,
+        expiresAt: number | null,
+      ) =>
+        db
+          .insertInto('oidc_models')
+          .values({
+            model,
+            id,
+            payload,
+            grant_id: grantId,
+            user_code: userCode,
+            uid,
+            expires_at: expiresAt,
+            consumed_at: null,
+          })
+          .onConflict((oc) =>
+            oc.columns(['model', 'id']).doUpdateSet({
+              payload,
+              grant_id: grantId,
+              user_code: userCode,
+              uid,
+              expires_at: expiresAt,
+            }),
+          ),
+    ),
+    findBy: { id: findBy('id'), uid: findBy('uid'), user_code: findBy('user_code') },
+    consume: compileOnce(db, 3, (now: number, model: string, id: string) =>
+      db
+        .updateTable('oidc_models')
+        .set({ consumed_at: now })
+        .where('model', '=', model)
+        .where('id', '=', id)
+        .where('consumed_at', 'is', null),
+    ),
+  };
+
   return class SqlAdapter implements Adapter {
     constructor(readonly model: string) {}
 
@@ -23,28 +79,11 @@ export function createAdapterFactory(db: Db, loadClient: ClientLoader, clock: ()
         expires_at: expiresAt,
         consumed_at: null,
       };
-      await db
-        .insertInto('oidc_models')
-        .values(row)
-        .onConflict((oc) =>
-          oc.columns(['model', 'id']).doUpdateSet({
-            payload: row.payload,
-            grant_id: row.grant_id,
-            user_code: row.user_code,
-            uid: row.uid,
-            expires_at: row.expires_at,
-          }),
-        )
-        .execute();
+      await statements.upsert.run(row.model, row.id, row.payload, row.grant_id, row.user_code, row.uid, row.expires_at);
     }
 
     private async findBy(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
-      const row = await db
-        .selectFrom('oidc_models')
-        .select(['payload', 'expires_at', 'consumed_at'])
-        .where('model', '=', this.model)
-        .where(column, '=', value)
-        .executeTakeFirst();
+      const row = (await statements.findBy[column].run(this.model, value)).rows[0];
       if (!row) return undefined;
       if (row.expires_at !== null && row.expires_at <= clock()) return undefined;
       const payload = JSON.parse(row.payload) as AdapterPayload;
@@ -70,14 +109,8 @@ export function createAdapterFactory(db: Db, loadClient: ClientLoader, clock: ()
      * the grant is revoked, as oidc-provider does when it sees `consumed`, and the request fails with invalid_grant.
      */
     async consume(id: string): Promise<void> {
-      const result = await db
-        .updateTable('oidc_models')
-        .set({ consumed_at: clock() })
-        .where('model', '=', this.model)
-        .where('id', '=', id)
-        .where('consumed_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) > 0) return;
+      const result = await statements.consume.run(clock(), this.model, id);
+      if (Number(result.numAffectedRows ?? 0n) > 0) return;
       const row = await db
         .selectFrom('oidc_models')
         .select('grant_id')

@@ -1,5 +1,6 @@
 /** State in the main database: a versioned key-value table and a counters table, each write one atomic statement. */
 import { sql } from 'kysely';
+import { compileOnce } from '../store/compile-once.js';
 import type { Db } from '../store/db.js';
 import type { StateStore } from './state-store.js';
 
@@ -11,43 +12,51 @@ export function createSqlStateStore(db: Db, clock: () => number = Date.now): Sta
     await db.deleteFrom('kv_state').where('expires_at', '<', now).execute();
     await db.deleteFrom('counters').where('expires_at', '<', now).execute();
   }
+  // the statements every login runs several times, compiled once (store/compile-once.ts)
+  const statements = {
+    get: compileOnce(db, 2, (key: string, now: number) =>
+      db.selectFrom('kv_state').select(['value', 'version']).where('key', '=', key).where('expires_at', '>', now),
+    ),
+    // one statement: a new key is inserted, an expired record under the key is taken over, a live one stays
+    create: compileOnce(db, 4, (key: string, value: string, expiresAt: number, now: number) =>
+      db
+        .insertInto('kv_state')
+        .values({ key, value, version: 1, expires_at: expiresAt })
+        .onConflict((oc) =>
+          oc
+            .column('key')
+            .doUpdateSet({ value, version: 1, expires_at: expiresAt })
+            .where('kv_state.expires_at', '<=', now),
+        ),
+    ),
+    replace: compileOnce(
+      db,
+      6,
+      (value: string, next: number, expiresAt: number, key: string, version: number, now: number) =>
+        db
+          .updateTable('kv_state')
+          .set({ value, version: next, expires_at: expiresAt })
+          .where('key', '=', key)
+          .where('version', '=', version)
+          .where('expires_at', '>', now),
+    ),
+  };
   return {
     kind: 'sql',
     async get<T>(key: string) {
-      const row = await db
-        .selectFrom('kv_state')
-        .select(['value', 'version'])
-        .where('key', '=', key)
-        .where('expires_at', '>', clock())
-        .executeTakeFirst();
+      const row = (await statements.get.run(key, clock())).rows[0];
       return row ? { value: JSON.parse(row.value) as T, version: row.version } : undefined;
     },
     async create(key, value, ttlMs) {
       const now = clock();
       await sweep(now);
-      // one statement: a new key is inserted, an expired record under the key is taken over, a live one stays
-      const r = await db
-        .insertInto('kv_state')
-        .values({ key, value: JSON.stringify(value), version: 1, expires_at: now + ttlMs })
-        .onConflict((oc) =>
-          oc
-            .column('key')
-            .doUpdateSet({ value: JSON.stringify(value), version: 1, expires_at: now + ttlMs })
-            .where('kv_state.expires_at', '<=', now),
-        )
-        .executeTakeFirst();
-      return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+      const r = await statements.create.run(key, JSON.stringify(value), now + ttlMs, now);
+      return Number(r.numAffectedRows ?? 0n) === 1;
     },
     async replace(key, version, value, ttlMs) {
       const now = clock();
-      const r = await db
-        .updateTable('kv_state')
-        .set({ value: JSON.stringify(value), version: version + 1, expires_at: now + ttlMs })
-        .where('key', '=', key)
-        .where('version', '=', version)
-        .where('expires_at', '>', now)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      const r = await statements.replace.run(JSON.stringify(value), version + 1, now + ttlMs, key, version, now);
+      return Number(r.numAffectedRows ?? 0n) === 1;
     },
     async delete(key) {
       await db.deleteFrom('kv_state').where('key', '=', key).execute();

@@ -1,0 +1,49 @@
+/** Statements compiled once bind each run's own arguments, in any order the builder puts them, on a real SQLite file. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { compileOnce } from '../../src/store/compile-once.js';
+import { type Db, migrate, openDatabase } from '../../src/store/db.js';
+
+let db: Db;
+let close: () => Promise<void>;
+const dir = mkdtempSync(join(tmpdir(), 'stepgate-compile-once-'));
+
+before(async () => {
+  const opened = openDatabase(`sqlite:${join(dir, 'stepgate.db')}`);
+  db = opened.db;
+  close = opened.close;
+  await migrate(db);
+});
+after(async () => {
+  await close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('each run binds its own arguments, also one used twice and beside a constant the builder adds', async () => {
+  const put = compileOnce(db, 3, (key: string, value: string, expiresAt: number) =>
+    db
+      .insertInto('kv_state')
+      .values({ key, value, version: 1, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value, expires_at: expiresAt })),
+  );
+  const get = compileOnce(db, 2, (now: number, key: string) =>
+    db.selectFrom('kv_state').select(['value', 'version']).where('key', '=', key).where('expires_at', '>', now),
+  );
+  await put.run('a', 'first', Date.now() + 60_000);
+  await put.run('b', 'second', Date.now() + 60_000);
+  await put.run('a', 'third', Date.now() + 60_000);
+  assert.deepEqual((await get.run(Date.now(), 'a')).rows, [{ value: 'third', version: 1 }]);
+  assert.deepEqual((await get.run(Date.now(), 'b')).rows, [{ value: 'second', version: 1 }]);
+  assert.deepEqual((await get.run(Date.now() + 120_000, 'a')).rows, [], 'the time argument was not bound');
+  assert.deepEqual((await get.run(Date.now(), 'c')).rows, []);
+});
+
+test('a builder that does not pass an argument through as a parameter is refused, not run with a stale value', async () => {
+  const wrong = compileOnce(db, 2, (key: string, _unused: string) =>
+    db.selectFrom('kv_state').select('value').where('key', '=', key),
+  );
+  await assert.rejects(() => wrong.run('a', 'b'), /an argument is not a parameter/);
+});
