@@ -117,9 +117,11 @@ for (const backend of backends()) {
       const { tokens } = await loginTokens(config);
       const info = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
       assert.equal(info.sub, ALICE.mobile);
-      // a near miss: a token one character off is refused
+      // a near miss: a token one character off is refused (the last character changed, never replaced by itself)
+      const offByOne = `${tokens.access_token.slice(0, -1)}${tokens.access_token.endsWith('x') ? 'y' : 'x'}`;
+      assert.notEqual(offByOne, tokens.access_token);
       await assert.rejects(
-        oidc.fetchUserInfo(config, `${tokens.access_token.slice(0, -1)}x`, oidc.skipSubjectCheck),
+        oidc.fetchUserInfo(config, offByOne, oidc.skipSubjectCheck),
         (e: { status?: number }) => e.status === 401,
       );
     });
