@@ -32,6 +32,41 @@ export interface ApplicationSettings {
   subjectClaimUri: string;
   requestedClaims: string[];
   steps: AuthenticationStep[];
+  /** inbound SAML 2.0 (WSO2: Inbound Authentication Configuration › SAML2 Web SSO Configuration); absent: OIDC only */
+  saml?: SamlServiceProviderSettings;
+}
+
+/** SAML NameID formats Stepgate issues. */
+export type SamlNameIdFormat =
+  | 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified'
+  | 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'
+  | 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent'
+  | 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
+
+/** A SAML service provider's inbound configuration, in WSO2's words where it has them. */
+export interface SamlServiceProviderSettings {
+  /** Issuer: the SP's entity ID, unique across applications */
+  issuer: string;
+  /** Assertion Consumer URLs: the only addresses a response is ever sent to */
+  assertionConsumerUrls: string[];
+  /** Default Assertion Consumer URL: one of the above, used when the request names none (and for IdP-initiated SSO) */
+  defaultAssertionConsumerUrl: string;
+  /** NameID format; the NameID value is the application's subject claim value */
+  nameIdFormat: SamlNameIdFormat;
+  /** Enable Response Signing (the assertion is always signed) */
+  signResponses: boolean;
+  /** Enable Signature Validation in Authentication Requests and Logout Requests (needs certificate) */
+  validateRequestSignatures: boolean;
+  /** Enable Assertion Encryption (needs certificate) */
+  encryptAssertions: boolean;
+  /** the SP's X.509 certificate (PEM): checks its request signatures, encrypts assertions for it */
+  certificate?: string;
+  /** Enable Single Logout */
+  singleLogout: { enabled: boolean; url?: string; responseUrl?: string; binding?: 'redirect' | 'post' };
+  /** Enable Attribute Profile: the application's requested claims go in an AttributeStatement */
+  attributeProfile: boolean;
+  /** Enable IdP Initiated SSO */
+  idpInitiated: boolean;
 }
 
 export interface Application extends ApplicationSettings {
