@@ -149,6 +149,12 @@ export const ConfigSchema = T.Object(
           default: 8080,
           description: 'Port of the Pickup Dispatch sample in the demo.',
         }),
+        pickupSamlPort: T.Integer({
+          minimum: 0,
+          maximum: 65535,
+          default: 8081,
+          description: 'Port of the SAML 2.0 Pickup Dispatch sample in the demo. Env: STEPGATE_DEMO__PICKUP_SAML_PORT.',
+        }),
         adminPassword: T.Optional(
           T.String({ minLength: 8, description: 'Password of the demo admin user. Env: STEPGATE_ADMIN_PASSWORD.' }),
         ),

@@ -1,12 +1,14 @@
 /** `npm start`: Stepgate, the Pickup Dispatch sample and the dev SMS inbox, on the embedded SQLite default. */
 import { createPickupDispatch } from '../../examples/pickup-dispatch/src/app.js';
+import { createPickupDispatchSaml } from '../../examples/pickup-dispatch-saml/src/app.js';
 import type { Config } from '../config/schema.js';
 import { closeGracefully, startServer } from '../main.js';
-import { DEMO_ADMIN, PICKUP_DISPATCH, seedDemo } from './seed.js';
+import { DEMO_ADMIN, ensurePickupDispatchSaml, PICKUP_DISPATCH, PICKUP_DISPATCH_SAML, seedDemo } from './seed.js';
 
 export interface DemoHandle {
   stepgateUrl: string;
   pickupUrl: string;
+  pickupSamlUrl: string;
   stop(): Promise<void>;
 }
 
@@ -14,10 +16,12 @@ export async function runDemo(given: Config, print: (line: string) => void = con
   // the demo's own log level (warn by default): request lines would bury the URLs and the one-time password
   const config: Config = { ...given, logLevel: given.demo.logLevel };
   const pickupUrl = `http://localhost:${config.demo.pickupPort}`;
+  const pickupSamlUrl = `http://localhost:${config.demo.pickupSamlPort}`;
   let generated: string | undefined;
   const server = await startServer(config, {
     onServices: async (s) => {
       const result = await seedDemo(s, config.publicUrl, pickupUrl, config.demo.adminPassword);
+      await ensurePickupDispatchSaml(s, pickupSamlUrl);
       generated = result.generatedPassword;
     },
   });
@@ -31,6 +35,13 @@ export async function runDemo(given: Config, print: (line: string) => void = con
     logger: false,
   });
   await pickup.listen({ port: config.demo.pickupPort, host: config.host });
+  const pickupSaml = await createPickupDispatchSaml({
+    idpUrl: config.publicUrl,
+    baseUrl: pickupSamlUrl,
+    entityId: PICKUP_DISPATCH_SAML.issuer,
+    logger: false,
+  });
+  await pickupSaml.listen({ port: config.demo.pickupSamlPort, host: config.host });
 
   // printed last, once everything listens, and framed: it is what the person at the terminal needs
   const rule = '-'.repeat(72);
@@ -40,6 +51,7 @@ export async function runDemo(given: Config, print: (line: string) => void = con
   print(`  Stepgate (OIDC issuer)  ${config.publicUrl}`);
   print(`  Console                 ${config.publicUrl}/console/`);
   print(`  Pickup Dispatch         ${pickupUrl}/`);
+  print(`  Pickup Dispatch (SAML)  ${pickupSamlUrl}/  (IdP metadata ${config.publicUrl}/saml2/metadata)`);
   print(`  SMS inbox               ${config.publicUrl}/dev/sms/`);
   print(`  Log in as               ${DEMO_ADMIN.username} (mobile ${DEMO_ADMIN.mobile})`);
   if (generated) print(`  Password (shown once)   ${generated}`);
@@ -61,7 +73,9 @@ export async function runDemo(given: Config, print: (line: string) => void = con
   return {
     stepgateUrl: config.publicUrl,
     pickupUrl,
+    pickupSamlUrl,
     async stop() {
+      await closeGracefully(pickupSaml);
       await closeGracefully(pickup);
       await server.stop();
     },

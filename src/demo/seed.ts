@@ -14,6 +14,11 @@ import type { Setup } from '../setup/schema.js';
 import { DEV_SMS_CREDENTIALS } from '../web/surfaces.js';
 
 export const PICKUP_DISPATCH = { name: 'Pickup Dispatch', clientId: 'pickup-dispatch' } as const;
+/** WSO2's saml2-web-app-pickup-dispatch sample, with the issuer that sample uses */
+export const PICKUP_DISPATCH_SAML = {
+  name: 'Pickup Dispatch (SAML)',
+  issuer: 'saml2-web-app-pickup-dispatch.com',
+} as const;
 export const DEMO_ADMIN = { username: 'admin', mobile: '+94771234567' } as const;
 
 export function demoSetup(publicUrl: string, pickupUrl: string, adminPassword: string, clientSecret: string): Setup {
@@ -100,4 +105,35 @@ export async function seedDemo(
   // the console was made password-only before smsOTP existed: now it asks for the code too
   await ensureConsoleApplication(s.applications, publicUrl, s.identityProviders);
   return adminPassword ? { seeded: true } : { seeded: true, generatedPassword: password };
+}
+
+/**
+ * The SAML Pickup Dispatch, registered the way the guide registers the sample in WSO2 (Inbound Authentication
+ * Configuration › SAML2 Web SSO Configuration), with the same steps as the OIDC one: password → smsOTP. Added to
+ * data folders seeded before the SAML sample existed as well; an operator's later changes to it are kept.
+ */
+export async function ensurePickupDispatchSaml(s: Services, samlUrl: string): Promise<void> {
+  if (await s.applications.getByName(PICKUP_DISPATCH_SAML.name)) return;
+  await s.applications.create({
+    name: PICKUP_DISPATCH_SAML.name,
+    description: 'The SAML 2.0 sample application of the seed guide.',
+    grantTypes: [],
+    redirectUris: [],
+    postLogoutRedirectUris: [],
+    subjectClaimUri: ClaimUri.mobile,
+    requestedClaims: [ClaimUri.mobile, ClaimUri.email, ClaimUri.givenName, ClaimUri.lastName, ClaimUri.username],
+    steps: [{ options: [{ authenticator: 'password' }] }, { options: [{ authenticator: 'sms-otp', idp: 'smsOTP' }] }],
+    saml: {
+      issuer: PICKUP_DISPATCH_SAML.issuer,
+      assertionConsumerUrls: [`${samlUrl}/saml/acs`],
+      defaultAssertionConsumerUrl: `${samlUrl}/saml/acs`,
+      nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+      signResponses: true,
+      validateRequestSignatures: false,
+      encryptAssertions: false,
+      singleLogout: { enabled: true, url: `${samlUrl}/saml/slo`, binding: 'redirect' },
+      attributeProfile: true,
+      idpInitiated: true,
+    },
+  });
 }
