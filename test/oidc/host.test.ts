@@ -192,6 +192,7 @@ describe('host check in the demo (Stepgate, dev inbox and Pickup Dispatch)', () 
     dataDir = mkdtempSync(join(tmpdir(), 'stepgate-host-demo-'));
     const port = await freePort();
     const pickupPort = await freePort();
+    const pickupSamlPort = await freePort();
     const config = loadConfig({
       env: {},
       overrides: {
@@ -200,7 +201,7 @@ describe('host check in the demo (Stepgate, dev inbox and Pickup Dispatch)', () 
         dataDir,
         logLevel: 'silent',
         devSms: { enabled: true },
-        demo: { pickupPort, adminPassword: 'demo password 123' },
+        demo: { pickupPort, pickupSamlPort, adminPassword: 'demo password 123' },
         argon2: { memoryKiB: 8192, iterations: 1, parallelism: 1 },
       },
     });
