@@ -10,7 +10,12 @@ import { join } from 'node:path';
 
 const from = join('test-results', 'screenshots');
 const to = join('docs', 'screenshots');
-const suites = ['test/console/guide.test.ts', 'test/console/access.test.ts', 'test/demo/demo.browser.test.ts', 'test/demo/demo-saml.browser.test.ts'];
+const suites = [
+  'test/console/guide.test.ts',
+  'test/console/access.test.ts',
+  'test/demo/demo.browser.test.ts',
+  'test/demo/demo-saml.browser.test.ts',
+];
 
 if (!process.argv.includes('--copy-only')) {
   // a clean folder: only this run's pictures can be copied
