@@ -1,4 +1,5 @@
 /** Audit events: stored, queryable, never holding a secret (numbers are masked by the caller). */
+import { compileOncePerDialect } from '../store/compile-once.js';
 import type { Db } from '../store/db.js';
 import { newId } from './ids.js';
 
@@ -26,22 +27,36 @@ export interface AuditQuery {
 }
 
 export function createAuditLog(db: Db) {
+  // every login records events: the insert is compiled once (store/compile-once.ts), for `db` and its transactions
+  const insert = compileOncePerDialect(
+    8,
+    (
+      on: Db,
+      id: string,
+      at: number,
+      event: string,
+      userId: string | null,
+      username: string | null,
+      clientId: string | null,
+      ip: string | null,
+      data: string,
+    ) =>
+      on.insertInto('audit_events').values({ id, at, event, user_id: userId, username, client_id: clientId, ip, data }),
+  );
   return {
     /** Stores an event; in `within` (a transaction) it commits or rolls back with the change it describes. */
     async record(e: AuditInput, within: Db = db): Promise<void> {
-      await within
-        .insertInto('audit_events')
-        .values({
-          id: newId('ev_'),
-          at: e.at ?? Date.now(),
-          event: e.event,
-          user_id: e.userId ?? null,
-          username: e.username ?? null,
-          client_id: e.clientId ?? null,
-          ip: e.ip ?? null,
-          data: JSON.stringify(e.data ?? {}),
-        })
-        .execute();
+      await insert.run(
+        within,
+        newId('ev_'),
+        e.at ?? Date.now(),
+        e.event,
+        e.userId ?? null,
+        e.username ?? null,
+        e.clientId ?? null,
+        e.ip ?? null,
+        JSON.stringify(e.data ?? {}),
+      );
     },
     async query(q: AuditQuery = {}): Promise<{ total: number; events: AuditEvent[] }> {
       let base = db.selectFrom('audit_events');

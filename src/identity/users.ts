@@ -4,9 +4,10 @@
  * event commit together). Usernames are stored canonical (usernames.ts), mobile numbers in E.164 (phone.ts), and
  * subject-claim values are held unique (subjects.ts).
  */
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
+import { compileOncePerDialect } from '../store/compile-once.js';
 import type { Db } from '../store/db.js';
-import type { UsersTable } from '../store/schema.js';
+import type { Database, UsersTable } from '../store/schema.js';
 import { ClaimUri, isBackupCodeClaim, VIRTUAL_ATTRIBUTES } from './claim-uris.js';
 import { type LocalClaim, listLocalClaims } from './claims.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
@@ -35,8 +36,43 @@ export function isLocked(user: Pick<User, 'lockedUntil'>, now = Date.now()): boo
   return user.lockedUntil !== null && user.lockedUntil > now;
 }
 
-async function hydrate(db: Db, row: UsersTable): Promise<User> {
-  // attributes and roles in one statement: a login reads its user several times, each read was three statements
+/** The user columns a `User` is made of (never the password hash). */
+const USER_COLUMNS = [
+  'id',
+  'username',
+  'enabled',
+  'locked_until',
+  'locked_reason',
+  'failed_password_count',
+  'failed_otp_count',
+  'created_at',
+  'updated_at',
+] as const;
+type UserRow = Pick<UsersTable, (typeof USER_COLUMNS)[number]>;
+
+function toUser(row: UserRow, rows: { name: string; value: string; is_role: number }[]): User {
+  const attributes: Record<string, string> = {};
+  const roles: string[] = [];
+  for (const r of rows) {
+    if (Number(r.is_role) === 1) roles.push(r.name);
+    else attributes[r.name] = r.value;
+  }
+  return {
+    id: row.id,
+    username: row.username,
+    enabled: Number(row.enabled) === 1,
+    lockedUntil: row.locked_until,
+    lockedReason: row.locked_reason,
+    failedPasswordCount: row.failed_password_count,
+    failedOtpCount: row.failed_otp_count,
+    roles: roles.sort(),
+    attributes,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+async function hydrate(db: Db, row: UserRow): Promise<User> {
   const rows = await db
     .selectFrom('user_attributes')
     .select(['name', 'value', sql<number>`0`.as('is_role')])
@@ -48,26 +84,65 @@ async function hydrate(db: Db, row: UsersTable): Promise<User> {
         .where('user_id', '=', row.id),
     )
     .execute();
-  const attrs = rows.filter((r) => Number(r.is_role) === 0);
-  const roles = rows.filter((r) => Number(r.is_role) === 1).map((r) => ({ role: r.name }));
-  return {
-    id: row.id,
-    username: row.username,
-    enabled: row.enabled === 1,
-    lockedUntil: row.locked_until,
-    lockedReason: row.locked_reason,
-    failedPasswordCount: row.failed_password_count,
-    failedOtpCount: row.failed_otp_count,
-    roles: roles.map((r) => r.role).sort(),
-    attributes: Object.fromEntries(attrs.map((a) => [a.name, a.value])),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+  return toUser(row, rows);
+}
+
+/**
+ * A user, its attributes and its roles in one statement (a login reads its user several times): the user's row
+ * (`part` 0), then one row per attribute (1) and per role (2), with nulls in the columns a part does not have.
+ * `key` picks the user: by id, or by stored username (the attributes and roles then by that user's id).
+ */
+function oneUserStatement(key: 'id' | 'username') {
+  return compileOncePerDialect(1, (db: Db, value: string) => {
+    const owner = (eb: ExpressionBuilder<Database, 'user_attributes' | 'user_roles'>) =>
+      key === 'id'
+        ? eb(eb.ref('user_id'), '=', value)
+        : eb(eb.ref('user_id'), '=', eb.selectFrom('users').select('id').where('username', '=', value));
+    const none = <T>() => sql<T>`null`;
+    return db
+      .selectFrom('users')
+      .select([sql<number>`0`.as('part'), ...USER_COLUMNS, none<string>().as('name'), none<string>().as('value')])
+      .where(key, '=', value)
+      .unionAll(
+        db
+          .selectFrom('user_attributes')
+          .select([
+            sql<number>`1`.as('part'),
+            'user_id as id',
+            ...USER_COLUMNS.slice(1).map((c) => none<never>().as(c)),
+            'name',
+            'value',
+          ])
+          .where(owner),
+      )
+      .unionAll(
+        db
+          .selectFrom('user_roles')
+          .select([
+            sql<number>`2`.as('part'),
+            'user_id as id',
+            ...USER_COLUMNS.slice(1).map((c) => none<never>().as(c)),
+            'role as name',
+            sql<string>`''`.as('value'),
+          ])
+          .where(owner),
+      );
+  });
+}
+const userStatements = { id: oneUserStatement('id'), username: oneUserStatement('username') };
+
+async function readUser(db: Db, key: 'id' | 'username', value: string): Promise<User | undefined> {
+  const { rows } = await userStatements[key].run(db, value);
+  const row = rows.find((r) => Number(r.part) === 0);
+  if (!row) return undefined;
+  const rest = rows
+    .filter((r) => Number(r.part) !== 0)
+    .map((r) => ({ name: r.name!, value: r.value!, is_role: Number(r.part) === 2 ? 1 : 0 }));
+  return toUser(row as UserRow, rest);
 }
 
 export async function getUserById(db: Db, id: string): Promise<User | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? hydrate(db, row) : undefined;
+  return readUser(db, 'id', id);
 }
 
 /**
@@ -76,17 +151,18 @@ export async function getUserById(db: Db, id: string): Promise<User | undefined>
  */
 export async function getUserByUsername(db: Db, username: string): Promise<User | undefined> {
   const folded = foldUsername(username.trim());
-  const row =
-    (await db.selectFrom('users').selectAll().where('username', '=', folded).executeTakeFirst()) ??
-    (folded === username
-      ? undefined
-      : await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst());
-  return row ? hydrate(db, row) : undefined;
+  return (
+    (await readUser(db, 'username', folded)) ??
+    (folded === username ? undefined : await readUser(db, 'username', username))
+  );
 }
 
+const passwordHashStatement = compileOncePerDialect(1, (db: Db, userId: string) =>
+  db.selectFrom('users').select('password_hash').where('id', '=', userId),
+);
+
 export async function getPasswordHash(db: Db, userId: string): Promise<string | null> {
-  const row = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
-  return row?.password_hash ?? null;
+  return (await passwordHashStatement.run(db, userId)).rows[0]?.password_hash ?? null;
 }
 
 export interface ListUsersQuery {

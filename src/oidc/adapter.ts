@@ -62,6 +62,10 @@ export function createAdapterFactory(db: Db, loadClient: ClientLoader, clock: ()
         .where('id', '=', id)
         .where('consumed_at', 'is', null),
     ),
+    // oidc-provider destroys each login's Interaction
+    destroy: compileOnce(db, 2, (model: string, id: string) =>
+      db.deleteFrom('oidc_models').where('model', '=', model).where('id', '=', id),
+    ),
   };
 
   return class SqlAdapter implements Adapter {
@@ -122,7 +126,7 @@ export function createAdapterFactory(db: Db, loadClient: ClientLoader, clock: ()
     }
 
     async destroy(id: string): Promise<void> {
-      await db.deleteFrom('oidc_models').where('model', '=', this.model).where('id', '=', id).execute();
+      await statements.destroy.run(this.model, id);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {

@@ -40,6 +40,43 @@ export function createSqlStateStore(db: Db, clock: () => number = Date.now): Sta
           .where('version', '=', version)
           .where('expires_at', '>', now),
     ),
+    // the login's lease (engine) and the OTP counters run these on every step
+    delete: compileOnce(db, 1, (key: string) => db.deleteFrom('kv_state').where('key', '=', key)),
+    renewIf: compileOnce(db, 4, (expiresAt: number, key: string, value: string, now: number) =>
+      db
+        .updateTable('kv_state')
+        .set({ expires_at: expiresAt })
+        .where('key', '=', key)
+        .where('value', '=', value)
+        .where('expires_at', '>', now),
+    ),
+    deleteIf: compileOnce(db, 2, (key: string, value: string) =>
+      db.deleteFrom('kv_state').where('key', '=', key).where('value', '=', value),
+    ),
+    increment: compileOnce(db, 3, (key: string, expiresAt: number, now: number) =>
+      db
+        .insertInto('counters')
+        .values({ key, count: 1, expires_at: expiresAt })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({
+            count: sql`case when counters.expires_at <= ${now} then 1 else counters.count + 1 end`,
+            expires_at: sql`case when counters.expires_at <= ${now} then ${expiresAt} else counters.expires_at end`,
+          }),
+        )
+        .returning('count'),
+    ),
+    count: compileOnce(db, 2, (key: string, now: number) =>
+      db.selectFrom('counters').select('count').where('key', '=', key).where('expires_at', '>', now),
+    ),
+    decrement: compileOnce(db, 2, (key: string, now: number) =>
+      db
+        .updateTable('counters')
+        .set({ count: sql`counters.count - 1` })
+        .where('key', '=', key)
+        .where('expires_at', '>', now)
+        .where('count', '>', 0),
+    ),
+    resetCounter: compileOnce(db, 1, (key: string) => db.deleteFrom('counters').where('key', '=', key)),
   };
   return {
     kind: 'sql',
@@ -59,57 +96,30 @@ export function createSqlStateStore(db: Db, clock: () => number = Date.now): Sta
       return Number(r.numAffectedRows ?? 0n) === 1;
     },
     async delete(key) {
-      await db.deleteFrom('kv_state').where('key', '=', key).execute();
+      await statements.delete.run(key);
     },
     async renewIf(key, value, ttlMs) {
       const now = clock();
-      const r = await db
-        .updateTable('kv_state')
-        .set({ expires_at: now + ttlMs })
-        .where('key', '=', key)
-        .where('value', '=', JSON.stringify(value))
-        .where('expires_at', '>', now)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      const r = await statements.renewIf.run(now + ttlMs, key, JSON.stringify(value), now);
+      return Number(r.numAffectedRows ?? 0n) === 1;
     },
     async deleteIf(key, value) {
-      await db.deleteFrom('kv_state').where('key', '=', key).where('value', '=', JSON.stringify(value)).execute();
+      await statements.deleteIf.run(key, JSON.stringify(value));
     },
     async increment(key, windowMs) {
       const now = clock();
-      const row = await db
-        .insertInto('counters')
-        .values({ key, count: 1, expires_at: now + windowMs })
-        .onConflict((oc) =>
-          oc.column('key').doUpdateSet({
-            count: sql`case when counters.expires_at <= ${now} then 1 else counters.count + 1 end`,
-            expires_at: sql`case when counters.expires_at <= ${now} then ${now + windowMs} else counters.expires_at end`,
-          }),
-        )
-        .returning('count')
-        .executeTakeFirstOrThrow();
+      const row = (await statements.increment.run(key, now + windowMs, now)).rows[0];
+      if (!row) throw new Error(`counter ${key} was not written`);
       return Number(row.count);
     },
     async count(key) {
-      const row = await db
-        .selectFrom('counters')
-        .select('count')
-        .where('key', '=', key)
-        .where('expires_at', '>', clock())
-        .executeTakeFirst();
-      return Number(row?.count ?? 0);
+      return Number((await statements.count.run(key, clock())).rows[0]?.count ?? 0);
     },
     async decrement(key) {
-      await db
-        .updateTable('counters')
-        .set({ count: sql`counters.count - 1` })
-        .where('key', '=', key)
-        .where('expires_at', '>', clock())
-        .where('count', '>', 0)
-        .execute();
+      await statements.decrement.run(key, clock());
     },
     async resetCounter(key) {
-      await db.deleteFrom('counters').where('key', '=', key).execute();
+      await statements.resetCounter.run(key);
     },
     async close() {},
   };
