@@ -18,7 +18,7 @@ import { createAuditLog } from './identity/audit.js';
 import type { BackupCodeStore } from './identity/backup-codes.js';
 import { createBackupCodeStore, parseBackupCodeList } from './identity/backup-codes.js';
 import { withConfigCache } from './identity/cached-store.js';
-import { ensureDefaultClaims } from './identity/claims.js';
+import { cacheClaimCatalogue, ensureDefaultClaims } from './identity/claims.js';
 import { createConfigCache } from './identity/config-cache.js';
 import type { IdentityProviderStore } from './identity/identity-providers.js';
 import { createIdentityProviderStore } from './identity/identity-providers.js';
@@ -83,6 +83,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const registry = createRegistry(authenticators);
   const catalogue = { kindOf: (id: string) => registry.get(id)?.descriptor.kind };
   const configCache = createConfigCache(state, { checkIntervalMs: config.configCacheSeconds * 1000 });
+  cacheClaimCatalogue(db, configCache);
   const applications = withConfigCache(createApplicationStore(db, keyring, catalogue), configCache, 'applications', {
     reads: ['get', 'getByName', 'getByClientId', 'clientSecret'],
     writes: ['create', 'update', 'regenerateSecret', 'delete'],

@@ -2,6 +2,7 @@
 import type { Db } from '../store/db.js';
 import type { LocalClaimsTable } from '../store/schema.js';
 import { ClaimUri, isBackupCodeClaim, LOCAL_DIALECT, OIDC_DIALECT } from './claim-uris.js';
+import type { ConfigCache } from './config-cache.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
 import { isReservedClaim } from './reserved-claims.js';
 import { patternProblem } from './safe-regex.js';
@@ -168,9 +169,39 @@ export async function ensureDefaultClaims(db: Db): Promise<void> {
   }
 }
 
+/**
+ * The catalogue reads every login makes (the local claims behind a user's values, the OIDC dialect's mappings) go
+ * through the node's configuration cache when one is registered for the database handle they are given; a
+ * transaction (a different handle) reads the tables. The writers below announce each change, which flushes this node
+ * at once and every other node within the cache's interval. Writers must be given the registered handle (every
+ * caller does): a change inside a caller's transaction could not be announced after its commit.
+ */
+const catalogueCaches = new WeakMap<Db, ConfigCache>();
+
+export function cacheClaimCatalogue(db: Db, cache: ConfigCache): void {
+  catalogueCaches.set(db, cache);
+}
+
+function cachedRead<T>(db: Db, key: string, load: () => Promise<T>): Promise<T> {
+  const cache = catalogueCaches.get(db);
+  return cache ? cache.read(`claims.${key}`, load) : load();
+}
+
+/** Runs a catalogue write and announces it, also after a failure (part of it may have landed). */
+async function announced<T>(db: Db, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } finally {
+    await catalogueCaches.get(db)?.changed();
+  }
+}
+
+/** The local claims, in display order; shared and frozen when cached (callers copy before changing). */
 export async function listLocalClaims(db: Db): Promise<LocalClaim[]> {
-  const rows = await db.selectFrom('local_claims').selectAll().orderBy('display_order').orderBy('uri').execute();
-  return rows.map(toClaim);
+  return cachedRead(db, 'local', async () => {
+    const rows = await db.selectFrom('local_claims').selectAll().orderBy('display_order').orderBy('uri').execute();
+    return rows.map(toClaim);
+  });
 }
 
 export async function getLocalClaim(db: Db, uri: string): Promise<LocalClaim | undefined> {
@@ -201,55 +232,59 @@ function checkClaimInput(input: LocalClaimInput): void {
 }
 
 export async function addLocalClaim(db: Db, input: LocalClaimInput): Promise<LocalClaim> {
-  checkClaimInput(input);
-  if (await getLocalClaim(db, input.uri)) throw new ConflictError(`the claim ${input.uri} exists already`);
-  const order = input.displayOrder ?? 100;
-  await db
-    .insertInto('local_claims')
-    .values({
-      uri: input.uri,
-      display_name: input.displayName.trim(),
-      description: input.description ?? '',
-      mapped_attribute: input.mappedAttribute,
-      supported_by_default: input.supportedByDefault ? 1 : 0,
-      required: input.required ? 1 : 0,
-      read_only: input.readOnly && !isBackupCodeClaim(input.uri) ? 1 : 0,
-      regex: input.regex || null,
-      display_order: order,
-      system: 0,
-    })
-    .execute();
-  return (await getLocalClaim(db, input.uri))!;
+  return announced(db, async () => {
+    checkClaimInput(input);
+    if (await getLocalClaim(db, input.uri)) throw new ConflictError(`the claim ${input.uri} exists already`);
+    const order = input.displayOrder ?? 100;
+    await db
+      .insertInto('local_claims')
+      .values({
+        uri: input.uri,
+        display_name: input.displayName.trim(),
+        description: input.description ?? '',
+        mapped_attribute: input.mappedAttribute,
+        supported_by_default: input.supportedByDefault ? 1 : 0,
+        required: input.required ? 1 : 0,
+        read_only: input.readOnly && !isBackupCodeClaim(input.uri) ? 1 : 0,
+        regex: input.regex || null,
+        display_order: order,
+        system: 0,
+      })
+      .execute();
+    return (await getLocalClaim(db, input.uri))!;
+  });
 }
 
 export async function updateLocalClaim(db: Db, uri: string, patch: Partial<LocalClaimInput>): Promise<LocalClaim> {
-  const current = await getLocalClaim(db, uri);
-  if (!current) throw new NotFoundError('claim', uri);
-  const next = { ...current, ...patch, uri };
-  checkClaimInput(next);
-  if (current.system && next.mappedAttribute !== current.mappedAttribute)
-    throw new ValidationError([{ field: 'mappedAttribute', message: 'a built-in claim keeps its attribute' }]);
-  // the subject values held unique are those of the attribute; moving a subject claim would leave them unchecked
-  if (next.mappedAttribute !== current.mappedAttribute) {
-    const subjectOf = (await claimUsage(db, uri)).filter((u) => u.startsWith('subject claim of'));
-    if (subjectOf.length > 0)
-      throw new ConflictError(`${uri} is the ${subjectOf.join('; ')}: its attribute cannot change`);
-  }
-  await db
-    .updateTable('local_claims')
-    .set({
-      display_name: next.displayName.trim(),
-      description: next.description ?? '',
-      mapped_attribute: next.mappedAttribute,
-      supported_by_default: next.supportedByDefault ? 1 : 0,
-      required: next.required ? 1 : 0,
-      read_only: current.system ? (current.readOnly ? 1 : 0) : next.readOnly ? 1 : 0,
-      regex: next.regex || null,
-      display_order: next.displayOrder ?? current.displayOrder,
-    })
-    .where('uri', '=', uri)
-    .execute();
-  return (await getLocalClaim(db, uri))!;
+  return announced(db, async () => {
+    const current = await getLocalClaim(db, uri);
+    if (!current) throw new NotFoundError('claim', uri);
+    const next = { ...current, ...patch, uri };
+    checkClaimInput(next);
+    if (current.system && next.mappedAttribute !== current.mappedAttribute)
+      throw new ValidationError([{ field: 'mappedAttribute', message: 'a built-in claim keeps its attribute' }]);
+    // the subject values held unique are those of the attribute; moving a subject claim would leave them unchecked
+    if (next.mappedAttribute !== current.mappedAttribute) {
+      const subjectOf = (await claimUsage(db, uri)).filter((u) => u.startsWith('subject claim of'));
+      if (subjectOf.length > 0)
+        throw new ConflictError(`${uri} is the ${subjectOf.join('; ')}: its attribute cannot change`);
+    }
+    await db
+      .updateTable('local_claims')
+      .set({
+        display_name: next.displayName.trim(),
+        description: next.description ?? '',
+        mapped_attribute: next.mappedAttribute,
+        supported_by_default: next.supportedByDefault ? 1 : 0,
+        required: next.required ? 1 : 0,
+        read_only: current.system ? (current.readOnly ? 1 : 0) : next.readOnly ? 1 : 0,
+        regex: next.regex || null,
+        display_order: next.displayOrder ?? current.displayOrder,
+      })
+      .where('uri', '=', uri)
+      .execute();
+    return (await getLocalClaim(db, uri))!;
+  });
 }
 
 /** A claim is in use while an application requests it or takes its subject from it, or a dialect maps to it. */
@@ -267,12 +302,14 @@ export async function claimUsage(db: Db, uri: string): Promise<string[]> {
 }
 
 export async function deleteLocalClaim(db: Db, uri: string): Promise<void> {
-  const claim = await getLocalClaim(db, uri);
-  if (!claim) throw new NotFoundError('claim', uri);
-  if (claim.system) throw new ConflictError(`${uri} is built in and cannot be deleted`);
-  const uses = await claimUsage(db, uri);
-  if (uses.length > 0) throw new ConflictError(`${uri} is in use: ${uses.join('; ')}`);
-  await db.deleteFrom('local_claims').where('uri', '=', uri).execute();
+  return announced(db, async () => {
+    const claim = await getLocalClaim(db, uri);
+    if (!claim) throw new NotFoundError('claim', uri);
+    if (claim.system) throw new ConflictError(`${uri} is built in and cannot be deleted`);
+    const uses = await claimUsage(db, uri);
+    if (uses.length > 0) throw new ConflictError(`${uri} is in use: ${uses.join('; ')}`);
+    await db.deleteFrom('local_claims').where('uri', '=', uri).execute();
+  });
 }
 
 export async function listDialects(db: Db): Promise<{ uri: string; mappings: number }[]> {
@@ -284,43 +321,53 @@ export async function listDialects(db: Db): Promise<{ uri: string; mappings: num
 }
 
 export async function listMappings(db: Db, dialect: string): Promise<ClaimMapping[]> {
-  const rows = await db
-    .selectFrom('claim_mappings')
-    .selectAll()
-    .where('dialect', '=', dialect)
-    .orderBy('external_claim')
-    .execute();
-  return rows.map((r) => ({ dialect: r.dialect, externalClaim: r.external_claim, localClaimUri: r.local_claim_uri }));
+  return cachedRead(db, `mappings:${dialect}`, async () => {
+    const rows = await db
+      .selectFrom('claim_mappings')
+      .selectAll()
+      .where('dialect', '=', dialect)
+      .orderBy('external_claim')
+      .execute();
+    return rows.map((r) => ({ dialect: r.dialect, externalClaim: r.external_claim, localClaimUri: r.local_claim_uri }));
+  });
 }
 
 export async function setMapping(db: Db, mapping: ClaimMapping): Promise<void> {
-  if (!(await getLocalClaim(db, mapping.localClaimUri)))
-    throw new ValidationError([{ field: 'localClaimUri', message: `no local claim ${mapping.localClaimUri}` }]);
-  if (!/^[\w.:/-]{1,255}$/.test(mapping.externalClaim))
-    throw new ValidationError([{ field: 'externalClaim', message: 'must be a claim name' }]);
-  if (mapping.dialect === OIDC_DIALECT && isReservedClaim(mapping.externalClaim))
-    throw new ValidationError([
-      {
-        field: 'externalClaim',
-        message: `${mapping.externalClaim} is a protocol claim of JWT/OpenID Connect and cannot carry user data`,
-      },
-    ]);
-  await db
-    .deleteFrom('claim_mappings')
-    .where('dialect', '=', mapping.dialect)
-    .where('external_claim', '=', mapping.externalClaim)
-    .execute();
-  await db
-    .insertInto('claim_mappings')
-    .values({ dialect: mapping.dialect, external_claim: mapping.externalClaim, local_claim_uri: mapping.localClaimUri })
-    .execute();
+  return announced(db, async () => {
+    if (!(await getLocalClaim(db, mapping.localClaimUri)))
+      throw new ValidationError([{ field: 'localClaimUri', message: `no local claim ${mapping.localClaimUri}` }]);
+    if (!/^[\w.:/-]{1,255}$/.test(mapping.externalClaim))
+      throw new ValidationError([{ field: 'externalClaim', message: 'must be a claim name' }]);
+    if (mapping.dialect === OIDC_DIALECT && isReservedClaim(mapping.externalClaim))
+      throw new ValidationError([
+        {
+          field: 'externalClaim',
+          message: `${mapping.externalClaim} is a protocol claim of JWT/OpenID Connect and cannot carry user data`,
+        },
+      ]);
+    await db
+      .deleteFrom('claim_mappings')
+      .where('dialect', '=', mapping.dialect)
+      .where('external_claim', '=', mapping.externalClaim)
+      .execute();
+    await db
+      .insertInto('claim_mappings')
+      .values({
+        dialect: mapping.dialect,
+        external_claim: mapping.externalClaim,
+        local_claim_uri: mapping.localClaimUri,
+      })
+      .execute();
+  });
 }
 
 export async function deleteMapping(db: Db, dialect: string, externalClaim: string): Promise<void> {
-  const r = await db
-    .deleteFrom('claim_mappings')
-    .where('dialect', '=', dialect)
-    .where('external_claim', '=', externalClaim)
-    .executeTakeFirst();
-  if (Number(r.numDeletedRows) === 0) throw new NotFoundError('claim mapping', `${dialect} ${externalClaim}`);
+  return announced(db, async () => {
+    const r = await db
+      .deleteFrom('claim_mappings')
+      .where('dialect', '=', dialect)
+      .where('external_claim', '=', externalClaim)
+      .executeTakeFirst();
+    if (Number(r.numDeletedRows) === 0) throw new NotFoundError('claim mapping', `${dialect} ${externalClaim}`);
+  });
 }
