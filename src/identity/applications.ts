@@ -1,4 +1,7 @@
-/** Applications (OIDC relying parties): client settings, claim configuration and the authentication sequence. */
+/**
+ * Applications (WSO2: service providers): the inbound protocols (OIDC client settings, SAML 2.0 service provider
+ * settings, or both), the claim configuration and the authentication sequence, which is the same whatever the protocol.
+ */
 import { randomBytes } from 'node:crypto';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Db } from '../store/db.js';
@@ -8,20 +11,26 @@ import { listLocalClaims } from './claims.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
 import { getIdentityProviderByName } from './identity-providers.js';
 import { newId } from './ids.js';
-import { adoptSubjectClaim } from './subjects.js';
+import { checkSamlSettings, type SamlServiceProviderInput, samlSettingsOf } from './saml-settings.js';
+import { adoptSubjectClaim, isUniqueViolation } from './subjects.js';
 import type { Application, ApplicationSettings, AuthenticationStep } from './types.js';
 
+export type { SamlServiceProviderInput } from './saml-settings.js';
 export type {
   Application,
   ApplicationSettings,
   AuthenticationStep,
   ClientType,
   GrantType,
+  SamlNameIdFormat,
+  SamlServiceProviderSettings,
   SequenceOption,
 } from './types.js';
 
-export interface ApplicationInput extends Partial<ApplicationSettings> {
+export interface ApplicationInput extends Partial<Omit<ApplicationSettings, 'saml'>> {
   name: string;
+  /** the SAML service provider settings (defaults filled in); null on an update removes them */
+  saml?: SamlServiceProviderInput | null;
   description?: string;
   clientId?: string;
   /** confidential clients: leave out to generate one */
@@ -31,6 +40,8 @@ export interface ApplicationInput extends Partial<ApplicationSettings> {
 /** What validation needs to know about authenticators, without importing the engine. */
 export interface AuthenticatorCatalogue {
   kindOf(id: string): 'local' | 'federated' | undefined;
+  /** true when the authenticator acts on a user an earlier step established (it cannot be a sequence's first step) */
+  requiresUser(id: string): boolean;
 }
 
 const SEAL = 'client-secret';
@@ -95,6 +106,13 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
       if (!['authorization_code', 'refresh_token', 'client_credentials'].includes(g))
         problems.push({ field: 'grantTypes', message: `unsupported grant type ${g}` });
     }
+    // no grant type is an application OIDC refuses: it must speak SAML then, or it is no application at all
+    if (settings.grantTypes.length === 0 && !settings.saml)
+      problems.push({
+        field: 'grantTypes',
+        message: 'an application needs an OIDC grant type or a SAML configuration (saml)',
+      });
+    if (settings.saml) problems.push(...checkSamlSettings(settings.saml));
     if (settings.grantTypes.includes('authorization_code') && settings.redirectUris.length === 0)
       problems.push({ field: 'redirectUris', message: 'the authorization code grant needs at least one redirect URI' });
     if (settings.clientType === 'public' && settings.grantTypes.includes('client_credentials'))
@@ -122,6 +140,30 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
       .execute();
     if (clash.some((r) => r.id !== selfId))
       throw new ConflictError(`an application with this name or client id exists already`);
+    if (settings.saml && (await issuerHolder(settings.saml.issuer, selfId))) throw issuerTaken(settings.saml.issuer);
+  }
+
+  /** Another application that has this SAML issuer (entity ID), if any. */
+  async function issuerHolder(issuer: string, selfId?: string): Promise<string | undefined> {
+    const row = await db.selectFrom('applications').select('id').where('saml_issuer', '=', issuer).executeTakeFirst();
+    return row && row.id !== selfId ? row.id : undefined;
+  }
+
+  const issuerTaken = (issuer: string) =>
+    new ConflictError(`another application has the SAML issuer (entity ID) "${issuer}" already; it must be unique`);
+
+  /**
+   * Runs a write; a unique index that refused it (a write racing past validate's reads) becomes the conflict the
+   * reads would have found.
+   */
+  async function uniquely(settings: ApplicationSettings, selfId: string | undefined, write: () => Promise<void>) {
+    try {
+      await write();
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      if (settings.saml && (await issuerHolder(settings.saml.issuer, selfId))) throw issuerTaken(settings.saml.issuer);
+      throw new ConflictError(`an application with this name or client id exists already`);
+    }
   }
 
   async function validateSequence(steps: AuthenticationStep[]): Promise<FieldProblem[]> {
@@ -164,21 +206,19 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
             });
         }
       }
-      if (
-        i === 0 &&
-        step.options.every((o) => catalogue.kindOf(o.authenticator) === 'federated' && o.authenticator === 'sms-otp')
-      )
+      if (i === 0 && step.options.every((o) => catalogue.requiresUser(o.authenticator)))
         problems.push({
           field: 'steps[0]',
-          message: 'SMS OTP needs a user from an earlier step: put Username & Password first',
+          message: 'this step needs a user from an earlier step: put Username & Password first',
         });
     }
     return problems;
   }
 
   function settingsOf(input: ApplicationInput, base: ApplicationSettings): ApplicationSettings {
-    const pick = <K extends keyof ApplicationSettings>(k: K): ApplicationSettings[K] =>
+    const pick = <K extends Exclude<keyof ApplicationSettings, 'saml'>>(k: K): ApplicationSettings[K] =>
       (input[k] ?? base[k]) as ApplicationSettings[K];
+    const saml = input.saml === null ? undefined : input.saml !== undefined ? samlSettingsOf(input.saml) : base.saml;
     return {
       clientType: pick('clientType'),
       redirectUris: pick('redirectUris'),
@@ -192,6 +232,7 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
       ...(pick('clientType') === 'confidential' && pick('tokenEndpointAuthMethod')
         ? { tokenEndpointAuthMethod: pick('tokenEndpointAuthMethod') }
         : {}),
+      ...(saml ? { saml } : {}),
     };
   }
 
@@ -212,6 +253,11 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
       const row = await db.selectFrom('applications').selectAll().where('client_id', '=', clientId).executeTakeFirst();
       return row ? toApplication(row) : undefined;
     },
+    /** The application whose SAML service provider has this Issuer (entity ID). */
+    async getBySamlIssuer(issuer: string): Promise<Application | undefined> {
+      const row = await db.selectFrom('applications').selectAll().where('saml_issuer', '=', issuer).executeTakeFirst();
+      return row ? toApplication(row) : undefined;
+    },
     async clientSecret(id: string): Promise<string | undefined> {
       const row = await db
         .selectFrom('applications')
@@ -228,30 +274,34 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
       const settings = settingsOf(input, DEFAULT_SETTINGS);
       await validate(input, settings);
       const clientId = input.clientId ?? newId('app_');
+      // an application without a grant type (SAML only) is no OIDC client: it has no secret to send
       const secret =
-        settings.clientType === 'confidential'
+        settings.clientType === 'confidential' && (settings.grantTypes.length > 0 || input.clientSecret !== undefined)
           ? (input.clientSecret ?? randomBytes(32).toString('base64url'))
           : undefined;
       if (secret !== undefined && secret.length < 16)
         throw new ValidationError([{ field: 'clientSecret', message: 'must be at least 16 characters' }]);
       const id = newId('a_');
       // the subject claim becomes unique among users in the same transaction (409 when users already share a value)
-      await db.transaction().execute(async (trx) => {
-        await adoptSubjectClaim(trx, settings.subjectClaimUri);
-        await trx
-          .insertInto('applications')
-          .values({
-            id,
-            name: input.name.trim(),
-            description: input.description ?? '',
-            client_id: clientId,
-            client_secret_sealed: secret ? keyring.seal(secret, SEAL) : null,
-            settings: JSON.stringify(settings),
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
-      });
+      await uniquely(settings, undefined, () =>
+        db.transaction().execute(async (trx) => {
+          await adoptSubjectClaim(trx, settings.subjectClaimUri);
+          await trx
+            .insertInto('applications')
+            .values({
+              id,
+              name: input.name.trim(),
+              description: input.description ?? '',
+              client_id: clientId,
+              client_secret_sealed: secret ? keyring.seal(secret, SEAL) : null,
+              settings: JSON.stringify(settings),
+              saml_issuer: settings.saml?.issuer ?? null,
+              created_at: now,
+              updated_at: now,
+            })
+            .execute();
+        }),
+      );
       const application = (await store.get(id))!;
       return secret ? { application, clientSecret: secret } : { application };
     },
@@ -267,6 +317,7 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
         name: merged.name.trim(),
         description: merged.description ?? current.description,
         settings: JSON.stringify(settings),
+        saml_issuer: settings.saml?.issuer ?? null,
         updated_at: now,
       };
       if (settings.clientType === 'public') set.client_secret_sealed = null;
@@ -275,11 +326,13 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
           throw new ValidationError([{ field: 'clientSecret', message: 'must be at least 16 characters' }]);
         set.client_secret_sealed = keyring.seal(input.clientSecret, SEAL);
       }
-      await db.transaction().execute(async (trx) => {
-        if (settings.subjectClaimUri !== current.subjectClaimUri)
-          await adoptSubjectClaim(trx, settings.subjectClaimUri);
-        await trx.updateTable('applications').set(set).where('id', '=', id).execute();
-      });
+      await uniquely(settings, id, () =>
+        db.transaction().execute(async (trx) => {
+          if (settings.subjectClaimUri !== current.subjectClaimUri)
+            await adoptSubjectClaim(trx, settings.subjectClaimUri);
+          await trx.updateTable('applications').set(set).where('id', '=', id).execute();
+        }),
+      );
       return (await store.get(id))!;
     },
     async regenerateSecret(id: string): Promise<string> {

@@ -14,6 +14,7 @@ import {
 import pg from 'pg';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_user_identity.js';
+import * as m0003 from './migrations/0003_saml_issuer.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -28,7 +29,11 @@ export interface OpenedDb {
 // pg returns int8 as strings; our bigints are millisecond timestamps well inside Number's safe range.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
-const migrations: Record<string, Migration> = { '0001_initial': m0001, '0002_user_identity': m0002 };
+const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+  '0002_user_identity': m0002,
+  '0003_saml_issuer': m0003,
+};
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export function openDatabase(url: string): OpenedDb {

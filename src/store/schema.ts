@@ -62,6 +62,8 @@ export interface ApplicationsTable {
   client_secret_sealed: string | null;
   /** JSON of ApplicationSettings */
   settings: string;
+  /** settings.saml.issuer (the SP entity ID) under a unique index; null without SAML */
+  saml_issuer: string | null;
   created_at: number;
   updated_at: number;
 }

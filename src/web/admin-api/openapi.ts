@@ -32,6 +32,21 @@ function parameters(schema: TSchema | undefined, location: 'path' | 'query'): Js
   }));
 }
 
+/**
+ * A request body's media types: JSON with the schema, and for a body schema that names `x-raw-media-types` (SP
+ * metadata) each of those too, carrying the text of the schema's one property itself.
+ */
+function requestContent(body: TSchema): Json {
+  const content: Record<string, Json> = { 'application/json': { schema: toDoc(body) } };
+  const raw = (body as { 'x-raw-media-types'?: string[] })['x-raw-media-types'] ?? [];
+  const [property] = Object.values((body.properties ?? {}) as Record<string, TSchema>);
+  for (const mediaType of raw)
+    content[mediaType] = {
+      schema: { type: 'string', ...(property?.description ? { description: property.description } : {}) },
+    };
+  return content;
+}
+
 const problemResponse = (status: number): Json => ({
   description: Object.values(PROBLEMS).find((p) => p.status === status)?.title ?? 'Error',
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -74,9 +89,7 @@ export function openApiDocument(
       summary: r.summary,
       tags: [r.tag],
       parameters: [...parameters(r.schema.params, 'path'), ...parameters(r.schema.querystring, 'query')],
-      ...(r.schema.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: toDoc(r.schema.body) } } } }
-        : {}),
+      ...(r.schema.body ? { requestBody: { required: true, content: requestContent(r.schema.body) } } : {}),
       responses,
     };
   }

@@ -15,7 +15,7 @@ import { HttpProblem, type MappedError, problemFromError } from '../problem.js';
 import { type Actor, createBearerAuth } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiRoute } from './route.js';
-import { applicationRoutes } from './routes/applications.js';
+import { acceptSamlMetadata, applicationRoutes } from './routes/applications.js';
 import { auditRoutes } from './routes/audit.js';
 import { claimRoutes } from './routes/claims.js';
 import { identityProviderRoutes } from './routes/identity-providers.js';
@@ -74,6 +74,7 @@ async function adminApi(app: FastifyInstance, options: AdminApiOptions): Promise
   const authenticate = createBearerAuth(services);
 
   acceptJsonOnly(app, ['application/json']);
+  acceptSamlMetadata(app);
   app.setValidatorCompiler(typeboxValidatorCompiler);
   app.setSerializerCompiler(serializerFor(options.checkResponses ?? false));
 

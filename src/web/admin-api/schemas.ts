@@ -3,6 +3,13 @@
  * becomes the OpenAPI document's components (the console's client takes its types from that document).
  */
 import { type TSchema, Type } from '@sinclair/typebox';
+import { MAX_SP_METADATA_CHARS } from '../../identity/saml-metadata.js';
+import {
+  MAX_ASSERTION_CONSUMER_URLS,
+  MAX_SAML_CERTIFICATE_CHARS,
+  MAX_SAML_ISSUER_CHARS,
+  SAML_NAME_ID_FORMATS,
+} from '../../identity/saml-settings.js';
 import { PROBLEMS } from '../problem.js';
 
 const Str = (max = 255, extra: object = {}) => Type.String({ maxLength: max, ...extra });
@@ -62,6 +69,115 @@ const TokenEndpointAuthMethod = Type.Union([Type.Literal('client_secret_basic'),
     'Confidential clients: the one way they may send their secret (default client_secret_basic); the other is refused.',
 });
 
+// SAML 2.0 service provider (WSO2: Inbound Authentication Configuration › SAML2 Web SSO Configuration) ------------
+
+const SamlNameIdFormat = Type.Union(
+  SAML_NAME_ID_FORMATS.map((f) => Type.Literal(f)),
+  { description: "NameID format; the NameID value is the application's subject claim value." },
+);
+const SamlBinding = Type.Union([Type.Literal('redirect'), Type.Literal('post')]);
+const samlEndpoint = (description: string) =>
+  Str(2048, { description: `${description} An https URL (plain http only to localhost).` });
+
+const samlDescriptions = {
+  issuer: `Issuer: the SP's entity ID, 1–${MAX_SAML_ISSUER_CHARS} characters without spaces; unique across applications.`,
+  assertionConsumerUrls: 'Assertion Consumer URLs: the only addresses a response is ever sent to (HTTP-POST).',
+  defaultAssertionConsumerUrl:
+    'Default Assertion Consumer URL: one of the above, for requests that name none and IdP-initiated SSO. Default: the first.',
+  signResponses: 'Enable Response Signing (the assertion is always signed). Default true.',
+  validateRequestSignatures:
+    'Enable Signature Validation in Authentication Requests and Logout Requests (needs certificate). Default false.',
+  encryptAssertions: 'Enable Assertion Encryption (needs certificate). Default false.',
+  certificate: "The SP's X.509 certificate (PEM): checks its request signatures, encrypts assertions for it.",
+  attributeProfile:
+    "Enable Attribute Profile: the application's requested claims go in an AttributeStatement. Default false.",
+  idpInitiated: 'Enable IdP Initiated SSO. Default false.',
+};
+
+const singleLogoutFields = {
+  enabled: Type.Boolean({ description: 'Enable Single Logout.' }),
+  url: Type.Optional(samlEndpoint('SLO Request URL: where logout requests to the SP go; required when enabled.')),
+  responseUrl: Type.Optional(samlEndpoint('SLO Response URL: where logout responses go; default the SLO URL.')),
+  binding: Type.Optional(SamlBinding),
+};
+
+export const SamlServiceProvider = Type.Object(
+  {
+    issuer: Type.String({ description: samlDescriptions.issuer }),
+    assertionConsumerUrls: Type.Array(Type.String(), { description: samlDescriptions.assertionConsumerUrls }),
+    defaultAssertionConsumerUrl: Type.String({ description: samlDescriptions.defaultAssertionConsumerUrl }),
+    nameIdFormat: SamlNameIdFormat,
+    signResponses: Type.Boolean({ description: samlDescriptions.signResponses }),
+    validateRequestSignatures: Type.Boolean({ description: samlDescriptions.validateRequestSignatures }),
+    encryptAssertions: Type.Boolean({ description: samlDescriptions.encryptAssertions }),
+    certificate: Type.Optional(Type.String({ description: samlDescriptions.certificate })),
+    singleLogout: Type.Object({ ...singleLogoutFields, binding: SamlBinding }),
+    attributeProfile: Type.Boolean({ description: samlDescriptions.attributeProfile }),
+    idpInitiated: Type.Boolean({ description: samlDescriptions.idpInitiated }),
+  },
+  {
+    title: 'SamlServiceProvider',
+    description: 'Inbound SAML 2.0 (WSO2: Inbound Authentication Configuration › SAML2 Web SSO Configuration).',
+  },
+);
+
+export const SamlServiceProviderInput = Type.Object(
+  {
+    issuer: Str(MAX_SAML_ISSUER_CHARS, { description: samlDescriptions.issuer }),
+    assertionConsumerUrls: Type.Array(samlEndpoint('An Assertion Consumer URL.'), {
+      maxItems: MAX_ASSERTION_CONSUMER_URLS,
+      description: samlDescriptions.assertionConsumerUrls,
+    }),
+    defaultAssertionConsumerUrl: Type.Optional(
+      Str(2048, { description: samlDescriptions.defaultAssertionConsumerUrl }),
+    ),
+    nameIdFormat: Type.Optional(SamlNameIdFormat),
+    signResponses: Type.Optional(Type.Boolean({ description: samlDescriptions.signResponses })),
+    validateRequestSignatures: Type.Optional(Type.Boolean({ description: samlDescriptions.validateRequestSignatures })),
+    encryptAssertions: Type.Optional(Type.Boolean({ description: samlDescriptions.encryptAssertions })),
+    certificate: Type.Optional(
+      Type.String({
+        maxLength: MAX_SAML_CERTIFICATE_CHARS,
+        description: `${samlDescriptions.certificate} Empty: none.`,
+      }),
+    ),
+    singleLogout: Type.Optional(
+      Type.Object(
+        { ...singleLogoutFields, enabled: Type.Optional(singleLogoutFields.enabled) },
+        { additionalProperties: false, description: 'Default: disabled.' },
+      ),
+    ),
+    attributeProfile: Type.Optional(Type.Boolean({ description: samlDescriptions.attributeProfile })),
+    idpInitiated: Type.Optional(Type.Boolean({ description: samlDescriptions.idpInitiated })),
+  },
+  {
+    additionalProperties: false,
+    title: 'SamlServiceProviderInput',
+    description:
+      'The SAML settings as a whole (they replace the stored ones); left-out options take their defaults. DELETE …/saml removes them.',
+  },
+);
+
+/** A metadata document: JSON `{ xml }`, or the XML itself as application/samlmetadata+xml (read into `{ xml }`). */
+export const SAML_METADATA_MEDIA_TYPES = ['application/samlmetadata+xml', 'application/xml', 'text/xml'];
+export const SamlMetadataBody = Type.Object(
+  {
+    xml: Type.String({
+      maxLength: MAX_SP_METADATA_CHARS,
+      description: "The SP's metadata: one md:EntityDescriptor with an SPSSODescriptor (no DOCTYPE).",
+    }),
+  },
+  {
+    additionalProperties: false,
+    title: 'SamlMetadataBody',
+    // openapi.ts documents these media types beside JSON, each carrying the XML text itself
+    'x-raw-media-types': SAML_METADATA_MEDIA_TYPES,
+  },
+);
+const MetadataWarnings = Type.Array(Type.String(), {
+  description: 'What the metadata says that the settings cannot hold (other bindings, a second certificate, ...).',
+});
+
 const applicationSettings = {
   clientType: ClientType,
   redirectUris: Uris,
@@ -74,7 +190,10 @@ const applicationSettings = {
   }),
   subjectClaimUri: Str(255, { description: 'Local claim whose value becomes the ID token sub.' }),
   requestedClaims: Type.Array(Str(255), { maxItems: 100 }),
-  steps: Type.Array(AuthenticationStep, { maxItems: 10, description: 'The authentication sequence, in order.' }),
+  steps: Type.Array(AuthenticationStep, {
+    maxItems: 10,
+    description: 'The authentication sequence, in order; the same for OIDC and SAML logins.',
+  }),
 };
 
 export const Application = Type.Object(
@@ -85,6 +204,7 @@ export const Application = Type.Object(
     clientId: Type.String(),
     hasSecret: Type.Boolean({ description: 'The secret itself is shown only when created or regenerated.' }),
     ...applicationSettings,
+    saml: Type.Optional(SamlServiceProvider),
     createdAt: Millis('created'),
     updatedAt: Millis('last changed'),
   },
@@ -106,6 +226,7 @@ const applicationInputFields = {
   subjectClaimUri: Type.Optional(applicationSettings.subjectClaimUri),
   requestedClaims: Type.Optional(applicationSettings.requestedClaims),
   steps: Type.Optional(applicationSettings.steps),
+  saml: Type.Optional(SamlServiceProviderInput),
 };
 
 export const ApplicationCreate = Type.Object(
@@ -125,6 +246,28 @@ export const ApplicationCreated = Type.Object({
   clientSecret: Type.Optional(Type.String({ description: 'Shown once.' })),
 });
 export const ClientSecret = Type.Object({ clientSecret: Type.String({ description: 'Shown once.' }) });
+export const SamlMetadataImport = Type.Object(
+  { application: Application, warnings: MetadataWarnings },
+  { title: 'SamlMetadataImport' },
+);
+export const SamlMetadataRead = Type.Object(
+  {
+    saml: Type.Object(
+      {
+        issuer: Type.String(),
+        assertionConsumerUrls: Type.Array(Type.String()),
+        defaultAssertionConsumerUrl: Type.String(),
+        nameIdFormat: Type.Optional(SamlNameIdFormat),
+        validateRequestSignatures: Type.Boolean(),
+        certificate: Type.Optional(Type.String()),
+        singleLogout: Type.Object(singleLogoutFields),
+      },
+      { description: 'The settings the metadata says; the rest is left to the administrator.' },
+    ),
+    warnings: MetadataWarnings,
+  },
+  { title: 'SamlMetadataRead' },
+);
 
 // Authenticators and identity providers ------------------------------------------------------------------------------
 
@@ -430,6 +573,11 @@ export const COMPONENTS: Record<string, TSchema> = {
   Application,
   ApplicationCreate,
   ApplicationUpdate,
+  SamlServiceProvider,
+  SamlServiceProviderInput,
+  SamlMetadataBody,
+  SamlMetadataImport,
+  SamlMetadataRead,
   AuthenticatorDescriptor,
   IdentityProvider,
   IdentityProviderCreate,

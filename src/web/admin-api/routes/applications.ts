@@ -1,7 +1,18 @@
-/** Applications (WSO2: service providers): OIDC settings, claim configuration and the authentication sequence. */
+/**
+ * Applications (WSO2: service providers): OIDC and SAML settings, claim configuration and the authentication
+ * sequence; "Import SP metadata" as JSON `{ xml }` or the XML itself (application/samlmetadata+xml).
+ */
 import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
 import type { ApplicationInput } from '../../../identity/applications.js';
-import { found } from '../../../identity/errors.js';
+import { found, ValidationError } from '../../../identity/errors.js';
+import {
+  type ImportedSpMetadata,
+  MAX_SP_METADATA_CHARS,
+  parseSpMetadata,
+  SamlMetadataError,
+  withImportedMetadata,
+} from '../../../identity/saml-metadata.js';
 import type { Services } from '../../../services.js';
 import { isAdminApplication, requireTwoFactorSignIn } from '../auth.js';
 import { type ApiRoute, route, searchPage } from '../route.js';
@@ -14,9 +25,31 @@ import {
   IdParams,
   Page,
   PageQuery,
+  SAML_METADATA_MEDIA_TYPES,
+  SamlMetadataBody,
+  SamlMetadataImport,
+  SamlMetadataRead,
 } from '../schemas.js';
 
 const tag = 'Applications';
+// the XML of one SP's metadata plus the JSON around it (escapes included)
+const METADATA_BODY_LIMIT = 2 * MAX_SP_METADATA_CHARS + 4096;
+
+/** SP metadata sent as XML becomes the body `{ xml }`, so one schema checks both ways of sending it. */
+export function acceptSamlMetadata(app: FastifyInstance): void {
+  app.addContentTypeParser(SAML_METADATA_MEDIA_TYPES, { parseAs: 'string' }, (_req, body, done) =>
+    done(null, { xml: body as string }),
+  );
+}
+
+function readMetadata(xml: string): ImportedSpMetadata {
+  try {
+    return parseSpMetadata(xml);
+  } catch (e) {
+    if (e instanceof SamlMetadataError) throw new ValidationError([{ field: 'xml', message: e.message }]);
+    throw e;
+  }
+}
 
 export function applicationRoutes({ applications }: Services): ApiRoute[] {
   const load = async (id: string) => found(await applications.get(id), 'application', id);
@@ -95,6 +128,66 @@ export function applicationRoutes({ applications }: Services): ApiRoute[] {
         if (isAdminApplication(app)) requireTwoFactorSignIn(actor, 'Deleting an application with the admin scope');
         await applications.delete(app.id);
         await audit('admin.application.delete', { applicationId: app.id, clientId: app.clientId, name: app.name });
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/applications/:id/saml/metadata',
+      operationId: 'importApplicationSamlMetadata',
+      summary:
+        "Import SP metadata: the SP's EntityDescriptor fills the SAML configuration (Issuer, Assertion Consumer URLs, Single Logout, certificate, NameID format, signed requests), which is saved",
+      tag,
+      errors: [404, 409, 413],
+      bodyLimit: METADATA_BODY_LIMIT,
+      schema: { params: IdParams, body: SamlMetadataBody, response: SamlMetadataImport },
+      async handler({ params, body, audit, actor }) {
+        const app = await load(params.id);
+        if (isAdminApplication(app)) requireTwoFactorSignIn(actor, 'Changing an application with the admin scope');
+        const imported = readMetadata(body.xml);
+        const application = await applications.update(app.id, { saml: withImportedMetadata(app.saml, imported) });
+        await audit('admin.application.saml-metadata-import', {
+          applicationId: app.id,
+          issuer: imported.settings.issuer,
+          warnings: imported.warnings.length,
+        });
+        return { application, warnings: imported.warnings };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/saml/sp-metadata',
+      operationId: 'readSamlMetadata',
+      summary:
+        "Read an SP's metadata into SAML settings without saving anything (the console's Import SP metadata on a form)",
+      tag,
+      errors: [413],
+      bodyLimit: METADATA_BODY_LIMIT,
+      schema: { body: SamlMetadataBody, response: SamlMetadataRead },
+      async handler({ body }) {
+        const { settings, warnings } = readMetadata(body.xml);
+        return {
+          saml: {
+            ...settings,
+            singleLogout: { ...settings.singleLogout, enabled: settings.singleLogout?.enabled ?? false },
+          },
+          warnings,
+        };
+      },
+    }),
+    route({
+      method: 'DELETE',
+      url: '/applications/:id/saml',
+      operationId: 'deleteApplicationSaml',
+      summary: 'Remove the SAML configuration; the application stays (it needs an OIDC grant type then)',
+      tag,
+      status: 204,
+      errors: [404],
+      schema: { params: IdParams },
+      async handler({ params, audit, actor }) {
+        const app = await load(params.id);
+        if (isAdminApplication(app)) requireTwoFactorSignIn(actor, 'Changing an application with the admin scope');
+        await applications.update(app.id, { saml: null });
+        await audit('admin.application.saml-delete', { applicationId: app.id, issuer: app.saml?.issuer ?? null });
       },
     }),
     route({
