@@ -84,6 +84,14 @@ function toOption(o: SetupOption): SequenceOption {
   return idp ? { authenticator: authenticator!, idp } : { authenticator: authenticator! };
 }
 
+/** `saml.assertionConsumerUrls[0]` → ['saml', 'assertionConsumerUrls', 0], a path into the file's document. */
+function fieldPath(field: string): (string | number)[] {
+  return field
+    .split(/\.|\[(\d+)\]/)
+    .filter((p) => p !== undefined && p !== '')
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
 export interface ApplyReport {
   created: string[];
   updated: string[];
@@ -104,8 +112,14 @@ export async function applySetup(
       await fn();
     } catch (e) {
       const where = `${file} line ${lineOf(path) ?? '?'} (${path.join('.')})`;
+      // a SAML problem (saml.assertionConsumerUrls[0]) names its field's own line (or the saml block's)
       if (e instanceof ValidationError)
-        throw new SetupError(e.problems.map((p) => `${where}: ${p.field}: ${p.message}`));
+        throw new SetupError(
+          e.problems.map((p) => {
+            const line = lineOf(p.field.startsWith('saml.') ? [...path, ...fieldPath(p.field)] : path);
+            return `${file} line ${line ?? '?'} (${path.join('.')}): ${p.field}: ${p.message}`;
+          }),
+        );
       throw new SetupError([`${where}: ${(e as Error).message}`]);
     }
   };

@@ -46,6 +46,8 @@ export async function exportSetup(s: Services): Promise<Setup> {
     subjectClaimUri: a.subjectClaimUri,
     requestedClaims: a.requestedClaims,
     steps: a.steps.map((st) => st.options.map((o) => (o.idp ? `${o.idp}:${o.authenticator}` : o.authenticator))),
+    // the SP's certificate is public: it goes into the file like the rest of the SAML settings
+    ...(a.saml ? { saml: a.saml } : {}),
   }));
   const users = [];
   const local = await listLocalClaims(s.db);

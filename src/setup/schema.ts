@@ -45,6 +45,46 @@ const Option = T.Union([
   T.Object({ authenticator: T.String(), idp: T.Optional(T.String()) }, { additionalProperties: false }),
 ]);
 
+/**
+ * An application's inbound SAML (WSO2: SAML2 Web SSO Configuration): the Issuer and the Assertion Consumer URLs, the
+ * rest defaulted as in the admin API. Named in the file, it replaces the stored SAML settings as a whole.
+ */
+const Saml = T.Object(
+  {
+    issuer: T.String({ description: "Issuer: the SP's entity ID, unique across applications" }),
+    assertionConsumerUrls: T.Array(T.String(), { description: 'Assertion Consumer URLs (HTTP-POST)' }),
+    defaultAssertionConsumerUrl: T.Optional(T.String({ description: 'one of the above; default the first' })),
+    nameIdFormat: T.Optional(
+      T.Union([
+        T.Literal('urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified'),
+        T.Literal('urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'),
+        T.Literal('urn:oasis:names:tc:SAML:2.0:nameid-format:persistent'),
+        T.Literal('urn:oasis:names:tc:SAML:2.0:nameid-format:transient'),
+      ]),
+    ),
+    signResponses: T.Optional(T.Boolean({ description: 'Enable Response Signing (default true)' })),
+    validateRequestSignatures: T.Optional(
+      T.Boolean({ description: 'Enable Signature Validation in Authentication Requests (needs certificate)' }),
+    ),
+    encryptAssertions: T.Optional(T.Boolean({ description: 'Enable Assertion Encryption (needs certificate)' })),
+    certificate: T.Optional(T.String({ description: "the SP's X.509 certificate, PEM" })),
+    singleLogout: T.Optional(
+      T.Object(
+        {
+          enabled: T.Optional(T.Boolean({ description: 'Enable Single Logout' })),
+          url: T.Optional(T.String({ description: 'SLO Request URL' })),
+          responseUrl: T.Optional(T.String({ description: 'SLO Response URL' })),
+          binding: T.Optional(T.Union([T.Literal('redirect'), T.Literal('post')])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    attributeProfile: T.Optional(T.Boolean({ description: 'Enable Attribute Profile' })),
+    idpInitiated: T.Optional(T.Boolean({ description: 'Enable IdP Initiated SSO' })),
+  },
+  { additionalProperties: false },
+);
+
 const Application = T.Object(
   {
     name: T.String(),
@@ -65,6 +105,7 @@ const Application = T.Object(
     subjectClaimUri: T.Optional(T.String()),
     requestedClaims: T.Optional(T.Array(T.String())),
     steps: T.Optional(T.Array(T.Array(Option, { minItems: 1 }))),
+    saml: T.Optional(Saml),
   },
   { additionalProperties: false },
 );
@@ -93,4 +134,5 @@ export const SetupSchema = T.Object(
 
 export type Setup = Static<typeof SetupSchema>;
 export type SetupApplication = Static<typeof Application>;
+export type SetupSaml = Static<typeof Saml>;
 export type SetupOption = Static<typeof Option>;
