@@ -31,7 +31,7 @@ Usage: stepgate <command> [options]    (global: -c, --config <stepgate.yaml>)
   truststore list
   truststore delete <alias>
   sms send --idp <name> --to <number> [--text <message>]
-  keys rotate [--use sig|cookie]      new signing (or cookie) key; old ones stay published
+  keys rotate [--use sig|cookie|saml] new signing (cookie, SAML) key; old ones stay published
   keys list
 `;
 
@@ -371,6 +371,13 @@ async function keysCommand(
       return 0;
     }
     if (sub !== 'rotate') throw new UsageError('keys takes rotate or list');
+    if (values.use === 'saml') {
+      const kid = await (await import('./saml/keys.js')).rotateSamlKeys(s.db, s.keyring, cfg.publicUrl);
+      out(
+        `New SAML signing key ${kid} is active; restart every node to pick it up (the previous certificates stay in /saml2/metadata).`,
+      );
+      return 0;
+    }
     const use = values.use === 'cookie' ? 'cookie' : 'sig';
     const kid = await keys.rotateKeys(s.db, s.keyring, use);
     out(
