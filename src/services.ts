@@ -1,8 +1,10 @@
 /**
- * The composition root's parts list: opens the database, runs migrations, makes every store and the engine.
- * `main.ts` (the server), the CLI and the tests all build Stepgate through here, so they run the same wiring.
+ * The composition root's parts list: opens the database, runs migrations, makes every store, the one Redis client,
+ * the one SMS gateway pool, the authenticators and the engine. `main.ts` (the server), the CLI and the tests all build
+ * Stepgate through here, so they run the same wiring. Nothing here knows HTTP: the web layer (web/app.ts) makes the
+ * pages, oidc-provider and the front doors on top of these services.
  */
-import type Provider from 'oidc-provider';
+import type { Redis } from 'ioredis';
 import { type DestinationStream, pino } from 'pino';
 import { createPasswordAuthenticator } from './authenticators/password/index.js';
 import { createSmsOtpAuthenticator } from './authenticators/sms-otp/index.js';
@@ -28,15 +30,13 @@ import type { Truststore } from './identity/truststore.js';
 import { createTruststore } from './identity/truststore.js';
 import { registerSpecialClaimWriter } from './identity/users.js';
 import { ensureKeys } from './oidc/keys.js';
-import { createProvider } from './oidc/provider.js';
+import { createProvider, deferredPages } from './oidc/provider.js';
 import { createSmsGateway } from './sms/index.js';
 import { createRedisStateStore } from './state/redis-store.js';
 import { createSqlStateStore } from './state/sql-store.js';
 import type { StateStore } from './state/state-store.js';
 import type { Db } from './store/db.js';
 import { databaseUrlFor, migrate, openDatabase } from './store/db.js';
-import { engineMessages } from './web/pages/messages.js';
-import { createPageRenderer } from './web/pages/render.js';
 
 export interface ServiceOptions {
   /** authenticators beyond the built-in ones (tests register their own second step) */
@@ -68,9 +68,11 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const keyring = createKeyring(resolveMasterKey(config));
   await ensureKeys(db, keyring);
   const hasher = createPasswordHasher(config.argon2);
-  const state = config.redisUrl
-    ? createRedisStateStore(config.redisUrl, `stepgate:${config.publicUrl}:`)
-    : createSqlStateStore(db);
+  // one Redis client per process in cluster mode: the state store and the login pages' rate limit share it
+  const redis: Redis | undefined = config.redisUrl
+    ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true })
+    : undefined;
+  const state = redis ? createRedisStateStore(redis, `stepgate:${config.publicUrl}:`) : createSqlStateStore(db);
   const audit = createAuditLog(db);
   const truststore = createTruststore(db);
   const backupCodes = createBackupCodeStore(db, keyring);
@@ -81,11 +83,14 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const base = { config, db, dbKind: opened.kind, keyring, hasher, state, audit, truststore, backupCodes };
   const authenticators: Authenticator[] = [];
   const registry = createRegistry(authenticators);
-  const catalogue = { kindOf: (id: string) => registry.get(id)?.descriptor.kind };
+  const catalogue = {
+    kindOf: (id: string) => registry.get(id)?.descriptor.kind,
+    requiresUser: (id: string) => registry.get(id)?.descriptor.requiresUser ?? false,
+  };
   const configCache = createConfigCache(state, { checkIntervalMs: config.configCacheSeconds * 1000 });
   cacheClaimCatalogue(db, configCache);
   const applications = withConfigCache(createApplicationStore(db, keyring, catalogue), configCache, 'applications', {
-    reads: ['get', 'getByName', 'getByClientId', 'clientSecret'],
+    reads: ['get', 'getByName', 'getByClientId', 'getBySamlIssuer', 'clientSecret'],
     writes: ['create', 'update', 'regenerateSecret', 'delete'],
   });
   const identityProviders = withConfigCache(
@@ -129,29 +134,16 @@ export async function createServices(config: Config, options: ServiceOptions = {
     publicUrl: config.publicUrl,
     transactionTtlMs: config.loginTransactionTtlSeconds * 1000,
   });
-  const catalogueOfMessages = Object.assign(
-    {},
-    engineMessages,
-    ...authenticators.map((a) => a.descriptor.messages ?? {}),
-  );
-  const renderer = createPageRenderer(catalogueOfMessages);
-
-  const provider: Provider = await createProvider({
+  // oidc-provider's own pages (errors, logout) are the web layer's: web/app.ts installs them into this slot
+  const providerPages = deferredPages();
+  const provider = await createProvider({
     db,
     keyring,
     applications,
     issuer: config.publicUrl,
     interactionTtlSeconds: config.loginTransactionTtlSeconds,
-    pages: {
-      error: (_ctx, out) =>
-        renderer.render('error', {
-          messageId: 'oidc.error',
-          message: renderer.message('oidc.error'),
-          detail: out.error_description ?? out.error ?? '',
-        }),
-      logout: (_ctx, form) => renderer.render('logout', { form }),
-      loggedOut: () => renderer.render('logged-out', {}),
-    },
+    pages: providerPages,
+    startLogin: (request) => engine.start(request),
   });
   if (config.trustProxy) provider.proxy = true;
 
@@ -159,13 +151,17 @@ export async function createServices(config: Config, options: ServiceOptions = {
     ...partial,
     registry,
     engine,
+    /** oidc-provider: the OIDC front door's protocol side (web/app.ts mounts it), and the admin API's token lookup */
     provider,
-    renderer,
-    /** the gateway pool of the login's SMS step, also for notices to users (a changed second factor) */
+    providerPages,
+    /** the one Redis client of this process in cluster mode (state store, login rate limit); undefined otherwise */
+    redis,
+    /** the one gateway pool: the login's SMS step, notices to users (a changed second factor), test SMS */
     smsGateway,
     async close() {
       await smsGateway.close();
       await state.close();
+      redis?.disconnect();
       await opened.close();
     },
   };

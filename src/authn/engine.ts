@@ -1,42 +1,71 @@
 /**
- * The step engine: runs an application's authentication sequence for one login transaction.
- * It knows authenticators only through the contract, persists the transaction with compare-and-set, and
- * answers the web layer with a value: show a page, finish the login, show an error, or "someone else won the race".
+ * The step engine: runs an application's authentication sequence for one login transaction, whatever protocol
+ * started it. It knows authenticators only through the contract and front doors only through their data shapes
+ * (front-door.ts), persists the transaction with compare-and-set under a per-login lease, and answers the web layer
+ * with a value that says what happens next — never an HTTP status (web/pages/outcome-status.ts maps intents).
  *
- * One pass of `view` or `submit` is an ordered pipeline:
- *   load transaction → check it is live → pick the step option → begin / continue → apply the outcome → save (CAS)
+ * One pass of `view` or `submit` is an ordered list of small actions (VIEW_PASS, SUBMIT_PASS below):
+ *
+ *   load → check live ─┬─ view:   refuse passive → show saved prompt ─┐
+ *                      └─ submit: refuse passive → check step field → read choice ─┤
+ *        ┌─────────────────────────────────────────────────────────────────────────┘
+ *        └▶ pick option → run step (begin / continue) → apply outcome ─(step passed)─▶ pick option …
+ *                                                           └─(no step left)─▶ finish → commit (compare-and-set)
+ *
+ * Each action hands the pass on, jumps back (a passed step picks the next option), or ends it with a result; a pass
+ * that changed the transaction ends with one compare-and-set write.
  */
-import { randomUUID } from 'node:crypto';
-import type { Application, ApplicationStore, AuthenticationStep, SequenceOption } from '../identity/applications.js';
+import type { Application, ApplicationStore, SequenceOption } from '../identity/applications.js';
 import type { AuditLog } from '../identity/audit.js';
 import type { IdentityProviderStore } from '../identity/identity-providers.js';
+import { LockReason, recordFailure, resetFailures } from '../identity/lockout.js';
 import { claimValue, getUserById, isLocked, type User } from '../identity/users.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Db } from '../store/db.js';
 import { ACR, summarise } from './acr.js';
-import type { AuthenticatorRegistry, Outcome, PromptOutcome, StepContext } from './authenticator.js';
-import { type LoginTransaction, transactionKey } from './login-transaction.js';
+import type {
+  Authenticator,
+  AuthenticatorRegistry,
+  FailureOutcome,
+  MessageParams,
+  Outcome,
+  PromptOutcome,
+  StepContext,
+} from './authenticator.js';
+import type { LoginCompletion, LoginProtocol, LoginRefusal, LoginRequest } from './front-door.js';
+import { createLoginLease, type LeaseTiming } from './lease.js';
+import { type LoginTransaction, protocolOf, requirementsOf, transactionKey } from './login-transaction.js';
+import type { EngineMessageId } from './messages.js';
 
 export interface ClientInfo {
   ip: string;
   userAgent: string;
 }
 
+/** Why a page is shown: what the user is asked for, or what they did not get past. The web layer picks the status. */
+export type PageIntent = 'prompt' | 'reprompt' | 'failure' | 'limit' | 'unavailable';
+
+/** Why a login cannot go on: it failed for good, it expired (or never existed), or the request could not be read. */
+export type ErrorIntent = 'fatal' | 'expired' | 'bad-input';
+
 export type EngineResult =
   | {
       type: 'page';
-      view: string;
+      intent: PageIntent;
+      /** page id (the web layer maps it to a template) */
+      page: string;
       data: Record<string, unknown>;
       notice?: string;
-      status: number;
       tx: LoginTransaction;
       options?: OptionChoice[];
     }
-  | { type: 'finish'; accountId: string; amr: string[]; acr: string; tx: LoginTransaction }
-  | { type: 'completed'; returnTo?: string }
-  | { type: 'error'; message: string; params?: Record<string, string | number>; status: number }
-  /** the login cannot give the application what it asked for: answer the application with this OAuth error */
-  | { type: 'deny'; error: string; description: string; tx: LoginTransaction }
+  /** every step passed: the front door that owns the login answers the application */
+  | { type: 'finish'; completion: LoginCompletion; tx: LoginTransaction }
+  /** the login cannot give the application what it asked for: the front door answers with its protocol's error */
+  | { type: 'refuse'; refusal: LoginRefusal; tx: LoginTransaction }
+  /** the login was completed before (a late double submit): where the winner went, if the front door said */
+  | { type: 'completed'; protocol: LoginProtocol; returnTo?: string }
+  | { type: 'error'; intent: ErrorIntent; message: string; params?: MessageParams }
   /** another submission changed the transaction first: show the current state */
   | { type: 'conflict' };
 
@@ -56,191 +85,303 @@ export interface EngineDeps {
   publicUrl: string;
   transactionTtlMs: number;
   clock?: () => number;
+  /** the per-login lease; tests shorten it to see a step outlive it */
+  lease?: LeaseTiming;
 }
 
-/** How long a request waits for another request of the same login, and how long a lease lives if its node dies. */
-const LEASE_WAIT_MS = 5000;
-const LEASE_TTL_MS = 10_000;
+/** One pass over a login: what the actions read and fill in, in the order they run. */
+interface Pass {
+  id: string;
+  client: ClientInfo;
+  /** the submitted form (submit passes); consumed by the first authenticator that continues with it */
+  input?: Record<string, string>;
+  tx: LoginTransaction;
+  version: number;
+  app: Application;
+  /** the authenticator's answer, for applyOutcome */
+  outcome?: Outcome;
+  /** the transaction changed: the pass ends with a compare-and-set write */
+  changed: boolean;
+}
+
+/** An action hands the pass on (undefined), ends it with a result, or sends it back to an earlier action. */
+type Next = EngineResult | { goto: Action } | undefined;
+type Action = (pass: Pass) => Promise<Next> | Next;
+
+const ok = undefined;
+const conflict = (): EngineResult => ({ type: 'conflict' });
 
 export function createEngine(deps: EngineDeps) {
   const clock = deps.clock ?? Date.now;
+  const lease = createLoginLease(deps.state, deps.lease);
 
-  async function load(id: string) {
-    return deps.state.get<LoginTransaction>(transactionKey(id));
+  const load = (id: string) => deps.state.get<LoginTransaction>(transactionKey(id));
+
+  // ── the actions of a pass, in the order they run ────────────────────────────────────────────────────────────────
+
+  /** load → check live → load the application: a pass over an expired, finished or failed login ends here. */
+  async function loadTransaction(id: string): Promise<EngineResult | Omit<Pass, 'id' | 'client' | 'changed'>> {
+    const record = await load(id);
+    if (!record || record.value.expiresAt <= clock()) return error('expired', 'login.expired');
+    const tx = record.value;
+    if (tx.status === 'completed')
+      return { type: 'completed', protocol: protocolOf(tx), ...(tx.returnTo ? { returnTo: tx.returnTo } : {}) };
+    if (tx.status === 'failed') return error('fatal', tx.error?.message ?? 'login.failed', tx.error?.params);
+    const app = await deps.applications.get(tx.applicationId);
+    if (!app) return error('fatal', 'login.configuration-changed');
+    return { tx, version: record.version, app };
   }
 
-  /** Creates the transaction for a new interaction; a second call for the same uid keeps the first. */
-  async function start(id: string, application: Application, requestedAcr: string[] = []): Promise<void> {
-    const now = clock();
-    const tx: LoginTransaction = {
-      ...(requestedAcr.length > 0 ? { requestedAcr } : {}),
-      id,
-      clientId: application.clientId,
-      applicationId: application.id,
-      status: 'in-progress',
-      stepIndex: 0,
-      amr: [],
-      passed: [],
-      createdAt: now,
-      expiresAt: now + deps.transactionTtlMs,
-    };
-    await deps.state.create(transactionKey(id), tx, deps.transactionTtlMs);
-  }
+  /**
+   * A passive login (OIDC prompt=none, SAML IsPassive) may show no page, and every step asks the user something or may
+   * send something (an SMS) as it begins: it is refused before any step begins. Reusing a session is the front door's.
+   */
+  const refusePassive: Action = (p) =>
+    requirementsOf(p.tx).passive
+      ? refuse(
+          p,
+          'interaction-required',
+          'login.interaction-required',
+          'The login needs the user to interact, and the application asked for none.',
+        )
+      : ok;
 
-  async function save(tx: LoginTransaction, version: number): Promise<boolean> {
-    const ttl = Math.max(1000, tx.expiresAt - clock());
-    return deps.state.replace(transactionKey(tx.id), version, tx, ttl);
-  }
+  /** A begun step shows its saved prompt again: a reload never begins a step twice (no second SMS). */
+  const showSavedPrompt: Action = ({ tx }) => {
+    const prompt = tx.current?.begun ? tx.current.lastPrompt : undefined;
+    return prompt ? page(tx, 'prompt', prompt) : ok;
+  };
 
-  function optionsOf(options: SequenceOption[]): OptionChoice[] {
-    return options.map((o) => ({
-      authenticator: o.authenticator,
-      ...(o.idp ? { idp: o.idp } : {}),
-      displayName: o.idp
-        ? `${deps.registry.get(o.authenticator)?.descriptor.displayName ?? o.authenticator} (${o.idp})`
-        : (deps.registry.get(o.authenticator)?.descriptor.displayName ?? o.authenticator),
-    }));
-  }
+  /** A form for another step than the current one (a stale tab, the loser of a race) sees the current state. */
+  const checkStepField: Action = ({ tx, app, input }) =>
+    app.steps[tx.stepIndex] && input?.step !== undefined && input.step !== String(tx.stepIndex)
+      ? { type: 'conflict' }
+      : ok;
 
-  async function context(
-    tx: LoginTransaction,
-    app: Application,
-    client: ClientInfo,
-  ): Promise<StepContext | { error: string }> {
-    const current = tx.current!;
-    let idp: StepContext['idp'];
-    let config: Record<string, unknown> = {};
-    if (current.idp) {
-      idp = await deps.identityProviders.getByName(current.idp);
-      const entry = idp?.authenticators.find((a) => a.type === current.authenticator);
-      if (!idp?.enabled || !entry?.enabled) return { error: 'login.method-unavailable' };
-      config = entry.config;
+  /** The user picked one option of a step that offers several. */
+  const readChoice: Action = async (p) => {
+    const choice = p.input?.choose;
+    const step = p.app.steps[p.tx.stepIndex];
+    if (choice === undefined || !step) return ok;
+    const named = (o: SequenceOption) => `${o.idp ?? ''}:${o.authenticator}` === choice;
+    const options = await availableOptions(step.options);
+    const option = options.length > 1 ? options.find(named) : undefined;
+    if (!option) {
+      // an option switched off since the choice was shown: the page shows what is left
+      if (step.options.length > 1 && step.options.some(named)) return { type: 'conflict' };
+      return error('bad-input', 'login.bad-request');
     }
-    let user: User | undefined;
-    if (tx.userId) {
-      user = await getUserById(deps.db, tx.userId);
-      // no later step runs for a user disabled (or deleted) since an earlier one: no SMS goes to a disabled account
-      if (!user?.enabled) return { error: 'login.user-gone' };
-    }
-    return {
-      loginId: tx.id,
-      application: app,
-      ...(idp ? { idp } : {}),
-      config,
-      ...(user ? { user } : {}),
-      state: current.state,
-      client,
-      publicUrl: deps.publicUrl,
-      now: clock(),
-      audit: (event, data = {}) =>
-        deps.audit.record({
-          event,
-          userId: user?.id ?? null,
-          username: user?.username ?? null,
-          clientId: app.clientId,
-          ip: client.ip,
-          data: { loginId: tx.id, ...data },
-        }),
-    };
-  }
+    // choosing the option already running shows it again: a restart would reset its resend and guess limits
+    if (p.tx.current?.begun && p.tx.current.lastPrompt && named(p.tx.current))
+      return page(p.tx, 'prompt', p.tx.current.lastPrompt);
+    startOption(p, option);
+    delete p.input;
+    return ok;
+  };
 
-  /** Applies an authenticator's outcome to the transaction and decides what the user sees next. */
-  async function apply(
-    tx: LoginTransaction,
-    app: Application,
-    outcome: Outcome,
-    client: ClientInfo,
-  ): Promise<EngineResult> {
-    const current = tx.current!;
+  /** The option this step runs: the one in progress, the only one available, or the user's choice among several. */
+  const pickOption: Action = async (p) => {
+    if (p.tx.current) return ok;
+    const step = p.app.steps[p.tx.stepIndex];
+    if (!step) return { goto: finishLogin };
+    const options = await availableOptions(step.options);
+    // a step whose every option is switched off fails closed: skipping it would hand out a weaker login
+    if (options.length === 0) return stepUnavailable(p);
+    if (options.length > 1)
+      return {
+        type: 'page',
+        intent: 'prompt',
+        page: 'choose',
+        data: { step: p.tx.stepIndex + 1 },
+        tx: p.tx,
+        options: optionsOf(options),
+      };
+    startOption(p, options[0]!);
+    return ok;
+  };
+
+  /** begin or continue the current option's authenticator, through the contract only. */
+  const runStep: Action = async (p) => {
+    const current = p.tx.current!;
+    const authenticator = deps.registry.get(current.authenticator);
+    if (!authenticator) return fail(p, 'login.configuration-changed');
+    const ctx = await contextFor(p, authenticator);
+    if ('error' in ctx) return fail(p, ctx.error);
+    // the form belongs to a begun step; a step that has not begun yet begins instead (its first page)
+    const input = current.begun ? p.input : undefined;
+    delete p.input;
+    p.outcome = input ? await authenticator.continue(ctx, input) : await authenticator.begin(ctx);
+    current.state = ctx.state;
+    p.changed = true;
+    return ok;
+  };
+
+  /** What the outcome means for the login: a page to show, the end of it, or the next step. */
+  const applyOutcome: Action = async (p) => {
+    const outcome = p.outcome!;
+    delete p.outcome;
+    const current = p.tx.current!;
     switch (outcome.kind) {
       case 'prompt':
         current.begun = true;
         current.lastPrompt = outcome;
-        return page(tx, outcome);
+        return page(p.tx, 'prompt', outcome);
       case 'failure': {
-        if (outcome.fatal) {
-          tx.status = 'failed';
-          tx.error = { message: outcome.message, ...(outcome.params ? { params: outcome.params } : {}) };
-          return {
-            type: 'error',
-            message: outcome.message,
-            ...(outcome.params ? { params: outcome.params } : {}),
-            status: 403,
-          };
-        }
-        const retry: PromptOutcome = outcome.retry ?? current.lastPrompt ?? { kind: 'prompt', view: 'error', data: {} };
-        current.begun = true;
-        current.lastPrompt = { ...retry, notice: outcome.message, data: { ...retry.data, ...(outcome.params ?? {}) } };
-        return page(tx, { ...current.lastPrompt, status: retry.status ?? 400 });
+        const locked = await countFailure(p, outcome);
+        if (locked) return locked;
+        if (!outcome.prompt) return fail(p, outcome.message, outcome.params);
+        return retryPage(p, 'failure', outcome.message, outcome.params, outcome.prompt);
       }
+      case 'reprompt':
+      case 'limit':
+      case 'unavailable':
+        return retryPage(p, outcome.kind, outcome.message, outcome.params, outcome.prompt);
+      case 'fatal':
+        return fail(p, outcome.message, outcome.params);
       case 'skip':
-      case 'success': {
+      case 'success':
         if (outcome.kind === 'success') {
-          if (tx.userId && tx.userId !== outcome.user.id) {
-            tx.status = 'failed';
-            tx.error = { message: 'login.user-mismatch' };
-            return { type: 'error', message: 'login.user-mismatch', status: 403 };
-          }
-          tx.userId = outcome.user.id;
+          if (p.tx.userId && p.tx.userId !== outcome.user.id) return fail(p, 'login.user-mismatch');
+          await resetCounter(outcome.user, deps.registry.get(current.authenticator));
+          p.tx.userId = outcome.user.id;
           const amr = outcome.amr ?? deps.registry.get(current.authenticator)?.descriptor.amr ?? [];
-          tx.amr = [...new Set([...tx.amr, ...amr])];
+          p.tx.amr = [...new Set([...p.tx.amr, ...amr])];
         }
-        tx.passed.push({
-          step: tx.stepIndex,
+        p.tx.passed.push({
+          step: p.tx.stepIndex,
           authenticator: current.authenticator,
           ...(current.idp ? { idp: current.idp } : {}),
           ...(outcome.kind === 'skip' ? { skipped: true } : {}),
         });
-        tx.stepIndex += 1;
-        delete tx.current;
-        return advance(tx, app, client);
-      }
+        p.tx.stepIndex += 1;
+        delete p.tx.current;
+        return { goto: pickOption };
     }
+  };
+
+  /** Every step passed: check the user one last time and what the application asked for, then hand the login on. */
+  const finishLogin: Action = async (p) => {
+    const { tx, app } = p;
+    p.changed = true;
+    if (!tx.userId) return fail(p, 'login.no-user');
+    const user = await getUserById(deps.db, tx.userId);
+    if (!user?.enabled) return fail(p, 'login.user-gone');
+    if (isLocked(user, clock())) return fail(p, 'login.user-locked');
+    // the application knows users by its subject claim: without a value there is no subject to give, and the
+    // internal id is never given instead (it would be a second, different identity of the same person)
+    if (!(await claimValue(deps.db, user, app.subjectClaimUri))) {
+      await audit(p, 'login.no-subject', user, { subjectClaim: app.subjectClaimUri });
+      return fail(p, 'login.no-subject');
+    }
+    const { amr, acr } = summarise(tx.amr);
+    // an application that asked only for stronger authentication than this login reached gets an error, never a
+    // silently weaker answer (a user who turned SMS OTP off passes with one factor)
+    const acceptable = requirementsOf(tx).acceptableAcr ?? [];
+    const known = Object.values(ACR) as string[];
+    if (acceptable.length > 0 && !acceptable.includes(acr) && acceptable.some((a) => known.includes(a)))
+      return refuse(
+        p,
+        'acr-unmet',
+        'login.acr-unmet',
+        `This login reached ${acr}, the application asked for ${acceptable.join(' or ')}.`,
+      );
+    const now = clock();
+    tx.status = 'completed';
+    tx.completedAt = now;
+    return {
+      type: 'finish',
+      completion: { loginId: tx.id, applicationId: tx.applicationId, accountId: user.id, amr, acr, authTime: now },
+      tx,
+    };
+  };
+
+  /** The pass that shows the login: begins the current step once, or shows its saved page. */
+  const VIEW_PASS: Action[] = [refusePassive, showSavedPrompt, pickOption, runStep, applyOutcome, finishLogin];
+  /** The pass of a form submission: the step field, a choice, then the current step continues with the form. */
+  const SUBMIT_PASS: Action[] = [
+    refusePassive,
+    checkStepField,
+    readChoice,
+    pickOption,
+    runStep,
+    applyOutcome,
+    finishLogin,
+  ];
+
+  async function run(actions: Action[], id: string, client: ClientInfo, input?: Record<string, string>) {
+    const loaded = await loadTransaction(id);
+    if ('type' in loaded) return loaded;
+    const p: Pass = { id, client, ...(input ? { input } : {}), ...loaded, changed: false };
+    let result: EngineResult | undefined;
+    for (let i = 0; i < actions.length && !result; ) {
+      const next = await actions[i]!(p);
+      if (next === undefined) i += 1;
+      else if ('goto' in next) i = actions.indexOf(next.goto);
+      else result = next;
+    }
+    return p.changed ? commit(result!, p) : result!;
   }
 
-  function page(tx: LoginTransaction, prompt: PromptOutcome): EngineResult {
+  // ── helpers of the actions ──────────────────────────────────────────────────────────────────────────────────────
+
+  function error(intent: 'fatal' | 'expired' | 'bad-input', message: EngineMessageId | string, params?: MessageParams) {
+    return { type: 'error', intent, message, ...(params ? { params } : {}) } satisfies EngineResult;
+  }
+
+  function page(tx: LoginTransaction, intent: PageIntent, prompt: PromptOutcome): EngineResult {
     return {
       type: 'page',
-      view: prompt.view,
+      intent,
+      page: prompt.page,
       data: prompt.data,
       ...(prompt.notice ? { notice: prompt.notice } : {}),
-      status: prompt.status ?? 200,
       tx,
     };
   }
 
-  /** Moves to the next step: finish when none is left, ask the user to choose when a step offers several options. */
-  async function advance(tx: LoginTransaction, app: Application, client: ClientInfo): Promise<EngineResult> {
-    const step = app.steps[tx.stepIndex];
-    if (!step) return finish(tx, app, client);
-    if (!tx.current) {
-      const options = await availableOptions(step);
-      // a step whose every option is switched off fails closed: skipping it would hand out a weaker login
-      if (options.length === 0) return unavailable(tx, app, step, client);
-      if (options.length > 1)
-        return {
-          type: 'page',
-          view: 'choose',
-          data: { step: tx.stepIndex + 1 },
-          status: 200,
-          tx,
-          options: optionsOf(options),
-        };
-      const option = options[0]!;
-      tx.current = {
-        authenticator: option.authenticator,
-        ...(option.idp ? { idp: option.idp } : {}),
-        begun: false,
-        state: {},
+  /** The page again with the message of what went wrong; a reload shows it as it is now (the message stays). */
+  function retryPage(p: Pass, intent: PageIntent, message: string, params: MessageParams = {}, prompt?: PromptOutcome) {
+    const current = p.tx.current!;
+    const base: PromptOutcome = prompt ?? current.lastPrompt ?? { kind: 'prompt', page: 'error', data: {} };
+    current.begun = true;
+    current.lastPrompt = { ...base, notice: message, data: { ...base.data, ...params } };
+    return page(p.tx, intent, current.lastPrompt);
+  }
+
+  function fail(p: Pass, message: EngineMessageId | string, params?: MessageParams): EngineResult {
+    p.tx.status = 'failed';
+    p.tx.error = { message, ...(params ? { params } : {}) };
+    p.changed = true;
+    return error('fatal', message, params);
+  }
+
+  function refuse(p: Pass, reason: LoginRefusal['reason'], message: EngineMessageId, description: string) {
+    p.tx.status = 'failed';
+    p.tx.error = { message };
+    p.changed = true;
+    return { type: 'refuse', refusal: { loginId: p.tx.id, reason, description }, tx: p.tx } satisfies EngineResult;
+  }
+
+  function startOption(p: Pass, option: SequenceOption) {
+    p.tx.current = { authenticator: option.authenticator, ...(option.idp ? { idp: option.idp } : {}), begun: false };
+    p.changed = true;
+  }
+
+  function optionsOf(options: SequenceOption[]): OptionChoice[] {
+    return options.map((o) => {
+      const name = deps.registry.get(o.authenticator)?.descriptor.displayName ?? o.authenticator;
+      return {
+        authenticator: o.authenticator,
+        ...(o.idp ? { idp: o.idp } : {}),
+        displayName: o.idp ? `${name} (${o.idp})` : name,
       };
-    }
-    return beginCurrent(tx, app, client);
+    });
   }
 
   /** The options of a step that can run now: a registered authenticator, and for a federated one an enabled IdP entry. */
-  async function availableOptions(step: AuthenticationStep): Promise<SequenceOption[]> {
+  async function availableOptions(options: SequenceOption[]): Promise<SequenceOption[]> {
     const available: SequenceOption[] = [];
-    for (const option of step.options) {
+    for (const option of options) {
       if (!deps.registry.get(option.authenticator)) continue;
       if (option.idp) {
         const idp = await deps.identityProviders.getByName(option.idp);
@@ -251,213 +392,150 @@ export function createEngine(deps: EngineDeps) {
     return available;
   }
 
-  async function unavailable(
-    tx: LoginTransaction,
-    app: Application,
-    step: AuthenticationStep,
-    client: ClientInfo,
-  ): Promise<EngineResult> {
-    await deps.audit.record({
-      event: 'login.step-unavailable',
-      userId: tx.userId ?? null,
-      clientId: app.clientId,
-      ip: client.ip,
-      data: {
-        loginId: tx.id,
-        step: tx.stepIndex,
-        options: step.options.map((o) => (o.idp ? `${o.authenticator} (${o.idp})` : o.authenticator)),
-      },
+  async function stepUnavailable(p: Pass): Promise<EngineResult> {
+    const step = p.app.steps[p.tx.stepIndex]!;
+    await audit(p, 'login.step-unavailable', undefined, {
+      step: p.tx.stepIndex,
+      options: step.options.map((o) => (o.idp ? `${o.authenticator} (${o.idp})` : o.authenticator)),
     });
-    return fail(tx, 'login.method-unavailable');
+    return fail(p, 'login.method-unavailable');
   }
 
-  async function beginCurrent(tx: LoginTransaction, app: Application, client: ClientInfo): Promise<EngineResult> {
-    const authenticator = deps.registry.get(tx.current!.authenticator);
-    if (!authenticator) return fail(tx, 'login.configuration-changed');
-    const ctx = await context(tx, app, client);
-    if ('error' in ctx) return fail(tx, ctx.error);
-    const outcome = await authenticator.begin(ctx);
-    tx.current!.state = ctx.state;
-    return apply(tx, app, outcome, client);
-  }
-
-  function fail(tx: LoginTransaction, message: string): EngineResult {
-    tx.status = 'failed';
-    tx.error = { message };
-    return { type: 'error', message, status: 403 };
-  }
-
-  /** Every step passed: check the user one last time and hand oidc-provider the account and methods. */
-  async function finish(tx: LoginTransaction, app: Application, client: ClientInfo): Promise<EngineResult> {
-    if (!tx.userId) return fail(tx, 'login.no-user');
-    const user = await getUserById(deps.db, tx.userId);
-    if (!user?.enabled) return fail(tx, 'login.user-gone');
-    if (isLocked(user, clock())) return fail(tx, 'login.user-locked');
-    // the application knows users by its subject claim: without a value there is no sub to give, and the internal id
-    // is never given instead (it would be a second, different identity of the same person)
-    if (!(await claimValue(deps.db, user, app.subjectClaimUri))) {
-      await deps.audit.record({
-        event: 'login.no-subject',
-        userId: user.id,
-        username: user.username,
-        clientId: app.clientId,
-        ip: client.ip,
-        data: { loginId: tx.id, subjectClaim: app.subjectClaimUri },
-      });
-      return fail(tx, 'login.no-subject');
+  /** What the authenticator sees of the login: its typed configuration, the user of earlier steps, its own state. */
+  async function contextFor(p: Pass, authenticator: Authenticator): Promise<StepContext | { error: EngineMessageId }> {
+    const current = p.tx.current!;
+    let idp: StepContext['idp'];
+    let stored: Record<string, unknown> = {};
+    if (current.idp) {
+      idp = await deps.identityProviders.getByName(current.idp);
+      const entry = idp?.authenticators.find((a) => a.type === current.authenticator);
+      if (!idp?.enabled || !entry?.enabled) return { error: 'login.method-unavailable' };
+      stored = entry.config;
     }
-    const { amr, acr } = summarise(tx.amr);
-    // an application that asked only for stronger authentication than this login reached gets an error, never a
-    // silently weaker token (a user who turned SMS OTP off passes with one factor)
-    if (
-      tx.requestedAcr &&
-      !tx.requestedAcr.includes(acr) &&
-      tx.requestedAcr.some((a) => Object.values(ACR).includes(a as (typeof ACR)[keyof typeof ACR]))
-    ) {
-      tx.status = 'failed';
-      tx.error = { message: 'login.acr-unmet' };
-      return {
-        type: 'deny',
-        error: 'unmet_authentication_requirements',
-        description: `This login reached ${acr}, the application asked for ${tx.requestedAcr.join(' or ')}.`,
-        tx,
-      };
-    }
-    tx.status = 'completed';
-    return { type: 'finish', accountId: user.id, amr, acr, tx };
-  }
-
-  /** Loads a live transaction and its application, or says why the login cannot go on. */
-  async function open(id: string): Promise<{ tx: LoginTransaction; version: number; app: Application } | EngineResult> {
-    const record = await load(id);
-    if (!record) return { type: 'error', message: 'login.expired', status: 410 };
-    const tx = record.value;
-    if (tx.expiresAt <= clock()) return { type: 'error', message: 'login.expired', status: 410 };
-    if (tx.status === 'completed') return { type: 'completed', ...(tx.returnTo ? { returnTo: tx.returnTo } : {}) };
-    if (tx.status === 'failed')
-      return {
-        type: 'error',
-        message: tx.error?.message ?? 'login.failed',
-        ...(tx.error?.params ? { params: tx.error.params } : {}),
-        status: 403,
-      };
-    const app = await deps.applications.get(tx.applicationId);
-    if (!app) return { type: 'error', message: 'login.configuration-changed', status: 403 };
-    return { tx, version: record.version, app };
-  }
-
-  async function commit(result: EngineResult, tx: LoginTransaction, version: number): Promise<EngineResult> {
-    return (await save(tx, version)) ? result : { type: 'conflict' };
+    let user: User | undefined;
+    if (p.tx.userId) {
+      user = await getUserById(deps.db, p.tx.userId);
+      // no later step runs for a user disabled (or deleted) since an earlier one: no SMS goes to a disabled account
+      if (!user?.enabled) return { error: 'login.user-gone' };
+    } else if (authenticator.descriptor.requiresUser) return { error: 'login.needs-user' };
+    return {
+      loginId: p.tx.id,
+      application: p.app,
+      ...(idp ? { idp } : {}),
+      config: authenticator.readConfig(stored),
+      ...(user ? { user } : {}),
+      state: current.state,
+      client: p.client,
+      publicUrl: deps.publicUrl,
+      now: clock(),
+      audit: (event, data = {}) => audit(p, event, user, data),
+    };
   }
 
   /**
-   * Runs one mutation of a login at a time across all nodes (a short lease in the shared state store), so a double
-   * submit or a reload racing a submission never runs a step's side effects twice. Compare-and-set still guards
-   * correctness if a lease expires; a request that cannot get the lease in time is told to look again.
+   * The one place a failed attempt is counted toward a lock (identity/lockout.ts, one atomic UPDATE on the shared
+   * database). Returns the end of the login when the failure locked the account and the authenticator may say so.
    */
-  async function exclusive(id: string, fn: () => Promise<EngineResult>): Promise<EngineResult> {
-    const key = `login-lease:${id}`;
-    // the lease names its owner: only this request renews or releases it, never one that took it after expiry
-    const lease = { owner: randomUUID() };
-    const deadline = performance.now() + LEASE_WAIT_MS;
-    while (!(await deps.state.create(key, lease, LEASE_TTL_MS))) {
-      if (performance.now() > deadline) return { type: 'conflict' };
-      await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
-    }
-    // a step may wait on a gateway for minutes (its timeouts are configurable): renewed while it runs, the lease
-    // outlives any timeout, and still ends within LEASE_TTL_MS when the node holding it dies
-    const renewal = setInterval(() => {
-      deps.state.renewIf(key, lease, LEASE_TTL_MS).catch(() => undefined);
-    }, LEASE_TTL_MS / 3);
-    renewal.unref();
-    try {
-      return await fn();
-    } finally {
-      clearInterval(renewal);
-      await deps.state.deleteIf(key, lease);
+  async function countFailure(p: Pass, outcome: FailureOutcome): Promise<EngineResult | undefined> {
+    const counter = deps.registry.get(p.tx.current!.authenticator)?.descriptor.counter;
+    if (!outcome.counts || !counter) return undefined;
+    const { user, policy, lockedMessage } = outcome.counts;
+    const now = clock();
+    const counted = await recordFailure(deps.db, user.id, counter, policy, now);
+    if (!counted.locked) return undefined;
+    await audit(p, 'account.locked', user, {
+      username: user.username,
+      reason: LockReason[counter],
+      until: counted.lockedUntil,
+    });
+    if (!lockedMessage) return undefined;
+    return fail(p, lockedMessage, { minutes: Math.max(1, Math.ceil((counted.lockedUntil! - now) / 60_000)) });
+  }
+
+  /** A passed step starts its counter again (only when there was something to reset: no write on most logins). */
+  async function resetCounter(user: User, authenticator: Authenticator | undefined) {
+    const counter = authenticator?.descriptor.counter;
+    if (!counter) return;
+    const count = counter === 'password' ? user.failedPasswordCount : user.failedOtpCount;
+    if (count > 0) await resetFailures(deps.db, user.id, counter);
+  }
+
+  function audit(p: Pass, event: string, user: User | undefined, data: Record<string, unknown>) {
+    return deps.audit.record({
+      event,
+      userId: user?.id ?? p.tx.userId ?? null,
+      username: user?.username ?? null,
+      clientId: p.app.clientId,
+      ip: p.client.ip,
+      data: { loginId: p.tx.id, ...data },
+    });
+  }
+
+  /** A small change outside a pass (a few compare-and-set tries); `change` returns undefined to leave it as it is. */
+  async function amend(id: string, change: (tx: LoginTransaction) => LoginTransaction | undefined): Promise<void> {
+    for (let i = 0; i < 3; i++) {
+      const record = await load(id);
+      const changed = record && change(record.value);
+      if (!record || !changed) return;
+      const ttl = Math.max(1000, changed.expiresAt - clock());
+      if (await deps.state.replace(transactionKey(id), record.version, changed, ttl)) return;
     }
   }
 
-  /** The saved prompt of a begun step, or a final state; undefined when the current step still has to begin. */
-  async function showSaved(id: string): Promise<EngineResult | undefined> {
-    const opened = await open(id);
-    if ('type' in opened) return opened;
-    const { tx } = opened;
-    if (tx.current?.begun && tx.current.lastPrompt) {
-      const result = page(tx, tx.current.lastPrompt);
-      return result.type === 'page' ? { ...result, status: 200 } : result;
-    }
-    return undefined;
-  }
-
-  async function viewAndBegin(id: string, client: ClientInfo): Promise<EngineResult> {
-    const opened = await open(id);
-    if ('type' in opened) return opened;
-    const { tx, version, app } = opened;
-    return commit(await advance(tx, app, client), tx, version);
-  }
-
-  async function submitNow(id: string, input: Record<string, string>, client: ClientInfo): Promise<EngineResult> {
-    const opened = await open(id);
-    if ('type' in opened) return opened;
-    const { tx, version, app } = opened;
-    const step = app.steps[tx.stepIndex];
-    if (!step) return commit(await finish(tx, app, client), tx, version);
-    if (input.step !== undefined && input.step !== String(tx.stepIndex)) return { type: 'conflict' };
-    if (input.choose !== undefined) {
-      const named = (o: SequenceOption) => `${o.idp ?? ''}:${o.authenticator}` === input.choose;
-      const options = await availableOptions(step);
-      const option = options.length > 1 ? options.find(named) : undefined;
-      if (!option) {
-        // an option switched off since the choice was shown: the page shows what is left
-        if (step.options.length > 1 && step.options.some(named)) return { type: 'conflict' };
-        return { type: 'error', message: 'login.bad-request', status: 400 };
-      }
-      // choosing the option already running shows it again: a restart would reset its resend and guess limits
-      if (tx.current?.begun && tx.current.lastPrompt && named(tx.current)) {
-        const shown = page(tx, tx.current.lastPrompt);
-        return shown.type === 'page' ? { ...shown, status: 200 } : shown;
-      }
-      tx.current = {
-        authenticator: option.authenticator,
-        ...(option.idp ? { idp: option.idp } : {}),
-        begun: false,
-        state: {},
-      };
-      return commit(await beginCurrent(tx, app, client), tx, version);
-    }
-    if (!tx.current?.begun) return commit(await advance(tx, app, client), tx, version);
-    const authenticator = deps.registry.get(tx.current.authenticator);
-    if (!authenticator) return commit(fail(tx, 'login.configuration-changed'), tx, version);
-    const ctx = await context(tx, app, client);
-    if ('error' in ctx) return commit(fail(tx, ctx.error), tx, version);
-    const outcome = await authenticator.continue(ctx, input);
-    tx.current.state = ctx.state;
-    return commit(await apply(tx, app, outcome, client), tx, version);
+  async function commit(result: EngineResult, p: Pass): Promise<EngineResult> {
+    const ttl = Math.max(1000, p.tx.expiresAt - clock());
+    return (await deps.state.replace(transactionKey(p.tx.id), p.version, p.tx, ttl)) ? result : { type: 'conflict' };
   }
 
   return {
-    start,
+    /**
+     * A front door starts a login: the transaction is created under the front door's id. A second call for the same
+     * id keeps the first. False when the application does not exist.
+     */
+    async start(request: LoginRequest): Promise<boolean> {
+      const application = await deps.applications.get(request.applicationId);
+      if (!application) return false;
+      const now = clock();
+      const tx: LoginTransaction = {
+        id: request.loginId,
+        protocol: request.protocol,
+        clientId: application.clientId,
+        applicationId: application.id,
+        status: 'in-progress',
+        requirements: request.requirements,
+        stepIndex: 0,
+        amr: [],
+        passed: [],
+        createdAt: now,
+        expiresAt: now + deps.transactionTtlMs,
+      };
+      await deps.state.create(transactionKey(request.loginId), tx, deps.transactionTtlMs);
+      return true;
+    },
     load,
     /** What the user sees now: begins the current step once; a reload shows the same prompt without side effects. */
     async view(id: string, client: ClientInfo): Promise<EngineResult> {
-      const shown = await showSaved(id);
-      if (shown) return shown;
+      const loaded = await loadTransaction(id);
+      if ('type' in loaded) return loaded;
+      const saved = await showSavedPrompt({ id, client, ...loaded, changed: false });
+      if (saved && !('goto' in saved)) return saved;
       // beginning a step has side effects (an SMS): one request at a time, then look again
-      return exclusive(id, async () => (await showSaved(id)) ?? viewAndBegin(id, client));
+      return lease.exclusive(id, () => run(VIEW_PASS, id, client), conflict);
     },
     /** Handles a form submission for the current step, one submission of a login at a time. */
     submit: (id: string, input: Record<string, string>, client: ClientInfo) =>
-      exclusive(id, () => submitNow(id, input, client)),
-    /** Remembers where oidc-provider continues, so a late double submit lands there as well. */
-    async remember(id: string, returnTo: string): Promise<void> {
-      for (let i = 0; i < 3; i++) {
-        const record = await load(id);
-        if (!record) return;
-        if (await save({ ...record.value, returnTo }, record.version)) return;
-      }
+      lease.exclusive(id, () => run(SUBMIT_PASS, id, client, input), conflict),
+    /** The user or the front door ends the login without a user (Cancel): later submissions see it failed. */
+    async cancel(id: string): Promise<void> {
+      await amend(id, (tx) =>
+        tx.status === 'in-progress' ? { ...tx, status: 'failed', error: { message: 'login.failed' } } : undefined,
+      );
     },
-    /** The user of a finished transaction (for audit at the edge). */
+    /** Remembers where the browser continues after a redirect answer, so a late double submit lands there as well. */
+    async remember(id: string, returnTo: string): Promise<void> {
+      await amend(id, (tx) => ({ ...tx, returnTo }));
+    },
+    /** The user of a transaction (for audit at the edge). */
     async userOf(tx: LoginTransaction): Promise<User | undefined> {
       return tx.userId ? getUserById(deps.db, tx.userId) : undefined;
     },

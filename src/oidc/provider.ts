@@ -2,14 +2,9 @@
  * The OpenID Provider: oidc-provider configured over Stepgate's applications, users, claims and keys.
  * Logins happen in Stepgate's step engine (interactions); this file only describes the protocol side.
  */
-import Provider, {
-  type AdapterPayload,
-  type Configuration,
-  errors,
-  interactionPolicy,
-  type KoaContextWithOIDC,
-} from 'oidc-provider';
+import Provider, { type AdapterPayload, type Configuration, errors, interactionPolicy } from 'oidc-provider';
 import { ACR } from '../authn/acr.js';
+import type { LoginRequest } from '../authn/front-door.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Application, ApplicationStore } from '../identity/applications.js';
 import { OIDC_DIALECT } from '../identity/claim-uris.js';
@@ -18,6 +13,7 @@ import { isReservedClaim } from '../identity/reserved-claims.js';
 import { claimsOf, getUserById, isLocked, type User } from '../identity/users.js';
 import type { Db } from '../store/db.js';
 import { createAdapterFactory } from './adapter.js';
+import { loginRequestOf } from './front-door.js';
 import { loadKeys } from './keys.js';
 import {
   holdClientsToTheirAuthMethod,
@@ -50,13 +46,44 @@ export interface ProviderDeps {
   applications: ApplicationStore;
   issuer: string;
   interactionTtlSeconds: number;
-  /** renders oidc-provider's own error and logout pages in Stepgate's look */
-  pages: {
-    error(ctx: KoaContextWithOIDC, out: { error?: string; error_description?: string }): string;
-    logout(ctx: KoaContextWithOIDC, form: string): string;
-    loggedOut(ctx: KoaContextWithOIDC): string;
+  /** renders oidc-provider's own error and logout pages in Stepgate's look (the web layer gives them) */
+  pages: ProviderPages;
+  /** the engine's start: each new interaction starts a login (authn/engine.ts, through the OIDC front door) */
+  startLogin(request: LoginRequest): Promise<unknown>;
+}
+
+/** The pages oidc-provider shows itself, as the web layer renders them. */
+export interface ProviderPages {
+  error(out: { error?: string; error_description?: string }): string;
+  logout(form: string): string;
+  loggedOut(): string;
+}
+
+/**
+ * The provider's pages, given later: the composition root makes the provider before the web layer made its page
+ * renderer, and the web layer installs its pages with `use` when it builds the app. Until then the pages are plain.
+ */
+export interface DeferredPages extends ProviderPages {
+  use(pages: ProviderPages): void;
+}
+
+export function deferredPages(): DeferredPages {
+  let current: ProviderPages = {
+    error: (out) => `<p>${escapeHtml(out.error_description ?? out.error ?? 'error')}</p>`,
+    logout: (form) => `${form}<button form="op.logoutForm" type="submit">Log out</button>`,
+    loggedOut: () => '<p>Logged out.</p>',
+  };
+  return {
+    error: (out) => current.error(out),
+    logout: (form) => current.logout(form),
+    loggedOut: () => current.loggedOut(),
+    use(pages) {
+      current = pages;
+    },
   };
 }
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The client metadata oidc-provider needs for one application. */
 async function clientMetadata(apps: ApplicationStore, clientId: string): Promise<AdapterPayload | undefined> {
@@ -171,10 +198,10 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
-          ctx.body = deps.pages.logout(ctx, form);
+          ctx.body = deps.pages.logout(form);
         },
         postLogoutSuccessSource: async (ctx) => {
-          ctx.body = deps.pages.loggedOut(ctx);
+          ctx.body = deps.pages.loggedOut();
         },
       },
     },
@@ -190,7 +217,13 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     },
     interactions: {
       policy,
-      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      // the OIDC front door starts the engine's login as the interaction is created, so the login pages only run it
+      url: async (ctx, interaction) => {
+        const app = await deps.applications.getByClientId(ctx.oidc.client!.clientId);
+        // an application deleted since this request began gets no login: the page says the login expired
+        if (app) await deps.startLogin(loginRequestOf(interaction, app.id));
+        return `/interaction/${interaction.uid}`;
+      },
     },
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     // every refresh gives a new refresh token; presenting a used one again revokes the whole grant (oidc-provider), and
@@ -243,7 +276,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = deps.pages.error(ctx, out);
+      ctx.body = deps.pages.error(out);
     },
   };
 

@@ -22,8 +22,12 @@ const DECR = `local n = tonumber(redis.call('GET', KEYS[1]) or '0')
 if n > 0 then return redis.call('DECR', KEYS[1]) end
 return 0`;
 
-export function createRedisStateStore(url: string, prefix = 'stepgate:'): StateStore {
-  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+/** Over a URL (its own client, closed with the store) or the composition root's shared client (closed by its owner). */
+export function createRedisStateStore(connection: string | Redis, prefix = 'stepgate:'): StateStore {
+  const owned = typeof connection === 'string';
+  const redis = owned
+    ? new Redis(connection, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true })
+    : connection;
   const k = (key: string) => `${prefix}${key}`;
   return {
     kind: 'redis',
@@ -60,7 +64,7 @@ export function createRedisStateStore(url: string, prefix = 'stepgate:'): StateS
       await redis.del(k(`c:${key}`));
     },
     async close() {
-      redis.disconnect();
+      if (owned) redis.disconnect();
     },
   };
 }

@@ -2,6 +2,9 @@
  * buildApp: the Fastify application without listening (tests use it as is). Each surface is its own plugin:
  * oidc-provider under /oidc and /.well-known, the login pages, static assets, and the optional surfaces.
  * Every request first passes the host check: a node answers only for its public host.
+ *
+ * The HTTP side is made here, on top of the services: the page renderer (with every message catalogue), oidc-provider
+ * (whose own pages it renders), and the front doors the login pages hand finished logins to.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,13 +12,17 @@ import helmet from '@fastify/helmet';
 import middie from '@fastify/middie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
-import { OIDC_ROUTES } from '../oidc/provider.js';
+import { createOidcFrontDoor } from '../oidc/front-door.js';
+import { OIDC_ROUTES, type ProviderPages } from '../oidc/provider.js';
 import type { Services } from '../services.js';
 import { authorizationPost } from './authorization-post.js';
+import { createFrontDoors, type FrontDoors } from './front-doors.js';
 import { hostRule, isAddressedToUs } from './host-check.js';
 import { limitJsonBodies } from './json-limits.js';
 import { notFoundHandler } from './not-found.js';
+import { messageCatalogue } from './pages/messages.js';
 import { loginPages } from './pages/plugin.js';
+import { createPageRenderer, type PageRenderer } from './pages/render.js';
 import { problemDocument } from './problem.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -26,7 +33,31 @@ export interface AppOptions {
   plugins?: { plugin: FastifyPluginAsync<Record<string, unknown>>; options?: Record<string, unknown> }[];
 }
 
+/** oidc-provider's own pages (errors, logout) in Stepgate's look. */
+function providerPages(renderer: PageRenderer): ProviderPages {
+  return {
+    error: (out) =>
+      renderer.render('error', {
+        messageId: 'oidc.error',
+        message: renderer.message('oidc.error'),
+        detail: out.error_description ?? out.error ?? '',
+      }),
+    logout: (form) => renderer.render('logout', { form }),
+    loggedOut: () => renderer.render('logged-out', {}),
+  };
+}
+
+/** The HTTP side of a login: the pages' renderer (oidc-provider's own pages too) and the front doors (OIDC here). */
+export function createWebParts(services: Services): { renderer: PageRenderer; frontDoors: FrontDoors } {
+  const renderer = createPageRenderer(messageCatalogue(services.registry.all()));
+  services.providerPages.use(providerPages(renderer));
+  const frontDoors = createFrontDoors();
+  frontDoors.add(createOidcFrontDoor(services.provider));
+  return { renderer, frontDoors };
+}
+
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+  const { renderer, frontDoors } = createWebParts(services);
   const app = Fastify({
     logger: options.logger ?? { level: services.config.logLevel },
     // Fastify's two lines per request cost a login about 2 ms of CPU; one line per request is logged at debug below
@@ -56,10 +87,10 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     reply.code(421).header('cache-control', 'no-store');
     if (String(req.headers.accept ?? '').includes('text/html'))
       return reply.type('text/html; charset=utf-8').send(
-        services.renderer.render('error', {
+        renderer.render('error', {
           title: 'Wrong address',
           messageId: 'web.misdirected',
-          message: services.renderer.message('web.misdirected', { url: services.config.publicUrl }),
+          message: renderer.message('web.misdirected', { url: services.config.publicUrl }),
         }),
       );
     return reply.type('application/problem+json').send(problemDocument('misdirected-request'));
@@ -95,7 +126,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     }
     next();
   });
-  await app.register(authorizationPost, { renderer: services.renderer });
+  await app.register(authorizationPost, { renderer });
 
   await app.register(fastifyStatic, { root: join(here, 'assets'), prefix: '/assets/', maxAge: '1h' });
 
@@ -106,18 +137,19 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   app.get('/', async (_req, reply) => reply.redirect('/.well-known/openid-configuration'));
 
   await app.register(loginPages, {
-    provider: services.provider,
     engine: services.engine,
+    frontDoors,
     applications: services.applications,
     audit: services.audit,
     keyring: services.keyring,
-    renderer: services.renderer,
+    renderer,
     issuer: services.config.publicUrl,
-    rateLimit: { postsPerMinute: services.config.loginRateLimit.postsPerMinute, redisUrl: services.config.redisUrl },
+    rateLimit: { postsPerMinute: services.config.loginRateLimit.postsPerMinute, redis: services.redis },
   });
+  // further front doors register here, before any request: frontDoors.add(door) (SAML)
 
   // an unknown path: a page for a browser, a problem for a program (the admin API, SCIM and console answer their own)
-  app.setNotFoundHandler(notFoundHandler(services.renderer));
+  app.setNotFoundHandler(notFoundHandler(renderer));
 
   for (const p of options.plugins ?? []) await app.register(p.plugin, p.options ?? {});
   return app;

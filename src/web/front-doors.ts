@@ -17,6 +17,12 @@ export interface FrontDoor {
   complete(req: IncomingMessage, res: ServerResponse, completion: LoginCompletion): Promise<FrontDoorAnswer>;
   /** the login ends without a user: answer the application with the protocol's error */
   refuse(req: IncomingMessage, res: ServerResponse, refusal: LoginRefusal): Promise<FrontDoorAnswer>;
+  /**
+   * where a browser goes after its login was completed by another submission, when the answer was a redirect that
+   * was not remembered yet (OIDC: oidc-provider's resume URL). Absent (SAML): the browser gets a page saying the
+   * login is already complete, never a second answer to the application.
+   */
+  resumeUrl?(loginId: string): string;
 }
 
 export interface FrontDoors {

@@ -23,13 +23,21 @@ export const WORD = 'open sesame';
 
 /** A second local factor: asks for a fixed word on the password template, as a stand-in for any other method. */
 export const wordStep: Authenticator = {
-  descriptor: { id: 'test-word', displayName: 'Test word', kind: 'local', amr: ['otp'], messages: {} },
+  descriptor: {
+    id: 'test-word',
+    displayName: 'Test word',
+    kind: 'local',
+    amr: ['otp'],
+    requiresUser: true,
+    messages: {},
+  },
+  readConfig: () => ({}),
   async begin() {
-    return { kind: 'prompt', view: 'password', data: { username: 'test-word-step' } };
+    return { kind: 'prompt', page: 'password', data: { username: 'test-word-step' } };
   },
   async continue(ctx, input) {
     if (input.password === WORD && ctx.user) return { kind: 'success', user: ctx.user };
-    return { kind: 'failure', reason: 'invalid-code', message: 'password.invalid', fatal: false };
+    return { kind: 'reprompt', reason: 'invalid-code', message: 'password.invalid' };
   },
 };
 

@@ -19,14 +19,16 @@ const wordStep: Authenticator = {
     displayName: 'Test word',
     kind: 'local',
     amr: ['otp'],
+    requiresUser: true,
     messages: { 'word.wrong': 'Wrong word.' },
   },
+  readConfig: () => ({}),
   async begin() {
-    return { kind: 'prompt', view: 'password', data: { username: 'second-step' } };
+    return { kind: 'prompt', page: 'password', data: { username: 'second-step' } };
   },
   async continue(ctx, input) {
     if (input.password === 'open sesame' && ctx.user) return { kind: 'success', user: ctx.user };
-    return { kind: 'failure', reason: 'invalid-code', message: 'word.wrong', fatal: false };
+    return { kind: 'reprompt', reason: 'invalid-code', message: 'word.wrong' };
   },
 };
 

@@ -72,7 +72,6 @@ describe('captured numbers', () => {
 
 describe('the decision rules', () => {
   const base: Facts = {
-    hasUser: true,
     userInStore: true,
     disabled: false,
     locked: false,
@@ -84,7 +83,6 @@ describe('the decision rules', () => {
   };
   const cases: [Partial<Facts>, string, string][] = [
     [{}, 'has-mobile', 'send'],
-    [{ hasUser: false }, 'no-user', 'refuse'],
     [{ userInStore: false }, 'user-not-in-store', 'skip'],
     [{ userInStore: false, mandatory: true }, 'user-not-in-store-mandatory', 'refuse'],
     [{ disabled: true, locked: true, disabledByUser: true }, 'user-disabled', 'refuse'],

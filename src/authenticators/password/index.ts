@@ -1,8 +1,9 @@
 /** The local `password` authenticator: username and password against the internal user store, with lockout. */
 import type { Authenticator, Outcome, PromptOutcome } from '../../authn/authenticator.js';
-import { type LockPolicy, recordFailure, resetFailures } from '../../identity/lockout.js';
+import type { LockPolicy } from '../../identity/lockout.js';
 import type { PasswordHasher } from '../../identity/passwords.js';
 import { MAX_PASSWORD_BYTES } from '../../identity/passwords.js';
+import type { User } from '../../identity/users.js';
 import { getPasswordHash, getUserByUsername, isLocked, replacePasswordHash } from '../../identity/users.js';
 import type { Db } from '../../store/db.js';
 
@@ -20,17 +21,20 @@ export interface PasswordAuthenticatorDeps {
 export function createPasswordAuthenticator(deps: PasswordAuthenticatorDeps) {
   const prompt = (applicationName: string, username = ''): PromptOutcome => ({
     kind: 'prompt',
-    view: 'password',
+    page: 'password',
     data: { applicationName, username },
   });
 
-  /** Every way of being wrong gets this one answer, so the page never tells which part was wrong or that a user exists. */
-  const wrong = (applicationName: string, username: string): Outcome => ({
+  /**
+   * Every way of being wrong gets this one answer, so the page never tells which part was wrong or that a user exists;
+   * a wrong password of a known user also counts toward its lock (the engine counts it, and conceals the lock).
+   */
+  const wrong = (applicationName: string, username: string, counted?: User): Outcome => ({
     kind: 'failure',
     reason: 'invalid-credentials',
     message: 'password.invalid',
-    fatal: false,
-    retry: { ...prompt(applicationName, username), status: 401 },
+    prompt: prompt(applicationName, username),
+    ...(counted ? { counts: { user: counted, policy: deps.lockPolicy } } : {}),
   });
 
   return {
@@ -39,8 +43,12 @@ export function createPasswordAuthenticator(deps: PasswordAuthenticatorDeps) {
       displayName: 'Username & Password',
       kind: 'local',
       amr: ['pwd'],
+      requiresUser: false,
+      counter: 'password',
       messages: passwordMessages,
     },
+
+    readConfig: () => ({}),
 
     async begin(ctx) {
       return prompt(ctx.application.name);
@@ -52,11 +60,10 @@ export function createPasswordAuthenticator(deps: PasswordAuthenticatorDeps) {
       const password = input.password ?? '';
       if (!username || !password)
         return {
-          kind: 'failure',
+          kind: 'reprompt',
           reason: 'invalid-input',
           message: 'password.missing',
-          fatal: false,
-          retry: { ...prompt(appName, username), status: 400 },
+          prompt: prompt(appName, username),
         };
       if (username.length > 255 || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
         await deps.hasher.verifyDummy(password);
@@ -75,21 +82,13 @@ export function createPasswordAuthenticator(deps: PasswordAuthenticatorDeps) {
         return wrong(appName, username);
       }
       if (!ok) {
-        const result = await recordFailure(deps.db, user.id, 'password', deps.lockPolicy, ctx.now);
-        await ctx.audit('login.password.failed', { username, reason: 'wrong-password', failures: result.count });
-        if (result.locked)
-          await ctx.audit('account.locked', {
-            username,
-            reason: 'MAX_PASSWORD_ATTEMPTS_EXCEEDED',
-            until: result.lockedUntil,
-          });
-        return wrong(appName, username);
+        await ctx.audit('login.password.failed', { username, reason: 'wrong-password' });
+        return wrong(appName, username, user);
       }
-      if (user.failedPasswordCount > 0) await resetFailures(deps.db, user.id, 'password');
       if (deps.hasher.needsRehash(stored))
         await replacePasswordHash(deps.db, user.id, stored, await deps.hasher.hash(password));
       await ctx.audit('login.password.verified', { username });
       return { kind: 'success', user };
     },
-  } satisfies Authenticator;
+  } satisfies Authenticator<Record<string, never>, undefined>;
 }

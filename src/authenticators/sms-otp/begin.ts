@@ -2,11 +2,10 @@
  * Starting the step: gather the facts about the user, let the rules decide, then skip, refuse, show the capture page,
  * or send the first code. Runs once per login step; a reload re-shows the last page without coming back here.
  */
-import type { Outcome, StepContext } from '../../authn/authenticator.js';
+import type { Outcome } from '../../authn/authenticator.js';
 import { ClaimUri } from '../../identity/claim-uris.js';
 import { claimValue, getUserById, isLocked } from '../../identity/users.js';
 import type { Db } from '../../store/db.js';
-import { readConfig } from './config.js';
 import { decide, type Facts } from './decide.js';
 import { maskMobile } from './mask.js';
 import { normaliseStoredNumber } from './mobile.js';
@@ -14,7 +13,7 @@ import { afterSend, fatal, lockedOutcome } from './outcomes.js';
 import { capturePrompt } from './prompts.js';
 import { AuditEvent } from './reasons.js';
 import { type SendDeps, sendCode } from './send.js';
-import type { SmsOtpState } from './state.js';
+import type { SmsOtpContext, SmsOtpState } from './state.js';
 
 export interface BeginDeps extends SendDeps {
   db: Db;
@@ -22,13 +21,12 @@ export interface BeginDeps extends SendDeps {
 
 const isTrue = (value: string | undefined) => value !== undefined && /^\s*true\s*$/i.test(value);
 
-export async function begin(deps: BeginDeps, ctx: StepContext): Promise<Outcome> {
-  const config = readConfig(ctx.config);
+export async function begin(deps: BeginDeps, ctx: SmsOtpContext): Promise<Outcome> {
+  const config = ctx.config;
   const user = ctx.user ? await getUserById(deps.db, ctx.user.id) : undefined;
   const mobile = user ? await claimValue(deps.db, user, ClaimUri.mobile) : undefined;
   const number = mobile ? normaliseStoredNumber(mobile, config) : undefined;
   const facts: Facts = {
-    hasUser: ctx.user !== undefined,
     userInStore: user !== undefined,
     disabled: user !== undefined && !user.enabled,
     locked: user !== undefined && isLocked(user, ctx.now),

@@ -2,43 +2,43 @@
  * Handling what the user submitted on the step's pages, in this order:
  *   user still there → not locked → capture page: validate the number and send
  *   → resend: allowed, cooled down, within limits → send a new code
- *   → code: take a try slot → (expired? then no compare) → the SMS code → a backup code → count the failure
+ *   → code: take a try slot → (expired? then no compare) → the SMS code → a backup code → a failure the engine counts
  */
-import type { Outcome, StepContext } from '../../authn/authenticator.js';
+import type { Outcome } from '../../authn/authenticator.js';
 import type { BackupCodeStore } from '../../identity/backup-codes.js';
 import { ClaimUri } from '../../identity/claim-uris.js';
-import { LockReason, recordFailure, resetFailures } from '../../identity/lockout.js';
 import { claimValue, isLocked, setUserClaims, type User } from '../../identity/users.js';
 import type { Attempts } from './attempts.js';
 import type { BeginDeps } from './begin.js';
-import { readConfig, type SmsOtpConfig } from './config.js';
+import type { SmsOtpConfig } from './config.js';
 import { maskMobile } from './mask.js';
 import type { SmsOtpMessageId } from './messages.js';
 import { normaliseStoredNumber, validateCapturedNumber } from './mobile.js';
 import { normaliseCode, otpMatches } from './otp.js';
-import { afterSend, canTryAgain, currentPrompt, fatal, lockedOutcome, retry, waitNotice } from './outcomes.js';
+import { afterSend, canTryAgain, currentPrompt, limited, lockedOutcome, reprompt, waitNotice } from './outcomes.js';
 import { capturePrompt } from './prompts.js';
 import { AuditEvent } from './reasons.js';
 import { sendCode } from './send.js';
-import { type SmsOtpState, stateOf } from './state.js';
+import { type SmsOtpContext, type SmsOtpState, stateOf } from './state.js';
 
 export interface ContinueDeps extends BeginDeps {
   backupCodes: BackupCodeStore;
   attempts: Attempts;
 }
 
-type Step = { deps: ContinueDeps; ctx: StepContext; config: SmsOtpConfig; s: SmsOtpState; user: User };
+type Step = { deps: ContinueDeps; ctx: SmsOtpContext; config: SmsOtpConfig; s: SmsOtpState; user: User };
 
 export async function continueStep(
   deps: ContinueDeps,
-  ctx: StepContext,
+  ctx: SmsOtpContext,
   input: Record<string, string>,
 ): Promise<Outcome> {
-  const config = readConfig(ctx.config);
+  const { config } = ctx;
   const s = stateOf(ctx.state);
-  if (!ctx.user) return fatal('configuration-error', 'sms-otp.no-user');
-  if (isLocked(ctx.user, ctx.now)) return lockedOutcome(ctx.user.lockedUntil!, ctx.now);
-  const step: Step = { deps, ctx, config, s, user: ctx.user };
+  // the descriptor requires a user: the engine runs this step only after one was established
+  const user = ctx.user!;
+  if (isLocked(user, ctx.now)) return lockedOutcome(user.lockedUntil!, ctx.now);
+  const step: Step = { deps, ctx, config, s, user };
   let outcome: Outcome;
   if (s.phase === 'capture') outcome = await capture(step, input.mobile ?? '');
   else if (input.resend !== undefined) outcome = await resend(step);
@@ -50,7 +50,7 @@ export async function continueStep(
 async function capture({ deps, ctx, config, s }: Step, typed: string): Promise<Outcome> {
   const checked = validateCapturedNumber(typed, config);
   if (!checked.ok)
-    return retry('invalid-input', checked.message, capturePrompt(config, typed, 400), {
+    return reprompt('invalid-input', checked.message, capturePrompt(config, typed), {
       patternMessage: config.mobileRegexMessage,
     });
   s.capturedMobile = checked.e164;
@@ -67,19 +67,20 @@ async function capture({ deps, ctx, config, s }: Step, typed: string): Promise<O
       maskedMobile: undefined,
       country: undefined,
     });
-    return retry('limit-reached', 'sms-otp.country-not-allowed', capturePrompt(config, typed, 400));
+    // the number was refused as typed: the user types another one (bad input, not a spent budget)
+    return reprompt('limit-reached', 'sms-otp.country-not-allowed', capturePrompt(config, typed));
   }
   return afterSend(config, s, sent, ctx.now);
 }
 
 async function resend({ deps, ctx, config, s }: Step): Promise<Outcome> {
   if (!canTryAgain(config, s) || !s.mobile)
-    return retry('invalid-input', 'sms-otp.resend-disabled', currentPrompt(config, s, 400));
+    return reprompt('invalid-input', 'sms-otp.resend-disabled', currentPrompt(config, s));
   if (s.lastSentAt !== undefined && ctx.now < s.lastSentAt + config.resendCooldownSeconds * 1000)
     return waitNotice(config, s, ctx.now);
   if (s.sends >= config.maxResends + 1) {
     await ctx.audit(AuditEvent.limitReached, { limit: 'per-login', to: s.maskedMobile ?? null });
-    return retry('limit-reached', 'sms-otp.limit.per-login', currentPrompt(config, s, 429));
+    return limited('sms-otp.limit.per-login', currentPrompt(config, s));
   }
   const sent = await sendCode(deps, ctx, config, s, {
     e164: s.mobile,
@@ -92,7 +93,7 @@ async function resend({ deps, ctx, config, s }: Step): Promise<Outcome> {
 async function verify(step: Step, typed: string): Promise<Outcome> {
   const { deps, ctx, config, s, user } = step;
   const code = normaliseCode(typed);
-  if (code === '') return retry('invalid-input', 'sms-otp.code-missing', currentPrompt(config, s, 400));
+  if (code === '') return reprompt('invalid-input', 'sms-otp.code-missing', currentPrompt(config, s));
   // slots belong to the last code sent and outlive it, so a dead code's guesses stay capped until a new code is sent
   const slotId = s.attemptsId ?? 'unsent';
   const ttlMs = deps.loginTtlMs;
@@ -102,7 +103,7 @@ async function verify(step: Step, typed: string): Promise<Outcome> {
     await deps.attempts.awaitEvaluated(ctx.loginId, slotId, max);
     await ctx.audit(AuditEvent.failed, { reason: 'too-many-attempts', evaluated: false });
     s.otp = undefined;
-    return wrong(step, 'too-many-attempts', 'sms-otp.too-many-attempts');
+    return wrong(step, 'too-many-attempts', 'sms-otp.too-many-attempts', false);
   }
   let passed = false;
   try {
@@ -118,48 +119,51 @@ async function verify(step: Step, typed: string): Promise<Outcome> {
       return await passedByBackupCode(step);
     }
     const reason = expired ? 'expired-code' : 'invalid-code';
-    let locked: number | null = null;
-    if (config.lockout.enabled) {
-      const counted = await recordFailure(
-        deps.db,
-        user.id,
-        'otp',
-        { maxAttempts: config.lockout.maxAttempts, lockMinutes: config.lockout.lockMinutes },
-        ctx.now,
-      );
-      if (counted.locked) locked = counted.lockedUntil;
-    }
     await ctx.audit(AuditEvent.failed, { reason, evaluated: true, attempt: taken.slot, of: max });
-    if (locked !== null) {
-      s.otp = undefined;
-      await ctx.audit(AuditEvent.accountLocked, { reason: LockReason.otp, until: locked });
-      return lockedOutcome(locked, ctx.now);
-    }
     if (expired) {
       s.otp = undefined;
-      return wrong(step, 'expired-code', 'sms-otp.expired');
+      return wrong(step, 'expired-code', 'sms-otp.expired', true);
     }
     if (taken.slot >= max) {
       s.otp = undefined;
-      return wrong(step, 'too-many-attempts', 'sms-otp.too-many-attempts');
+      return wrong(step, 'too-many-attempts', 'sms-otp.too-many-attempts', true);
     }
-    return wrong(step, 'invalid-code', otp ? 'sms-otp.invalid-code' : 'sms-otp.code-dead');
+    return wrong(step, 'invalid-code', otp ? 'sms-otp.invalid-code' : 'sms-otp.code-dead', true);
   } finally {
     await deps.attempts.settle(ctx.loginId, slotId, passed, ttlMs);
   }
 }
 
+/**
+ * A wrong code: the code page again (or the end of the login when retries are off). An evaluated guess counts toward
+ * the account's lock when lockout is on; the engine counts it and, when it locks, ends the login saying so.
+ */
 function wrong(
-  { config, s }: Step,
+  { config, s, user }: Step,
   reason: 'invalid-code' | 'expired-code' | 'too-many-attempts',
   message: SmsOtpMessageId,
+  evaluated: boolean,
 ): Outcome {
-  if (!config.retryEnabled) return fatal(reason, message);
-  return retry(reason, message, currentPrompt(config, s, 401));
+  const counts =
+    evaluated && config.lockout.enabled
+      ? {
+          counts: {
+            user,
+            policy: { maxAttempts: config.lockout.maxAttempts, lockMinutes: config.lockout.lockMinutes },
+            lockedMessage: 'sms-otp.locked' satisfies SmsOtpMessageId,
+          },
+        }
+      : {};
+  return {
+    kind: 'failure',
+    reason,
+    message,
+    ...(config.retryEnabled ? { prompt: currentPrompt(config, s) } : {}),
+    ...counts,
+  };
 }
 
 async function passedBySms({ deps, ctx, config, s, user }: Step): Promise<Outcome> {
-  if (user.failedOtpCount > 0) await resetFailures(deps.db, user.id, 'otp');
   // a captured number becomes the profile's number only now, after a code sent to it came back; it replaces a stored
   // number only when that one could not receive codes (capture was offered because of it)
   const stored = await claimValue(deps.db, user, ClaimUri.mobile);
@@ -183,7 +187,6 @@ async function passedBySms({ deps, ctx, config, s, user }: Step): Promise<Outcom
 }
 
 async function passedByBackupCode({ deps, ctx, s, user }: Step): Promise<Outcome> {
-  if (user.failedOtpCount > 0) await resetFailures(deps.db, user.id, 'otp');
   const remaining = await deps.backupCodes.remaining(user.id);
   await ctx.audit(AuditEvent.backupCodeUsed, { remaining });
   await ctx.audit(AuditEvent.verified, { method: 'backup-code' });

@@ -8,9 +8,7 @@ import type { SmsOtpMessageId } from './messages.js';
 import type { RuleId } from './reasons.js';
 
 export interface Facts {
-  /** an earlier step established the user */
-  hasUser: boolean;
-  /** that user is in the local user store */
+  /** the user an earlier step established is in the local user store (the engine runs this step only with one) */
   userInStore: boolean;
   /** that user's account is disabled: no code is ever sent to it */
   disabled: boolean;
@@ -40,8 +38,6 @@ export interface Rule {
 const refuse = (reason: FailureReason, message: SmsOtpMessageId): Action => ({ kind: 'refuse', reason, message });
 
 export const RULES: readonly Rule[] = [
-  // no SMS is ever sent before an earlier step identified the user: a sequence with SMS OTP first is misconfigured
-  { id: 'no-user', when: (f) => !f.hasUser, action: refuse('configuration-error', 'sms-otp.no-user') },
   { id: 'user-not-in-store', when: (f) => !f.userInStore && !f.mandatory, action: { kind: 'skip' } },
   {
     id: 'user-not-in-store-mandatory',

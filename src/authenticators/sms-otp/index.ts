@@ -21,10 +21,11 @@ import type { StateStore } from '../../state/state-store.js';
 import type { Db } from '../../store/db.js';
 import { createAttempts } from './attempts.js';
 import { begin } from './begin.js';
-import { defaultSmsOtpConfig, readConfig, SmsOtpConfigSchema } from './config.js';
+import { defaultSmsOtpConfig, readConfig, type SmsOtpConfig, SmsOtpConfigSchema } from './config.js';
 import { continueStep } from './continue.js';
 import { createSendLimits } from './limits.js';
 import { smsOtpMessages } from './messages.js';
+import type { SmsOtpState } from './state.js';
 
 export interface SmsOtpAuthenticatorDeps {
   config: { loginTransactionTtlSeconds: number; mode?: 'development' | 'production' };
@@ -84,6 +85,9 @@ export const smsOtpDescriptor = {
   displayName: 'SMS OTP',
   kind: 'federated',
   amr: ['sms'],
+  // no SMS is ever sent before an earlier step identified the user: a sequence with SMS OTP first is misconfigured
+  requiresUser: true,
+  counter: 'otp',
   configSchema: SmsOtpConfigSchema,
   defaultConfig: defaultSmsOtpConfig as unknown as Record<string, unknown>,
   maskConfig: (config) => ({ ...config, gateway: maskGatewayConfigForDisplay(readConfig(config).gateway) }),
@@ -111,7 +115,8 @@ export function createSmsOtpAuthenticator(deps: SmsOtpAuthenticatorDeps) {
   };
   return {
     descriptor: smsOtpDescriptor,
+    readConfig,
     begin: (ctx) => begin(wired, ctx),
     continue: (ctx, input) => continueStep(wired, ctx, input),
-  } satisfies Authenticator;
+  } satisfies Authenticator<SmsOtpConfig, SmsOtpState>;
 }

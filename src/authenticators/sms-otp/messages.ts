@@ -1,7 +1,5 @@
 /** User-facing texts of the SMS OTP pages by stable id; WSO2's wording where it is clear (reference §6). */
 export const smsOtpMessages = {
-  'sms-otp.no-user':
-    'SMS OTP cannot run before an earlier step identified you. The administrator of this application must put Username & Password first.',
   'sms-otp.user-not-found': 'User not found in the directory. Cannot proceed further without SMS OTP authentication.',
   'sms-otp.disabled': 'Enable the SMS OTP in your Profile. Cannot proceed further without SMS OTP authentication.',
   'sms-otp.no-mobile':

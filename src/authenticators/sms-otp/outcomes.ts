@@ -1,26 +1,31 @@
 /** Turns what happened (a send, a lock, a refusal) into the outcome value the engine applies. */
-import type { FailureReason, Outcome, PromptOutcome } from '../../authn/authenticator.js';
+import type { FailureReason, MessageParams, Outcome, PromptOutcome } from '../../authn/authenticator.js';
 import type { SmsOtpConfig } from './config.js';
 import type { SmsOtpMessageId } from './messages.js';
 import { codePrompt, notSentPrompt } from './prompts.js';
 import type { SendOutcome } from './send.js';
 import type { SmsOtpState } from './state.js';
 
-export function fatal(
-  reason: FailureReason,
-  message: SmsOtpMessageId,
-  params?: Record<string, string | number>,
-): Outcome {
-  return { kind: 'failure', reason, message, fatal: true, ...(params ? { params } : {}) };
+const withParams = (params?: MessageParams) => (params ? { params } : {});
+
+/** The login cannot go on. */
+export function fatal(reason: FailureReason, message: SmsOtpMessageId, params?: MessageParams): Outcome {
+  return { kind: 'fatal', reason, message, ...withParams(params) };
 }
 
-export function retry(
+/** Bad or missing input: the page again, nothing counted. */
+export function reprompt(
   reason: FailureReason,
   message: SmsOtpMessageId,
   prompt: PromptOutcome,
-  params?: Record<string, string | number>,
+  params?: MessageParams,
 ): Outcome {
-  return { kind: 'failure', reason, message, fatal: false, retry: prompt, ...(params ? { params } : {}) };
+  return { kind: 'reprompt', reason, message, prompt, ...withParams(params) };
+}
+
+/** A limit was reached: the page again with the limit's message. */
+export function limited(message: SmsOtpMessageId, prompt: PromptOutcome, params?: MessageParams): Outcome {
+  return { kind: 'limit', reason: 'limit-reached', message, prompt, ...withParams(params) };
 }
 
 export function lockedOutcome(lockedUntil: number, now: number): Outcome {
@@ -33,16 +38,14 @@ export function canTryAgain(config: SmsOtpConfig, s: SmsOtpState): boolean {
 }
 
 /** The page that fits the state: the code page while a code went out, else the not-sent page. */
-export function currentPrompt(config: SmsOtpConfig, s: SmsOtpState, status: number): PromptOutcome {
-  return s.phase === 'not-sent'
-    ? notSentPrompt(config, s, canTryAgain(config, s), status)
-    : codePrompt(config, s, status);
+export function currentPrompt(config: SmsOtpConfig, s: SmsOtpState): PromptOutcome {
+  return s.phase === 'not-sent' ? notSentPrompt(config, s, canTryAgain(config, s)) : codePrompt(config, s);
 }
 
 export function waitNotice(config: SmsOtpConfig, s: SmsOtpState, now: number): Outcome {
   const readyAt = (s.lastSentAt ?? now) + config.resendCooldownSeconds * 1000;
   const seconds = Math.max(1, Math.ceil((readyAt - now) / 1000));
-  return retry('limit-reached', 'sms-otp.resend-wait', currentPrompt(config, s, 429), { seconds });
+  return limited('sms-otp.resend-wait', currentPrompt(config, s), { seconds });
 }
 
 /** What the user sees after a send: the code page, the wait notice, or a clear page saying no code was sent. */
@@ -56,10 +59,10 @@ export function afterSend(config: SmsOtpConfig, s: SmsOtpState, sent: SendOutcom
     if (!s.otp) s.phase = 'not-sent';
     const message: SmsOtpMessageId =
       sent.limit === 'country' ? 'sms-otp.country-not-allowed' : `sms-otp.limit.${sent.limit}`;
-    const page = s.otp ? codePrompt(config, s, 429) : notSentPrompt(config, s, false, 429);
+    const page = s.otp ? codePrompt(config, s) : notSentPrompt(config, s, false);
     // development mode: the page names the limit and where to change it (send.ts made the hint)
     if (sent.hint) page.data = { ...page.data, limitHint: sent.hint };
-    return retry('limit-reached', message, page);
+    return limited(message, page);
   }
   if (!s.otp) s.phase = 'not-sent';
   const detail = config.gateway.showDetailedErrors
@@ -67,5 +70,5 @@ export function afterSend(config: SmsOtpConfig, s: SmsOtpState, sent: SendOutcom
     : sent.failure.code;
   // a timed-out send may still arrive: its code is live (send.ts), so the page says so and keeps the code box
   const message: SmsOtpMessageId = sent.failure.code === 'timeout' ? 'sms-otp.send-timeout' : 'sms-otp.send-failed';
-  return retry('send-failed', message, currentPrompt(config, s, 503), { detail });
+  return { kind: 'unavailable', reason: 'send-failed', message, prompt: currentPrompt(config, s), params: { detail } };
 }

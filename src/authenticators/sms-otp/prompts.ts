@@ -4,11 +4,10 @@ import type { SmsOtpConfig } from './config.js';
 import type { SmsOtpState } from './state.js';
 
 /** The code page; it carries absolute times so that a reload (which re-shows this prompt) shows the right time left. */
-export function codePrompt(config: SmsOtpConfig, s: SmsOtpState, status = 200): PromptOutcome {
+export function codePrompt(config: SmsOtpConfig, s: SmsOtpState): PromptOutcome {
   return {
     kind: 'prompt',
-    view: 'sms-otp/code',
-    status,
+    page: 'sms-otp/code',
     data: {
       maskedMobile: s.maskedMobile ?? '',
       hasCode: s.otp !== undefined,
@@ -23,21 +22,19 @@ export function codePrompt(config: SmsOtpConfig, s: SmsOtpState, status = 200): 
   };
 }
 
-export function capturePrompt(config: SmsOtpConfig, typed = '', status = 200): PromptOutcome {
+export function capturePrompt(config: SmsOtpConfig, typed = ''): PromptOutcome {
   return {
     kind: 'prompt',
-    view: 'sms-otp/capture',
-    status,
+    page: 'sms-otp/capture',
     data: { mobile: typed, defaultCountry: config.defaultCountry },
   };
 }
 
 /** Shown when no code could be sent: says so, offers to try again, and takes a backup code when those are on. */
-export function notSentPrompt(config: SmsOtpConfig, s: SmsOtpState, canRetry: boolean, status: number): PromptOutcome {
+export function notSentPrompt(config: SmsOtpConfig, s: SmsOtpState, canRetry: boolean): PromptOutcome {
   return {
     kind: 'prompt',
-    view: 'sms-otp/not-sent',
-    status,
+    page: 'sms-otp/not-sent',
     data: {
       maskedMobile: s.maskedMobile ?? '',
       canRetry: canRetry && (s.sends === 0 || config.resendEnabled),

@@ -2,7 +2,6 @@
 
 /** The rules of the skip / send / capture / refuse decision (decide.ts), in the order they are tried. */
 export const RULE_IDS = [
-  'no-user',
   'user-not-in-store',
   'user-not-in-store-mandatory',
   'user-disabled',

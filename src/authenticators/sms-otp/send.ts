@@ -4,14 +4,13 @@
  * TLS, 4xx/5xx, a rejecting answer) gives the SMS back to every limit, so a login stuck in an outage recovers with the
  * provider; a timeout counts as sent, and its code is kept, because the provider may have delivered it.
  */
-import type { StepContext } from '../../authn/authenticator.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import { mayHaveBeenDelivered, type SendFailure, type SmsGateway } from '../../sms/index.js';
 import type { SmsOtpConfig } from './config.js';
 import { type LimitHint, limitHint, type SendLimits } from './limits.js';
 import { generateOtp, hashOtp } from './otp.js';
 import { AuditEvent, type LimitId } from './reasons.js';
-import type { SmsOtpState } from './state.js';
+import type { SmsOtpContext, SmsOtpState } from './state.js';
 
 export interface SendDeps {
   keyring: Keyring;
@@ -31,7 +30,7 @@ export type SendOutcome =
 export function renderMessage(
   config: SmsOtpConfig,
   code: string,
-  ctx: Pick<StepContext, 'publicUrl' | 'application'>,
+  ctx: Pick<SmsOtpContext, 'publicUrl' | 'application'>,
 ): string {
   const text = config.messageTemplate
     .replaceAll('{code}', code)
@@ -46,7 +45,7 @@ function providerOf(config: SmsOtpConfig): string {
 
 export async function sendCode(
   deps: SendDeps,
-  ctx: StepContext,
+  ctx: SmsOtpContext,
   config: SmsOtpConfig,
   s: SmsOtpState,
   to: { e164: string; country: string | undefined; masked: string },

@@ -6,6 +6,9 @@
  *      │                                   │  └─────────────┘
  *      └──(send failed / limit)──▶ not-sent ──(try again)──▶ code
  */
+import type { StepContext } from '../../authn/authenticator.js';
+import type { SmsOtpConfig } from './config.js';
+
 export type SmsOtpPhase = 'capture' | 'code' | 'not-sent';
 
 export interface ActiveOtp {
@@ -35,6 +38,10 @@ export interface SmsOtpState {
   lastSentAt?: number;
 }
 
-export function stateOf(raw: Record<string, unknown>): SmsOtpState {
-  return { phase: 'code', sends: 0, ...(raw as Partial<SmsOtpState>) } as SmsOtpState;
+/** The step's state as saved, or a fresh one (the engine keeps it; begin always saves one before a code is asked for). */
+export function stateOf(saved: SmsOtpState | undefined): SmsOtpState {
+  return { phase: 'code', sends: 0, ...saved };
 }
+
+/** What the step sees of the login, with its configuration and this state typed. */
+export type SmsOtpContext = StepContext<SmsOtpConfig, SmsOtpState>;

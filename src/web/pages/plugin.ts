@@ -1,27 +1,30 @@
 /**
- * The login pages: oidc-provider sends the browser to /interaction/:uid, and these routes run the application's
- * authentication sequence through the step engine. Server-rendered HTML forms that work without JavaScript.
+ * The login pages: a front door (OIDC, SAML) sends the browser to /interaction/:id, and these routes run the
+ * application's authentication sequence through the step engine, whatever protocol started the login. Server-rendered
+ * HTML forms that work without JavaScript. When the steps end, the front door that owns the login answers.
  *
- * Each request: check the interaction cookie → (POST) check size, shape and CSRF token → engine → page or redirect.
+ * Each request: find the login and its front door → the browser holds it → (POST) check size, shape and CSRF token
+ * → engine → page (status by intent, outcome-status.ts), or the front door's answer.
  */
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Redis } from 'ioredis';
-import type Provider from 'oidc-provider';
+import type { Redis } from 'ioredis';
 import type { Engine, EngineResult } from '../../authn/engine.js';
+import { type LoginTransaction, protocolOf } from '../../authn/login-transaction.js';
 import { type Keyring, safeEqual } from '../../crypto/keyring.js';
 import type { ApplicationStore } from '../../identity/applications.js';
 import type { AuditLog } from '../../identity/audit.js';
-import { OIDC_ROUTES } from '../../oidc/provider.js';
+import type { FrontDoor, FrontDoorAnswer, FrontDoors } from '../front-doors.js';
+import { errorStatus, pageStatus } from './outcome-status.js';
 import type { PageRenderer } from './render.js';
 
 export interface LoginPagesDeps {
   issuer: string;
-  /** submissions per client IP per minute; counted in Redis when a URL is given, so every node shares the count */
-  rateLimit: { postsPerMinute: number; redisUrl?: string | undefined };
-  provider: Provider;
+  /** submissions per client IP per minute; counted in Redis when a client is given, so every node shares the count */
+  rateLimit: { postsPerMinute: number; redis?: Redis | undefined };
   engine: Engine;
+  frontDoors: FrontDoors;
   applications: ApplicationStore;
   audit: AuditLog;
   keyring: Keyring;
@@ -30,14 +33,10 @@ export interface LoginPagesDeps {
 
 const FORM_LIMIT = 16 * 1024;
 
-/** Where oidc-provider resumes an interaction once its result is stored (interactionResult returns the same). */
-const resumeUrl = (uid: string) => `${OIDC_ROUTES.authorization}/${uid}`;
-
 export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Promise<void> {
-  const { provider, engine, renderer } = deps;
+  const { engine, renderer } = deps;
   await app.register(formbody, { bodyLimit: FORM_LIMIT });
-  const redis = deps.rateLimit.redisUrl ? new Redis(deps.rateLimit.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
-  if (redis) app.addHook('onClose', async () => redis.disconnect());
+  const { redis } = deps.rateLimit;
   await app.register(rateLimit, {
     global: false,
     // keys carry the issuer: the nodes of one deployment share them, other deployments on the same Redis do not
@@ -47,7 +46,7 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
       Object.assign(new Error('rate limited'), { statusCode: context.statusCode }),
   });
 
-  const csrfFor = (uid: string) => deps.keyring.mac('csrf', uid);
+  const csrfFor = (id: string) => deps.keyring.mac('csrf', id);
   const clientInfo = (req: FastifyRequest) => ({
     ip: req.ip,
     userAgent: String(req.headers['user-agent'] ?? '').slice(0, 256),
@@ -78,25 +77,44 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
     return errorPage(reply, 500, 'login.internal');
   });
 
-  /** The interaction must exist and belong to this browser (oidc-provider checks its cookie). */
-  async function details(req: FastifyRequest, reply: FastifyReply) {
-    try {
-      return await provider.interactionDetails(req.raw, reply.raw);
-    } catch {
-      return undefined;
-    }
+  /** A front door's answer: a redirect (303), or its own page (SAML's auto-posting form), never cached. */
+  function answer(reply: FastifyReply, door: FrontDoorAnswer) {
+    reply.header('cache-control', 'no-store');
+    if ('redirect' in door) return reply.redirect(door.redirect, 303);
+    return reply
+      .status(door.status ?? 200)
+      .type('text/html; charset=utf-8')
+      .send(door.html);
   }
 
-  async function respond(req: FastifyRequest, reply: FastifyReply, uid: string, result: EngineResult) {
+  /**
+   * A login that another submission completed: where the winner went when its answer was a redirect, else a page
+   * saying so — never a second answer to the application (a SAML assertion is posted once).
+   */
+  function alreadyComplete(reply: FastifyReply, id: string, door: FrontDoor | undefined, returnTo?: string) {
+    const to = returnTo ?? door?.resumeUrl?.(id);
+    if (to) return reply.header('cache-control', 'no-store').redirect(to, 303);
+    return errorPage(reply, 409, 'login.already-complete');
+  }
+
+  /** The login, its front door, and whether this browser holds it; undefined when any of them is missing. */
+  async function held(req: FastifyRequest, reply: FastifyReply, id: string) {
+    const tx = (await engine.load(id))?.value;
+    const door = tx ? deps.frontDoors.get(protocolOf(tx)) : undefined;
+    const holds = door ? await door.holds(req.raw, reply.raw, id) : false;
+    return { tx, door, holds };
+  }
+
+  async function respond(req: FastifyRequest, reply: FastifyReply, id: string, door: FrontDoor, result: EngineResult) {
     switch (result.type) {
       case 'page': {
         const app = await deps.applications.get(result.tx.applicationId);
-        const html = renderer.render(result.view, {
+        const html = renderer.render(result.page, {
           ...result.data,
           applicationName: app?.name ?? '',
-          action: `/interaction/${uid}`,
-          abort: `/interaction/${uid}/abort`,
-          csrf: csrfFor(uid),
+          action: `/interaction/${id}`,
+          abort: `/interaction/${id}/abort`,
+          csrf: csrfFor(id),
           stepIndex: result.tx.stepIndex,
           step: result.tx.stepIndex,
           options: result.options ?? [],
@@ -104,71 +122,57 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
           notice: result.notice ? renderer.message(result.notice, result.data) : '',
         });
         return reply
-          .status(result.status)
+          .status(pageStatus(result.intent))
           .type('text/html; charset=utf-8')
           .header('cache-control', 'no-store')
           .send(html);
       }
       case 'finish': {
-        const returnTo = await provider.interactionResult(
-          req.raw,
-          reply.raw,
-          { login: { accountId: result.accountId, amr: result.amr, acr: result.acr, remember: true } },
-          { mergeWithLastSubmission: false },
-        );
-        await engine.remember(uid, returnTo);
+        const { completion } = result;
+        const answered = await door.complete(req.raw, reply.raw, completion);
+        if ('redirect' in answered) await engine.remember(id, answered.redirect);
         const user = await engine.userOf(result.tx);
         await deps.audit.record({
           event: 'login.succeeded',
-          userId: result.accountId,
+          userId: completion.accountId,
           username: user?.username ?? null,
           clientId: result.tx.clientId,
           ip: req.ip,
-          data: { loginId: uid, amr: result.amr, acr: result.acr },
+          data: { loginId: id, protocol: door.protocol, amr: completion.amr, acr: completion.acr },
         });
-        return reply.header('cache-control', 'no-store').redirect(returnTo, 303);
+        return answer(reply, answered);
       }
-      case 'deny': {
-        const returnTo = await provider.interactionResult(
-          req.raw,
-          reply.raw,
-          { error: result.error, error_description: result.description },
-          { mergeWithLastSubmission: false },
-        );
-        await deps.audit.record({
-          event: 'login.denied',
-          userId: result.tx.userId ?? null,
-          clientId: result.tx.clientId,
-          ip: req.ip,
-          data: { loginId: uid, error: result.error, requestedAcr: result.tx.requestedAcr ?? [] },
+      case 'refuse': {
+        const answered = await door.refuse(req.raw, reply.raw, result.refusal);
+        await audited(req, result.tx, 'login.denied', {
+          loginId: id,
+          protocol: door.protocol,
+          reason: result.refusal.reason,
+          requirements: result.tx.requirements ?? {},
         });
-        return reply.header('cache-control', 'no-store').redirect(returnTo, 303);
+        return answer(reply, answered);
       }
       case 'completed':
-        // the winner may not have stored its return address yet: oidc-provider resumes every interaction at this URL
-        return reply.redirect(result.returnTo ?? resumeUrl(uid), 303);
+        return alreadyComplete(reply, id, door, result.returnTo);
       case 'conflict':
-        return reply.redirect(`/interaction/${uid}`, 303);
+        return reply.redirect(`/interaction/${id}`, 303);
       case 'error':
-        return errorPage(reply, result.status, result.message, {
+        return errorPage(reply, errorStatus(result.intent), result.message, {
           params: result.params ?? {},
-          back: `/interaction/${uid}/abort`,
+          back: `/interaction/${id}/abort`,
         });
     }
   }
 
+  function audited(req: FastifyRequest, tx: LoginTransaction, event: string, data: Record<string, unknown>) {
+    return deps.audit.record({ event, userId: tx.userId ?? null, clientId: tx.clientId, ip: req.ip, data });
+  }
+
   app.get<{ Params: { uid: string } }>('/interaction/:uid', async (req, reply) => {
     const { uid } = req.params;
-    const interaction = await details(req, reply);
-    if (!interaction) return errorPage(reply, 410, 'login.expired');
-    const clientId = String(interaction.params.client_id ?? '');
-    const application = await deps.applications.getByClientId(clientId);
-    if (!application) return errorPage(reply, 400, 'login.unknown-client');
-    const acrValues = String(interaction.params.acr_values ?? '')
-      .split(' ')
-      .filter(Boolean);
-    await engine.start(uid, application, acrValues);
-    return respond(req, reply, uid, await engine.view(uid, clientInfo(req)));
+    const { tx, door, holds } = await held(req, reply, uid);
+    if (!tx || !door || !holds) return errorPage(reply, 410, 'login.expired');
+    return respond(req, reply, uid, door, await engine.view(uid, clientInfo(req)));
   });
 
   const throttled = { rateLimit: { max: deps.rateLimit.postsPerMinute, timeWindow: 60_000 } };
@@ -189,27 +193,29 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
         input[k] = v;
       }
       if (!input.csrf || !safeEqual(input.csrf, csrfFor(uid))) return errorPage(reply, 403, 'login.csrf');
-      const interaction = await details(req, reply);
-      if (!interaction) {
-        // a double submit that lost after the winner finished the interaction still lands where the winner went
-        const record = await engine.load(uid);
-        if (record?.value.status === 'completed') return reply.redirect(record.value.returnTo ?? resumeUrl(uid), 303);
+      const { tx, door, holds } = await held(req, reply, uid);
+      if (!tx || !door || !holds) {
+        // a double submit that lost after the winner finished the login still lands where the winner went
+        if (tx?.status === 'completed') return alreadyComplete(reply, uid, door, tx.returnTo);
         return errorPage(reply, 410, 'login.expired');
       }
       delete input.csrf;
-      return respond(req, reply, uid, await engine.submit(uid, input, clientInfo(req)));
+      return respond(req, reply, uid, door, await engine.submit(uid, input, clientInfo(req)));
     },
   );
 
+  /** Cancel: the login ends without a user, and the front door tells the application so. */
   app.get<{ Params: { uid: string } }>('/interaction/:uid/abort', async (req, reply) => {
-    const interaction = await details(req, reply);
-    if (!interaction) return errorPage(reply, 410, 'login.expired');
-    const returnTo = await provider.interactionResult(
-      req.raw,
-      reply.raw,
-      { error: 'access_denied', error_description: 'The user cancelled the login or could not complete it.' },
-      { mergeWithLastSubmission: false },
-    );
-    return reply.redirect(returnTo, 303);
+    const { uid } = req.params;
+    const { tx, door, holds } = await held(req, reply, uid);
+    if (!tx || !door || !holds) return errorPage(reply, 410, 'login.expired');
+    if (tx.status === 'completed') return alreadyComplete(reply, uid, door, tx.returnTo);
+    await engine.cancel(uid);
+    const refusal = {
+      loginId: uid,
+      reason: 'cancelled' as const,
+      description: 'The user cancelled the login or could not complete it.',
+    };
+    return answer(reply, await door.refuse(req.raw, reply.raw, refusal));
   });
 }

@@ -1,0 +1,45 @@
+/**
+ * The per-login lease: one mutation of a login at a time across all nodes (a short record in the shared state store),
+ * so a double submit or a reload racing a submission never runs a step's side effects (an SMS) twice. Compare-and-set
+ * on the transaction still guards correctness if a lease expires; a request that cannot get the lease in time is told
+ * to look again.
+ */
+import { randomUUID } from 'node:crypto';
+import type { StateStore } from '../state/state-store.js';
+
+export interface LeaseTiming {
+  /** how long a request waits for another request of the same login */
+  waitMs: number;
+  /** how long a lease lives without renewal: the bound on a login blocked by a node that died holding it */
+  ttlMs: number;
+}
+
+export const DEFAULT_LEASE: LeaseTiming = { waitMs: 5000, ttlMs: 10_000 };
+
+export function createLoginLease(state: StateStore, timing: LeaseTiming = DEFAULT_LEASE) {
+  return {
+    /** Runs `fn` holding the login's lease; `busy()` when another request held it for longer than the wait. */
+    async exclusive<T>(id: string, fn: () => Promise<T>, busy: () => T): Promise<T> {
+      const key = `login-lease:${id}`;
+      // the lease names its owner: only this request renews or releases it, never one that took it after expiry
+      const held = { owner: randomUUID() };
+      const deadline = performance.now() + timing.waitMs;
+      while (!(await state.create(key, held, timing.ttlMs))) {
+        if (performance.now() > deadline) return busy();
+        await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
+      }
+      // a step may wait on a gateway for minutes (its timeouts are configurable): renewed while it runs, the lease
+      // outlives any timeout, and still ends within its TTL when the node holding it dies
+      const renewal = setInterval(() => {
+        state.renewIf(key, held, timing.ttlMs).catch(() => undefined);
+      }, timing.ttlMs / 3);
+      renewal.unref();
+      try {
+        return await fn();
+      } finally {
+        clearInterval(renewal);
+        await state.deleteIf(key, held);
+      }
+    },
+  };
+}
