@@ -118,8 +118,8 @@ export async function startSaml(options: { backend?: Backend } = {}): Promise<Sa
           assertionConsumerUrls: [acs],
           attributeProfile: true,
           certificate: credentials.certPem,
-          singleLogout: { enabled: true, url: slo },
           ...saml,
+          singleLogout: { enabled: true, url: slo, ...saml.singleLogout },
         },
       });
       const certs = await idpCertificates();
