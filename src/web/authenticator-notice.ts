@@ -9,7 +9,7 @@ import { AUTHENTICATOR_LABELS, type AuthenticatorKind } from '../identity/authen
 import type { IdentityProvider } from '../identity/identity-providers.js';
 import type { Services } from '../services.js';
 import { gatewayConfigOf, SMS_OTP } from '../sms-test/gateway-config.js';
-import type { Actor } from './admin-api/auth.js';
+import type { Actor } from './json-api/auth.js';
 
 export const NOTICE_EVENT = 'admin.user.authenticators-notice';
 

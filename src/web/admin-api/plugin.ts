@@ -10,9 +10,10 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
 import type { SmsGateway } from '../../sms/index.js';
-import type { Db } from '../../store/db.js';
+import { recordAudit } from '../json-api/audit.js';
+import { createBearerAuth } from '../json-api/auth.js';
+import { acceptJsonOnly, typeboxValidatorCompiler } from '../json-api/validation.js';
 import { HttpProblem, type MappedError, problemFromError } from '../problem.js';
-import { type Actor, createBearerAuth } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiRoute } from './route.js';
 import { acceptSamlMetadata, applicationRoutes } from './routes/applications.js';
@@ -21,7 +22,6 @@ import { claimRoutes } from './routes/claims.js';
 import { identityProviderRoutes } from './routes/identity-providers.js';
 import { truststoreRoutes } from './routes/truststore.js';
 import { userRoutes } from './routes/users.js';
-import { acceptJsonOnly, typeboxValidatorCompiler } from './validation.js';
 
 export const ADMIN_API_PREFIX = '/api/admin/v1';
 
@@ -128,41 +128,13 @@ async function adminApi(app: FastifyInstance, options: AdminApiOptions): Promise
           actor,
           req,
           reply,
-          audit: (event, data = {}, within) => recordAudit(services, actor, req, event, data, within),
+          audit: (event, data = {}, within) => recordAudit(services.audit, actor, req, event, data, within),
         });
         reply.header('cache-control', 'no-store');
         if ((r.status ?? 200) === 204) return reply.status(204).send();
         return reply.status(r.status ?? 200).send(result);
       },
     });
-  }
-}
-
-export function recordAudit(
-  services: Services,
-  actor: Actor,
-  req: FastifyRequest,
-  event: string,
-  data: Record<string, unknown>,
-  within?: Db,
-): Promise<void> {
-  return services.audit.record(
-    {
-      event,
-      userId: actor.kind === 'user' ? actor.userId : null,
-      username: actor.kind === 'user' ? actor.username : null,
-      clientId: actor.clientId,
-      ip: req.ip,
-      data: { actor: actor.kind === 'user' ? `user:${actor.username}` : `client:${actor.clientId}`, ...data },
-    },
-    within,
-  );
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** the authenticated caller of the admin API or SCIM */
-    actor?: Actor;
   }
 }
 

@@ -5,7 +5,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../store/db.js';
-import type { Actor } from './auth.js';
+import type { Actor } from '../json-api/auth.js';
 
 export interface RouteSchema {
   params?: TSchema;

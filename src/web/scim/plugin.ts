@@ -15,10 +15,10 @@ import { phoneLookupKey } from '../../identity/phone.js';
 import { claimsOf, deleteUser, getUserById, getUserByUsername, listUsers, type User } from '../../identity/users.js';
 import type { Services } from '../../services.js';
 import type { Db } from '../../store/db.js';
-import { createBearerAuth, requireSecondFactor } from '../admin-api/auth.js';
-import { recordAudit } from '../admin-api/plugin.js';
-import { acceptJsonOnly, typeboxValidatorCompiler } from '../admin-api/validation.js';
 import { announceAuthenticatorChange } from '../authenticator-notice.js';
+import { recordAudit } from '../json-api/audit.js';
+import { createBearerAuth, requireSecondFactor } from '../json-api/auth.js';
+import { acceptJsonOnly, typeboxValidatorCompiler } from '../json-api/validation.js';
 import { MAX_RESULTS, resourceTypeDocuments, schemaDocuments, serviceProviderConfig } from './discovery.js';
 import { ScimError, scimErrorFrom } from './errors.js';
 import { type Filter, matches, parseFilter, requiredEqualities } from './filter.js';
@@ -128,7 +128,7 @@ async function scim(app: FastifyInstance, options: ScimOptions): Promise<void> {
     req.actor = await authenticate(req.headers.authorization);
   });
   const audit = (req: FastifyRequest, event: string, data: Record<string, unknown>, within?: Db) =>
-    recordAudit(services, req.actor!, req, event, { via: 'scim', ...data }, within);
+    recordAudit(services.audit, req.actor!, req, event, { via: 'scim', ...data }, within);
 
   /**
    * The authenticators a write changes (mobile, Disable SMSOTP, password, backup codes), refused without a two-factor

@@ -14,7 +14,7 @@ import {
   withImportedMetadata,
 } from '../../../identity/saml-metadata.js';
 import type { Services } from '../../../services.js';
-import { isAdminApplication, requireTwoFactorSignIn } from '../auth.js';
+import { isAdminApplication, requireTwoFactorSignIn } from '../../json-api/auth.js';
 import { type ApiRoute, route, searchPage } from '../route.js';
 import {
   Application,

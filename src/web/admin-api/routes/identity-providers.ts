@@ -16,7 +16,7 @@ import {
 } from '../../../sms/index.js';
 import { gatewayConfigOf } from '../../../sms-test/gateway-config.js';
 import { phoneNumber, sendTestSms } from '../../../sms-test/send-test-sms.js';
-import { type Actor, requireTwoFactorSignIn } from '../auth.js';
+import { type Actor, requireTwoFactorSignIn } from '../../json-api/auth.js';
 import { type ApiRoute, paginate, route, searchPage } from '../route.js';
 import {
   AuthenticatorDescriptor,

@@ -27,7 +27,7 @@ import {
 } from '../../../identity/users.js';
 import type { Services } from '../../../services.js';
 import { announceAuthenticatorChange } from '../../authenticator-notice.js';
-import { requireSecondFactor } from '../auth.js';
+import { requireSecondFactor } from '../../json-api/auth.js';
 import { type ApiRoute, type HandlerContext, route } from '../route.js';
 import {
   BackupCodes,

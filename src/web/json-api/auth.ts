@@ -1,5 +1,5 @@
 /**
- * Bearer authentication for the admin API and SCIM: the token must be one Stepgate itself issued (oidc-provider's
+ * Bearer authentication for the JSON APIs (admin API and SCIM): the token must be one Stepgate itself issued (oidc-provider's
  * opaque access or client-credentials token, not expired), carry the `stepgate:admin` scope, belong to an application
  * that may still ask for that scope, and — for a user's token — belong to an enabled, unlocked user with role `admin`.
  * A user's token also says how strong its login was (acr, amr), for the writes that change someone's authenticators.
@@ -7,11 +7,13 @@
  *   read header → find token → reject sender-constrained → check client → check scope → check user
  */
 
+import type Provider from 'oidc-provider';
 import { ACR } from '../../authn/acr.js';
+import type { ApplicationStore } from '../../identity/applications.js';
 import { AUTHENTICATOR_LABELS, type AuthenticatorKind } from '../../identity/authenticator-changes.js';
 import { getUserById, isLocked } from '../../identity/users.js';
 import { ADMIN_SCOPE } from '../../oidc/provider.js';
-import type { Services } from '../../services.js';
+import type { Db } from '../../store/db.js';
 import { HttpProblem } from '../problem.js';
 
 export const ADMIN_ROLE = 'admin';
@@ -53,7 +55,14 @@ function bearerToken(header: string | undefined): string | undefined {
   return m && m[1]!.length <= 1024 ? m[1] : undefined;
 }
 
-export function createBearerAuth(services: Pick<Services, 'provider' | 'applications' | 'db'>) {
+/** What bearer authentication reads: the tokens oidc-provider issued, the applications and the users. */
+export interface BearerAuthDeps {
+  provider: Provider;
+  applications: ApplicationStore;
+  db: Db;
+}
+
+export function createBearerAuth(services: BearerAuthDeps) {
   const { provider } = services;
 
   async function findToken(value: string) {
