@@ -18,11 +18,11 @@ import {
   startSaml,
 } from './support/fixture.js';
 
-for (const { backend, skip } of variants()) {
-  suiteNeeding(skip, `SAML SSO on ${backend.name}`, () => {
+for (const { name, backend, redis, skip } of variants({ redis: true })) {
+  suiteNeeding(skip, `SAML SSO on ${name}`, () => {
     let f: SamlFixture;
     before(async () => {
-      f = await startSaml({ backend });
+      f = await startSaml({ backend, redis });
     });
     after(() => f.stop());
 
@@ -143,6 +143,26 @@ for (const { backend, skip } of variants()) {
         (await client.validatePostResponseAsync({ SAMLResponse: form.fields.SAMLResponse! })).profile?.nameID,
         user.mobile,
       );
+    });
+
+    test('Cancel on the login page: AuthnFailed to the registered ACS URL, once; another browser cannot take the login', async () => {
+      const sp = await f.addServiceProvider('cancel');
+      const client = sp.client();
+      const browser = new Browser();
+      const login = await browser.go(await client.getAuthorizeUrlAsync('relay-c', undefined, {}));
+      assert.match(login.html, /name="password"/);
+      const stranger = await new Browser().go(login.url);
+      assert.equal(stranger.status, 410, 'the login belongs to the browser that started it (its signed cookie)');
+      const abort = /href="([^"]*\/abort)"/.exec(login.html)?.[1] ?? `${new URL(login.url).pathname}/abort`;
+      const cancelled = await browser.go(new URL(abort, login.url).toString());
+      const form = postedForm(cancelled);
+      assert.equal(form.action, sp.acs);
+      assert.equal(form.fields.RelayState, 'relay-c');
+      assert.match(decoded(form.fields.SAMLResponse!), /status:AuthnFailed/);
+      await assert.rejects(client.validatePostResponseAsync({ SAMLResponse: form.fields.SAMLResponse! }), /Responder/);
+      const twice = await browser.go(new URL(abort, login.url).toString());
+      assert.doesNotMatch(twice.html, /SAMLResponse/);
+      assert.ok(twice.status >= 400, `a second cancel: ${twice.status}`);
     });
 
     test('IsPassive without a session: NoPassive, no login page', async () => {

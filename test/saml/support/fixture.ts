@@ -69,17 +69,36 @@ export interface SamlFixture {
 let counter = 0;
 let users = 0;
 
-export async function startSaml(options: { backend?: Backend } = {}): Promise<SamlFixture> {
+export async function startSaml(
+  options: {
+    backend?: Backend;
+    /** short-lived state (replay cache, SAML sessions, logouts) in Redis */
+    redis?: boolean;
+    /** an existing database (a restart); `keep`: it has the smsOTP identity provider already */
+    database?: { url: string; dataDir: string; masterKey: string };
+    keep?: boolean;
+  } = {},
+): Promise<SamlFixture> {
   const sms = await startMockSms();
   const server = await startStepgate({
     ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.redis ? { redis: true } : {}),
+    ...(options.database
+      ? {
+          database: {
+            url: options.database.url,
+            dataDir: options.database.dataDir,
+            masterKey: options.database.masterKey,
+          },
+        }
+      : {}),
     overrides: { argon2: { memoryKiB: 8192, iterations: 1, parallelism: 1 } },
   });
   const s = server.services;
-  await s.identityProviders.create({
-    name: 'smsOTP',
-    authenticators: [{ type: 'sms-otp', enabled: true, config: { ...TEST_LIMITS, gateway: gatewayFor(sms.origin) } }],
-  });
+  const smsOtp = { type: 'sms-otp', enabled: true, config: { ...TEST_LIMITS, gateway: gatewayFor(sms.origin) } };
+  const existing = options.keep ? await s.identityProviders.getByName('smsOTP') : undefined;
+  if (existing) await s.identityProviders.update(existing.id, { authenticators: [smsOtp] });
+  else await s.identityProviders.create({ name: 'smsOTP', authenticators: [smsOtp] });
 
   async function idpCertificates(): Promise<string[]> {
     const res = await fetch(`${server.url}/saml2/metadata`);
