@@ -1,8 +1,8 @@
 /**
  * The composition root's parts list: opens the database, runs migrations, makes every store, the one Redis client,
  * the one SMS gateway pool, the authenticators and the engine. `main.ts` (the server), the CLI and the tests all build
- * Stepgate through here, so they run the same wiring. Nothing here knows HTTP: the web layer (web/app.ts) makes the
- * pages, oidc-provider and the front doors on top of these services.
+ * Stepgate through here, so they run the same wiring. Nothing here imports the web layer: web/app.ts makes the page
+ * renderer and the front doors on top of these services, installs oidc-provider's pages and mounts it.
  */
 import type { Redis } from 'ioredis';
 import { type DestinationStream, pino } from 'pino';
