@@ -10,6 +10,8 @@ export type {
   GrantType,
   IdentityProvider,
   LocalClaim,
+  SamlNameIdFormat,
+  SamlServiceProviderSettings,
   SequenceOption,
 } from '../../../src/identity/types.ts';
 

@@ -293,6 +293,28 @@ export function Section({
   );
 }
 
+/** A part of a section (WSO2's "SAML2 Web SSO Configuration" inside "Inbound Authentication Configuration"). */
+export function SubSection({
+  title,
+  children,
+  open = true,
+  id,
+}: {
+  title: string;
+  children: ReactNode;
+  open?: boolean;
+  id?: string;
+}) {
+  return (
+    <details className="subsection" open={open} id={id}>
+      <summary>
+        <h3>{title}</h3>
+      </summary>
+      <div className="subsection-body">{children}</div>
+    </details>
+  );
+}
+
 /** A secret the API shows once (client secret, backup codes): copy it now; `beside` says what goes with it. */
 export function ShownOnce({
   title,

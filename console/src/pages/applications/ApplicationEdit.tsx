@@ -1,6 +1,7 @@
-// Service Providers › Add / Edit: OIDC settings, Claim Configuration, Local & Outbound Authentication Configuration.
+// Service Providers › Add / Edit: Inbound Authentication Configuration (OAuth/OpenID Connect, SAML2 Web SSO, or
+// both), Claim Configuration, Local & Outbound Authentication Configuration (one sequence whatever the protocol).
 import { useEffect, useState } from 'react';
-import { get, itemsOf, post, put } from '../../api/client.ts';
+import { del, get, itemsOf, post, put } from '../../api/client.ts';
 import type {
   Application,
   AuthenticationStep,
@@ -13,12 +14,14 @@ import type {
 } from '../../api/types.ts';
 import { navigate } from '../../router/router.tsx';
 import {
+  CheckboxField,
   CheckboxGroup,
   FormAlert,
   linesOf,
   Section,
   SelectField,
   ShownOnce,
+  SubSection,
   TextArea,
   TextField,
 } from '../../ui/forms.tsx';
@@ -28,9 +31,15 @@ import { problemsFor } from '../../ui/problems.ts';
 import { deleteThen, useSaveForm } from '../../ui/save-form.ts';
 import { FormActions, SubmitForm } from '../../ui/submit-form.tsx';
 import { AuthenticationSequence } from './AuthenticationSequence.tsx';
+import { EMPTY_SAML, SamlConfiguration, type SamlForm, samlBody, samlToForm } from './SamlConfiguration.tsx';
 import { sequenceSummary } from './sequence.ts';
 
 interface Form {
+  /** inbound OAuth/OpenID Connect: off for a SAML-only application (no grant type) */
+  oidc: boolean;
+  /** inbound SAML2 Web SSO */
+  samlEnabled: boolean;
+  saml: SamlForm;
   name: string;
   description: string;
   clientId: string;
@@ -45,6 +54,9 @@ interface Form {
 }
 
 const EMPTY: Form = {
+  oidc: true,
+  samlEnabled: false,
+  saml: EMPTY_SAML,
   name: '',
   description: '',
   clientId: '',
@@ -65,6 +77,8 @@ const GRANTS: { value: GrantType; label: string }[] = [
 ];
 
 const FIELDS = [
+  'oidc',
+  'saml',
   'name',
   'description',
   'clientId',
@@ -80,6 +94,9 @@ const FIELDS = [
 
 function toForm(a: Application): Form {
   return {
+    oidc: a.grantTypes.length > 0,
+    samlEnabled: a.saml !== undefined,
+    saml: samlToForm(a.saml),
     name: a.name,
     description: a.description,
     clientId: a.clientId,
@@ -106,6 +123,20 @@ function isUri(value: string): boolean {
 function check(f: Form): FieldProblem[] {
   const out: FieldProblem[] = [];
   if (!f.name.trim()) out.push({ field: 'name', message: 'Enter a name.' });
+  if (!f.oidc && !f.samlEnabled)
+    out.push({ field: 'oidc', message: 'Configure OAuth/OpenID Connect, SAML2 Web SSO, or both.' });
+  if (f.oidc) out.push(...checkOidc(f));
+  if (f.steps.length === 0)
+    out.push({ field: 'steps', message: 'The authentication sequence needs at least one step.' });
+  f.steps.forEach((s, i) => {
+    if (s.options.length === 0)
+      out.push({ field: `steps[${i}]`, message: `Step ${i + 1} has no authenticator: add one or remove the step.` });
+  });
+  return out;
+}
+
+function checkOidc(f: Form): FieldProblem[] {
+  const out: FieldProblem[] = [];
   linesOf(f.redirectUris).forEach((u, i) => {
     if (!isUri(u))
       out.push({ field: `redirectUris[${i}]`, message: `"${u}" is not an absolute URI without a fragment.` });
@@ -118,12 +149,6 @@ function check(f: Form): FieldProblem[] {
     out.push({ field: 'redirectUris', message: 'The authorization code grant needs at least one redirect URI.' });
   if (f.clientType === 'public' && f.grantTypes.includes('client_credentials'))
     out.push({ field: 'grantTypes', message: 'A public client cannot use client credentials.' });
-  if (f.steps.length === 0)
-    out.push({ field: 'steps', message: 'The authentication sequence needs at least one step.' });
-  f.steps.forEach((s, i) => {
-    if (s.options.length === 0)
-      out.push({ field: `steps[${i}]`, message: `Step ${i + 1} has no authenticator: add one or remove the step.` });
-  });
   return out;
 }
 
@@ -133,13 +158,15 @@ function body(f: Form, creating: boolean) {
     description: f.description,
     ...(creating && f.clientId.trim() ? { clientId: f.clientId.trim() } : {}),
     clientType: f.clientType,
-    redirectUris: linesOf(f.redirectUris),
-    postLogoutRedirectUris: linesOf(f.postLogoutRedirectUris),
-    grantTypes: f.grantTypes,
-    extraScopes: f.extraScopes.split(/[\s,]+/).filter(Boolean),
+    // SAML only: no grant type, so no OIDC client (and no client secret)
+    redirectUris: f.oidc ? linesOf(f.redirectUris) : [],
+    postLogoutRedirectUris: f.oidc ? linesOf(f.postLogoutRedirectUris) : [],
+    grantTypes: f.oidc ? f.grantTypes : [],
+    extraScopes: f.oidc ? f.extraScopes.split(/[\s,]+/).filter(Boolean) : [],
     subjectClaimUri: f.subjectClaimUri,
     requestedClaims: f.requestedClaims,
     steps: f.steps,
+    ...(f.samlEnabled ? { saml: samlBody(f.saml) } : {}),
   };
 }
 
@@ -179,7 +206,13 @@ export function ApplicationEdit({ id }: { id?: string }) {
   const save = () =>
     saveWith(async () => {
       if (editing) {
-        const saved = await put<Application>(`/applications/${encodeURIComponent(id)}`, body(form, false));
+        const path = `/applications/${encodeURIComponent(id)}`;
+        let saved = await put<Application>(path, body(form, false));
+        // unticking SAML2 Web SSO removes the stored configuration (a PUT leaves out what it does not name)
+        if (!form.samlEnabled && saved.saml) {
+          await del(`${path}/saml`);
+          saved = await get<Application>(path);
+        }
         app.set(saved);
         return `Saved ${saved.name}.`;
       }
@@ -237,11 +270,17 @@ export function ApplicationEdit({ id }: { id?: string }) {
         title={title}
         lead={
           editing ? (
-            <>
-              Client ID <code>{form.clientId}</code>
-            </>
+            app.data?.grantTypes.length === 0 && app.data.saml ? (
+              <>
+                SAML issuer <code>{app.data.saml.issuer}</code>
+              </>
+            ) : (
+              <>
+                Client ID <code>{form.clientId}</code>
+              </>
+            )
           ) : (
-            'An application (OIDC relying party) that hands its login to Stepgate.'
+            'An application (an OIDC relying party, a SAML service provider, or both) that hands its login to Stepgate.'
           )
         }
       />
@@ -267,78 +306,110 @@ export function ApplicationEdit({ id }: { id?: string }) {
           <TextArea label="Description" {...field('description')} rows={2} />
         </Section>
 
-        <Section title="Inbound Authentication Configuration (OAuth/OpenID Connect)">
-          <TextField
-            label="Client ID"
-            {...field('clientId')}
-            readOnly={editing}
-            mono
-            help={editing ? 'A client ID cannot be changed.' : 'Leave blank to generate one.'}
-          />
-          <fieldset className="radios">
-            <legend>Client type</legend>
-            {(['confidential', 'public'] as const).map((t) => (
-              <label key={t} className="radio">
-                <input
-                  type="radio"
-                  name="clientType"
-                  value={t}
-                  checked={form.clientType === t}
-                  onChange={() => set('clientType')(t)}
+        <Section title="Inbound Authentication Configuration" id="inbound">
+          <SubSection title="OAuth/OpenID Connect Configuration" id="inbound-oidc">
+            <CheckboxField
+              label="Configure OAuth/OpenID Connect"
+              name="oidc"
+              checked={form.oidc}
+              onChange={(on) => {
+                set('oidc')(on);
+                if (on && form.grantTypes.length === 0) set('grantTypes')(EMPTY.grantTypes);
+              }}
+              error={submit.error}
+              help="Untick for a SAML-only service provider."
+            />
+            {form.oidc && (
+              <>
+                <TextField
+                  label="Client ID"
+                  {...field('clientId')}
+                  readOnly={editing}
+                  mono
+                  help={editing ? 'A client ID cannot be changed.' : 'Leave blank to generate one.'}
                 />
-                {t === 'confidential'
-                  ? 'Confidential (server-side application with a client secret)'
-                  : 'Public (browser or mobile app, PKCE only)'}
-              </label>
-            ))}
-          </fieldset>
-          {editing && form.clientType === 'confidential' && (
-            <div className="with-action">
-              <p className="muted">
-                {app.data?.hasSecret
-                  ? 'A client secret is set. It is never shown again.'
-                  : 'No client secret is set yet; save, then generate one.'}
-              </p>
-              <button
-                type="button"
-                className="secondary"
-                disabled={secretAction.busy || !app.data?.hasSecret}
-                onClick={() => void regenerate()}
-              >
-                Regenerate client secret
-              </button>
-              <FormAlert error={secretAction.error} />
-            </div>
-          )}
-          <TextArea
-            label="Callback URLs (redirect URIs)"
-            {...field('redirectUris')}
-            mono
-            rows={3}
-            help="One per line, for example http://localhost:8080/pickup-dispatch/oauth2client."
-          />
-          <TextArea
-            label="Post-logout redirect URIs"
-            {...field('postLogoutRedirectUris')}
-            mono
-            rows={2}
-            help="One per line."
-          />
-          <CheckboxGroup
-            id="grant-types"
-            legend="Allowed grant types"
-            name="grantTypes"
-            error={submit.error}
-            choices={GRANTS}
-            values={form.grantTypes}
-            onChange={(v) => set('grantTypes')(v as GrantType[])}
-          />
-          <TextField
-            label="Extra scopes"
-            {...field('extraScopes')}
-            mono
-            help="Space-separated scopes beyond openid, profile, email, phone; stepgate:admin allows the admin API."
-          />
+                <fieldset className="radios">
+                  <legend>Client type</legend>
+                  {(['confidential', 'public'] as const).map((t) => (
+                    <label key={t} className="radio">
+                      <input
+                        type="radio"
+                        name="clientType"
+                        value={t}
+                        checked={form.clientType === t}
+                        onChange={() => set('clientType')(t)}
+                      />
+                      {t === 'confidential'
+                        ? 'Confidential (server-side application with a client secret)'
+                        : 'Public (browser or mobile app, PKCE only)'}
+                    </label>
+                  ))}
+                </fieldset>
+                {editing && form.clientType === 'confidential' && (
+                  <div className="with-action">
+                    <p className="muted">
+                      {app.data?.hasSecret
+                        ? 'A client secret is set. It is never shown again.'
+                        : 'No client secret is set yet; save, then generate one.'}
+                    </p>
+                    <button
+                      type="button"
+                      className="secondary"
+                      disabled={secretAction.busy || !app.data?.hasSecret}
+                      onClick={() => void regenerate()}
+                    >
+                      Regenerate client secret
+                    </button>
+                    <FormAlert error={secretAction.error} />
+                  </div>
+                )}
+                <TextArea
+                  label="Callback URLs (redirect URIs)"
+                  {...field('redirectUris')}
+                  mono
+                  rows={3}
+                  help="One per line, for example http://localhost:8080/pickup-dispatch/oauth2client."
+                />
+                <TextArea
+                  label="Post-logout redirect URIs"
+                  {...field('postLogoutRedirectUris')}
+                  mono
+                  rows={2}
+                  help="One per line."
+                />
+                <CheckboxGroup
+                  id="grant-types"
+                  legend="Allowed grant types"
+                  name="grantTypes"
+                  error={submit.error}
+                  choices={GRANTS}
+                  values={form.grantTypes}
+                  onChange={(v) => set('grantTypes')(v as GrantType[])}
+                />
+                <TextField
+                  label="Extra scopes"
+                  {...field('extraScopes')}
+                  mono
+                  help="Space-separated scopes beyond openid, profile, email, phone; stepgate:admin allows the admin API."
+                />
+              </>
+            )}
+          </SubSection>
+          <SubSection title="SAML2 Web SSO Configuration" id="inbound-saml">
+            <CheckboxField
+              label="Configure SAML2 Web SSO"
+              name="samlEnabled"
+              checked={form.samlEnabled}
+              onChange={set('samlEnabled')}
+              error={submit.error}
+              help={
+                editing && app.data?.saml && !form.samlEnabled
+                  ? 'Update removes the SAML configuration of this service provider.'
+                  : 'The same authentication sequence applies to SAML logins.'
+              }
+            />
+            {form.samlEnabled && <SamlConfiguration value={form.saml} onChange={set('saml')} error={submit.error} />}
+          </SubSection>
         </Section>
 
         <Section title="Claim Configuration">
