@@ -88,7 +88,8 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 /** The client metadata oidc-provider needs for one application. */
 async function clientMetadata(apps: ApplicationStore, clientId: string): Promise<AdapterPayload | undefined> {
   const app = await apps.getByClientId(clientId);
-  if (!app) return undefined;
+  // an application without a grant type speaks SAML only: it is no OIDC client (invalid_client, never a login)
+  if (!app || app.grantTypes.length === 0) return undefined;
   const secret = app.clientType === 'confidential' ? await apps.clientSecret(app.id) : undefined;
   return {
     client_id: app.clientId,
