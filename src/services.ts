@@ -31,6 +31,7 @@ import { createTruststore } from './identity/truststore.js';
 import { registerSpecialClaimWriter } from './identity/users.js';
 import { ensureKeys } from './oidc/keys.js';
 import { createProvider, deferredPages } from './oidc/provider.js';
+import { ensureSamlKeys } from './saml/keys.js';
 import { createSmsGateway } from './sms/index.js';
 import { createRedisStateStore } from './state/redis-store.js';
 import { createSqlStateStore } from './state/sql-store.js';
@@ -67,6 +68,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   await ensureDefaultClaims(db);
   const keyring = createKeyring(resolveMasterKey(config));
   await ensureKeys(db, keyring);
+  await ensureSamlKeys(db, keyring, config.publicUrl);
   const hasher = createPasswordHasher(config.argon2);
   // one Redis client per process in cluster mode: the state store and the login pages' rate limit share it
   const redis: Redis | undefined = config.redisUrl

@@ -24,6 +24,7 @@ import { messageCatalogue } from './pages/messages.js';
 import { loginPages } from './pages/plugin.js';
 import { createPageRenderer, type PageRenderer } from './pages/render.js';
 import { problemDocument } from './problem.js';
+import { samlPlugin, samlPluginOptions } from './saml/plugin.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -147,6 +148,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     rateLimit: { postsPerMinute: services.config.loginRateLimit.postsPerMinute, redis: services.redis },
   });
   // further front doors register here, before any request: frontDoors.add(door) (SAML)
+  await app.register(samlPlugin, samlPluginOptions(services, { renderer, frontDoors }));
 
   // an unknown path: a page for a browser, a problem for a program (the admin API, SCIM and console answer their own)
   app.setNotFoundHandler(notFoundHandler(renderer));
