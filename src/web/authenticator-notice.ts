@@ -7,9 +7,9 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { maskMobile } from '../authenticators/sms-otp/mask.js';
 import { AUTHENTICATOR_LABELS, type AuthenticatorKind } from '../identity/authenticator-changes.js';
 import type { IdentityProvider } from '../identity/identity-providers.js';
-import type { Services } from '../services.js';
 import { gatewayConfigOf, SMS_OTP } from '../sms-test/gateway-config.js';
 import type { Actor } from './json-api/auth.js';
+import type { JsonApiServices as Services } from './json-api/services.js';
 
 export const NOTICE_EVENT = 'admin.user.authenticators-notice';
 

@@ -8,10 +8,10 @@ import rateLimit from '@fastify/rate-limit';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../../services.js';
 import type { SmsGateway } from '../../sms/index.js';
 import { recordAudit } from '../json-api/audit.js';
 import { createBearerAuth } from '../json-api/auth.js';
+import type { JsonApiServices } from '../json-api/services.js';
 import { acceptJsonOnly, typeboxValidatorCompiler } from '../json-api/validation.js';
 import { HttpProblem, type MappedError, problemFromError } from '../problem.js';
 import { openApiDocument } from './openapi.js';
@@ -26,7 +26,7 @@ import { userRoutes } from './routes/users.js';
 export const ADMIN_API_PREFIX = '/api/admin/v1';
 
 export interface AdminApiOptions {
-  services: Services;
+  services: JsonApiServices;
   /** requests per client IP and window; default 300 a minute */
   rateLimit?: { max: number; timeWindow: number };
   /** check every answer against its response schema (tests turn this on; a mismatch is a 500 and a log line) */
@@ -56,7 +56,7 @@ function serializerFor(check: boolean) {
   };
 }
 
-export function allRoutes(services: Services, gateway: SmsGateway): ApiRoute[] {
+export function allRoutes(services: JsonApiServices, gateway: SmsGateway): ApiRoute[] {
   return [
     ...applicationRoutes(services),
     ...identityProviderRoutes(services, gateway),

@@ -13,11 +13,11 @@ import { ClaimUri } from '../../identity/claim-uris.js';
 import { listLocalClaims } from '../../identity/claims.js';
 import { phoneLookupKey } from '../../identity/phone.js';
 import { claimsOf, deleteUser, getUserById, getUserByUsername, listUsers, type User } from '../../identity/users.js';
-import type { Services } from '../../services.js';
 import type { Db } from '../../store/db.js';
 import { announceAuthenticatorChange } from '../authenticator-notice.js';
 import { recordAudit } from '../json-api/audit.js';
 import { createBearerAuth, requireSecondFactor } from '../json-api/auth.js';
+import type { JsonApiServices } from '../json-api/services.js';
 import { acceptJsonOnly, typeboxValidatorCompiler } from '../json-api/validation.js';
 import { MAX_RESULTS, resourceTypeDocuments, schemaDocuments, serviceProviderConfig } from './discovery.js';
 import { ScimError, scimErrorFrom } from './errors.js';
@@ -39,7 +39,7 @@ export const SCIM_PREFIX = '/scim2';
 const SCIM_JSON = 'application/scim+json; charset=utf-8';
 
 export interface ScimOptions {
-  services: Services;
+  services: JsonApiServices;
   rateLimit?: { max: number; timeWindow: number };
   /** kept for symmetry with the admin API's options; SCIM answers are built by hand and not schema-checked */
   checkResponses?: boolean;

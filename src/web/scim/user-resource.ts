@@ -23,8 +23,8 @@ import {
   setUserClaims,
   type User,
 } from '../../identity/users.js';
-import type { Services } from '../../services.js';
 import type { Db } from '../../store/db.js';
+import type { JsonApiServices as Services } from '../json-api/services.js';
 import { ScimError } from './errors.js';
 import { CORE_USER, STEPGATE_USER } from './schema-uris.js';
 

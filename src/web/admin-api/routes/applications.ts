@@ -13,8 +13,8 @@ import {
   SamlMetadataError,
   withImportedMetadata,
 } from '../../../identity/saml-metadata.js';
-import type { Services } from '../../../services.js';
 import { isAdminApplication, requireTwoFactorSignIn } from '../../json-api/auth.js';
+import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { type ApiRoute, route, searchPage } from '../route.js';
 import {
   Application,

@@ -1,7 +1,7 @@
 /** The audit log, newest first, filterable by event, username and time; and who the caller is. */
 import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../../../identity/errors.js';
-import type { Services } from '../../../services.js';
+import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { type ApiRoute, route } from '../route.js';
 import { AuditEvent, Me, Page, PageQuery } from '../schemas.js';
 

@@ -14,7 +14,7 @@ import {
   updateLocalClaim,
 } from '../../../identity/claims.js';
 import { NotFoundError, ValidationError } from '../../../identity/errors.js';
-import type { Services } from '../../../services.js';
+import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { type ApiRoute, paginate, route, searchPage } from '../route.js';
 import {
   ClaimDialect,

@@ -3,7 +3,6 @@ import { Type } from '@sinclair/typebox';
 import { holdConsoleToSmsOtp } from '../../../identity/console-app.js';
 import { ConflictError, found, ValidationError } from '../../../identity/errors.js';
 import type { IdentityProvider, IdentityProviderInput } from '../../../identity/identity-providers.js';
-import type { Services } from '../../../services.js';
 import {
   countSegments,
   isProblem,
@@ -17,6 +16,7 @@ import {
 import { gatewayConfigOf } from '../../../sms-test/gateway-config.js';
 import { phoneNumber, sendTestSms } from '../../../sms-test/send-test-sms.js';
 import { type Actor, requireTwoFactorSignIn } from '../../json-api/auth.js';
+import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { type ApiRoute, paginate, route, searchPage } from '../route.js';
 import {
   AuthenticatorDescriptor,

@@ -2,8 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../../../identity/errors.js';
 import type { TrustedCertificate } from '../../../identity/truststore.js';
-import type { Services } from '../../../services.js';
 import { parseCertificates, TruststoreParseError } from '../../../sms/index.js';
+import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { type ApiRoute, paginate, route } from '../route.js';
 import { Certificate, CertificateImport, MAX_CERTIFICATE_CHARS, Page, PageQuery } from '../schemas.js';
 

@@ -25,9 +25,9 @@ import {
   setUserClaims,
   type User,
 } from '../../../identity/users.js';
-import type { Services } from '../../../services.js';
 import { announceAuthenticatorChange } from '../../authenticator-notice.js';
 import { requireSecondFactor } from '../../json-api/auth.js';
+import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { type ApiRoute, type HandlerContext, route } from '../route.js';
 import {
   BackupCodes,
