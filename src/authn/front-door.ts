@@ -40,13 +40,16 @@ export interface LoginCompletion {
   authTime: number;
 }
 
-/** Why a login ends without a user, in protocol-neutral words; each front door maps it to its own error. */
+/**
+ * Why a login ends without a user, in protocol-neutral words; each front door maps it to its own error
+ * (oidc/front-door.ts, saml/).
+ */
 export type LoginRefusalReason =
-  /** the login reached a weaker acr than every acceptable one (OIDC unmet_authentication_requirements; SAML NoAuthnContext) */
+  /** the login reached a weaker acr than every acceptable one (OIDC: unmet authentication requirements; SAML: NoAuthnContext) */
   | 'acr-unmet'
-  /** the user cancelled or could not complete the login (OIDC access_denied; SAML AuthnFailed) */
+  /** the user cancelled or could not complete the login (OIDC: access denied; SAML: AuthnFailed) */
   | 'cancelled'
-  /** interaction was needed but the request was passive (OIDC login_required; SAML NoPassive) */
+  /** interaction was needed but the request was passive (OIDC: login required; SAML: NoPassive) */
   | 'interaction-required';
 
 export interface LoginRefusal {
