@@ -26,7 +26,11 @@ function cookieValues(req: IncomingMessage, name: string): string[] {
   for (const part of String(req.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    out.push(decodeURIComponent(part.slice(eq + 1).trim()));
+    try {
+      out.push(decodeURIComponent(part.slice(eq + 1).trim()));
+    } catch {
+      // a cookie that is not ours (or was mangled) is no cookie
+    }
   }
   return out;
 }

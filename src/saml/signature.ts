@@ -93,6 +93,18 @@ export function rawQueryParams(url: string): Map<string, string> {
   return out;
 }
 
+/**
+ * A query value as sent; a malformed escape is a refusal, not a crash. A raw `+` stays `+`: it only occurs in the
+ * base64 signature of senders that do not escape it (SigAlg URIs have no spaces).
+ */
+function queryValue(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new SamlError('The request URL is malformed.');
+  }
+}
+
 /** Checks an HTTP-Redirect binding signature: over `SAMLRequest|SAMLResponse`, `RelayState`, `SigAlg`, as received. */
 export function verifyRedirectSignature(url: string, messageParam: string, certificate: string): void {
   const raw = rawQueryParams(url);
@@ -100,12 +112,12 @@ export function verifyRedirectSignature(url: string, messageParam: string, certi
   const signatureRaw = raw.get('Signature');
   if (sigAlgRaw === undefined || signatureRaw === undefined)
     throw new SamlError('The SAML message is not signed.', 403);
-  const hash = ACCEPTED_SIGNATURES[decodeURIComponent(sigAlgRaw)];
+  const hash = ACCEPTED_SIGNATURES[queryValue(sigAlgRaw)];
   if (!hash) throw new SamlError('The signature algorithm is not accepted (use RSA-SHA256).', 403);
   const parts = [`${messageParam}=${raw.get(messageParam) ?? ''}`];
   if (raw.has('RelayState')) parts.push(`RelayState=${raw.get('RelayState')}`);
   parts.push(`SigAlg=${sigAlgRaw}`);
-  const signature = Buffer.from(decodeURIComponent(signatureRaw), 'base64');
+  const signature = Buffer.from(queryValue(signatureRaw), 'base64');
   let valid = false;
   try {
     valid = createVerify(hash === 'sha256' ? 'RSA-SHA256' : 'RSA-SHA512')

@@ -221,6 +221,14 @@ test('bad input of every kind is a 4xx page, never a 500', async () => {
     403,
     /not registered/,
   );
+  // a malformed escape in the signature parameters, and a mangled cookie of ours
+  const signed = await signing.client().getAuthorizeUrlAsync('', undefined, {});
+  refused(await b.request(signed.replace(/SigAlg=[^&]+/, 'SigAlg=%E0%A4%A')), 400, /malformed/);
+  refused(
+    await b.request(`${sso}?SAMLRequest=%%%`, { headers: { cookie: 'stepgate_saml_session=%E0%A4%A' } }),
+    400,
+    /.+/,
+  );
   const twice = await b.request(`${sso}?SAMLRequest=a&SAMLRequest=b`);
   refused(twice, 400, /.+/);
   // huge: a large form body, and a small deflated message that inflates past the limit
