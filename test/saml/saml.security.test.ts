@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
+import fc from 'fast-check';
 import { Browser, type Page } from '../support/browser.js';
 import { decoded, postedForm, type SamlFixture, type ServiceProvider, startSaml } from './support/fixture.js';
 
@@ -244,4 +245,49 @@ test('bad input of every kind is a 4xx page, never a 500', async () => {
   const slo = await b.request(`${f.url}/saml2/slo?SAMLResponse=${encodeURIComponent(bomb.slice(0, 100))}`);
   assert.ok(slo.status >= 400 && slo.status < 500, `slo garbage: ${slo.status}`);
   assert.equal((await b.request(`${f.url}/saml2/idp-init`)).status, 400);
+});
+
+test('arbitrary parameters and mangled messages on every endpoint: never a 500', async () => {
+  const b = new Browser();
+  const valid = authnRequest(open);
+  const xmlish = fc.oneof(
+    fc.string({ maxLength: 200 }),
+    fc.constantFrom(
+      valid,
+      valid.replace('Version="2.0"', ''),
+      valid.replace('ID="', 'ID="1'),
+      valid.replace('<saml:Issuer>', '<saml:Issuer><!--x-->'),
+    ),
+    fc
+      .tuple(fc.nat({ max: valid.length }), fc.string({ maxLength: 8 }))
+      .map(([i, junk]) => valid.slice(0, i) + junk + valid.slice(i)),
+  );
+  const encoded = fc.oneof(
+    xmlish.map((x) => Buffer.from(x).toString('base64')),
+    xmlish.map((x) => deflateRawSync(Buffer.from(x)).toString('base64')),
+    fc.string({ maxLength: 100 }),
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom('/saml2/sso', '/saml2/slo'),
+      fc.constantFrom('SAMLRequest', 'SAMLResponse'),
+      encoded,
+      fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+      fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+      fc.boolean(),
+      async (path, param, message, relay, sigAlg, asPost) => {
+        const fields: Record<string, string> = { [param]: message };
+        if (relay !== undefined) fields.RelayState = relay;
+        if (sigAlg !== undefined) Object.assign(fields, { SigAlg: sigAlg, Signature: 'AAAA' });
+        const page = asPost
+          ? await post(b, `${f.url}${path}`, fields)
+          : await b.request(`${f.url}${path}?${new URLSearchParams(fields)}`);
+        assert.ok(
+          page.status < 500,
+          `${page.status} for ${asPost ? 'POST' : 'GET'} ${path} ${JSON.stringify(fields).slice(0, 300)}`,
+        );
+      },
+    ),
+    { numRuns: 150 },
+  );
 });
