@@ -67,6 +67,12 @@ for (const { backend, skip } of variants()) {
       const read = await call('GET', `/applications/${app.id}`);
       assert.equal(read.status, 200);
       assert.deepEqual(read.body.saml, app.saml);
+      const searched = await call('GET', '/applications?search=web-app-pickup');
+      assert.deepEqual(
+        searched.body.items.map((a: { id: string }) => a.id),
+        [app.id],
+        'the list is searched by SAML issuer too',
+      );
       const found = await server.services.applications.getBySamlIssuer('saml2-web-app-pickup-dispatch.com');
       assert.equal(found?.id, app.id);
       assert.equal(await server.services.applications.getBySamlIssuer('saml2-web-app-pickup-dispatch.co'), undefined);

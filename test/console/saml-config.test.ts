@@ -192,6 +192,20 @@ describe('console: SAML2 Web SSO Configuration of a service provider', { skip },
     ]);
   });
 
+  test('the list says which protocols each service provider speaks, and finds one by its Issuer', async () => {
+    await page.goto(`${server.url}/console/applications`);
+    const row = page.getByRole('row', { name: /Pickup Dispatch SAML/ });
+    await row.waitFor();
+    const text = (await row.textContent()) ?? '';
+    assert.match(text, /SAML 2\.0/);
+    assert.match(text, /Issuer https:\/\/imported\.example\/sp/);
+    assert.doesNotMatch(text, /OIDC/);
+    await page.getByLabel('Search applications').fill('imported.example');
+    await page.getByLabel('Search applications').press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('main table tbody tr').length === 1);
+    assert.match((await page.locator('main table tbody tr').textContent()) ?? '', /Pickup Dispatch SAML/);
+  });
+
   test('unticking SAML2 Web SSO on a service provider that also speaks OIDC removes its SAML configuration', async () => {
     const { application } = await server.services.applications.create({
       name: 'Both protocols',

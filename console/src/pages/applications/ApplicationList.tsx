@@ -22,8 +22,21 @@ const COLUMNS: Column<Application>[] = [
       </>
     ),
   },
-  { header: 'Client ID', cell: (a) => <code>{a.clientId}</code> },
-  { header: 'Type', cell: (a) => <Badge>{a.clientType}</Badge> },
+  // a SAML-only service provider has no OIDC client: it is known by its Issuer (in the Inbound column)
+  { header: 'Client ID', cell: (a) => (a.grantTypes.length > 0 ? <code>{a.clientId}</code> : '—') },
+  {
+    header: 'Inbound',
+    cell: (a) => (
+      <>
+        {a.grantTypes.length > 0 && <Badge>{`OIDC ${a.clientType}`}</Badge>} {a.saml && <Badge>SAML 2.0</Badge>}
+        {a.saml && (
+          <span className="sub">
+            Issuer <code>{a.saml.issuer}</code>
+          </span>
+        )}
+      </>
+    ),
+  },
   { header: 'Authentication steps', cell: (a) => sequenceSummary(a.steps) },
   actionsColumn((a) => <RowLink to={`/applications/${encodeURIComponent(a.id)}`} label={`Edit ${a.name}`} />),
 ];
@@ -40,14 +53,19 @@ export function ApplicationList() {
       <PageHeader
         crumbs={[{ label: 'Service Providers' }, { label: 'List' }]}
         title="Service Providers"
-        lead="Applications (OIDC relying parties) that hand their login to Stepgate."
+        lead="Applications (OIDC relying parties and SAML service providers) that hand their login to Stepgate."
         actions={
           <Link className="button" to="/applications/new">
             Add
           </Link>
         }
       />
-      <SearchBar id="app-search" label="Search applications" placeholder="Name or client ID" onSearch={apps.apply} />
+      <SearchBar
+        id="app-search"
+        label="Search applications"
+        placeholder="Name, client ID or issuer"
+        onSearch={apps.apply}
+      />
       <PagedTable
         paged={apps}
         what="applications"

@@ -58,14 +58,18 @@ export function applicationRoutes({ applications }: Services): ApiRoute[] {
       method: 'GET',
       url: '/applications',
       operationId: 'listApplications',
-      summary: 'List applications (search: name or client id substring)',
+      summary: 'List applications (search: name, client id or SAML issuer substring)',
       tag,
       schema: {
         querystring: Type.Object({ ...PageQuery, search: Type.Optional(Type.String({ maxLength: 255 })) }),
         response: Page(Application),
       },
       async handler({ query }) {
-        return searchPage(await applications.list(), [(a) => a.name, (a) => a.clientId], query);
+        return searchPage(
+          await applications.list(),
+          [(a) => a.name, (a) => a.clientId, (a) => a.saml?.issuer ?? ''],
+          query,
+        );
       },
     }),
     route({
