@@ -256,6 +256,15 @@ for (const { name, backend, redis, skip } of variants({ redis: true })) {
       assert.equal(page.status, 403);
       assert.match(page.html, /does not accept IdP-initiated/);
       assert.doesNotMatch(page.html, /SAMLResponse/);
+      // with the SAML session of that login, another provider that allows it gets its assertion without the steps
+      const also = await f.addServiceProvider('idp-init-2', { idpInitiated: true });
+      const direct = postedForm(await browser.go(`${f.url}/saml2/idp-init?sp=${encodeURIComponent(also.issuer)}`));
+      assert.equal(direct.action, also.acs);
+      const again = also.client({ validateInResponseTo: 'never' as never });
+      assert.equal(
+        (await again.validatePostResponseAsync({ SAMLResponse: direct.fields.SAMLResponse! })).profile?.nameID,
+        user.mobile,
+      );
       const unknown = await browser.go(`${f.url}/saml2/idp-init?sp=urn:nobody`);
       assert.equal(unknown.status, 404);
     });
