@@ -291,3 +291,21 @@ test('arbitrary parameters and mangled messages on every endpoint: never a 500',
     { numRuns: 150 },
   );
 });
+
+test('requests that start a login are limited per client address: a page with 429, not a pile of pending logins', async () => {
+  const limited = await startSaml({ overrides: { loginRateLimit: { postsPerMinute: 3 } } });
+  try {
+    const sp = await limited.addServiceProvider('limited');
+    const b = new Browser();
+    for (let i = 0; i < 3; i++)
+      assert.equal((await post(b, `${limited.url}/saml2/sso`, { SAMLRequest: b64(authnRequest(sp)) })).status, 303);
+    refused(await post(b, `${limited.url}/saml2/sso`, { SAMLRequest: b64(authnRequest(sp)) }), 429, /Too many/);
+    // IdP-initiated SSO is counted on its own (here refused: this provider does not allow it)
+    const idpInit = `${limited.url}/saml2/idp-init?sp=${encodeURIComponent(sp.issuer)}`;
+    for (let i = 0; i < 3; i++) assert.equal((await b.request(idpInit)).status, 403);
+    refused(await b.request(idpInit), 429, /Too many/);
+    assert.equal((await b.request(`${limited.url}/saml2/metadata`)).status, 200, 'the metadata is not limited');
+  } finally {
+    await limited.stop();
+  }
+});

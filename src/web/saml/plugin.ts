@@ -12,7 +12,9 @@
  * an error page and nothing is posted anywhere.
  */
 import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { LoginRequest } from '../../authn/front-door.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import type { AuditLog } from '../../identity/audit.js';
@@ -44,6 +46,8 @@ export interface SamlPluginDeps {
   renderer: PageRenderer;
   publicUrl: string;
   loginTtlMs: number;
+  /** requests that start a login (SSO, IdP-initiated) per client IP per minute; counted in Redis when given */
+  rateLimit: { perMinute: number; redis?: Redis | undefined };
 }
 
 /** A POSTed SAML message with its signature fits easily; larger bodies are refused before parsing. */
@@ -51,6 +55,15 @@ const BODY_LIMIT = 192 * 1024;
 
 export async function samlPlugin(app: FastifyInstance, deps: SamlPluginDeps): Promise<void> {
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  // each AuthnRequest writes a pending login and a transaction: one client cannot fill the state store with them
+  const { redis } = deps.rateLimit;
+  await app.register(rateLimit, {
+    global: false,
+    ...(redis ? { redis, nameSpace: `stepgate:${deps.publicUrl}:saml-rl:` } : {}),
+    errorResponseBuilder: (_req, context) =>
+      Object.assign(new Error('rate limited'), { statusCode: context.statusCode }),
+  });
+  const throttled = { config: { rateLimit: { max: deps.rateLimit.perMinute, timeWindow: 60_000 } } };
   // keys are read at start, like the OIDC keys: a rotation takes effect when each node restarts
   const keys = await loadSamlKeys(deps.db, deps.keyring);
   const idp = createIdentityProvider({
@@ -78,6 +91,8 @@ export async function samlPlugin(app: FastifyInstance, deps: SamlPluginDeps): Pr
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (error instanceof SamlError) return page(reply, error.status, errorHtml(error.reason));
+    if (error.statusCode === 429)
+      return page(reply, 429, errorHtml('Too many sign-in requests from your network. Wait a minute and try again.'));
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
       return page(reply, 413, errorHtml('The SAML message is too large.'));
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
@@ -151,10 +166,10 @@ export async function samlPlugin(app: FastifyInstance, deps: SamlPluginDeps): Pr
     if (!message) throw new SamlError('The request carries no SAMLRequest.');
     return decide(req, reply, await idp.receiveAuthnRequest(message, cookies.session(req.raw)));
   };
-  app.get('/saml2/sso', sso);
-  app.post('/saml2/sso', { bodyLimit: BODY_LIMIT }, sso);
+  app.get('/saml2/sso', throttled, sso);
+  app.post('/saml2/sso', { bodyLimit: BODY_LIMIT, ...throttled }, sso);
 
-  app.get<{ Querystring: Record<string, unknown> }>('/saml2/idp-init', async (req, reply) => {
+  app.get<{ Querystring: Record<string, unknown> }>('/saml2/idp-init', throttled, async (req, reply) => {
     const { sp, RelayState } = req.query;
     if (typeof sp !== 'string' || !sp) throw new SamlError('Name the service provider: /saml2/idp-init?sp=<issuer>.');
     if (RelayState !== undefined && (typeof RelayState !== 'string' || RelayState.length > 1024))
@@ -199,8 +214,9 @@ export async function samlPlugin(app: FastifyInstance, deps: SamlPluginDeps): Pr
 
 /** The plugin's dependencies from the composition root's services and the web parts (app.ts mounts it in one line). */
 export function samlPluginOptions(
-  services: Omit<SamlPluginDeps, 'frontDoors' | 'renderer' | 'publicUrl' | 'loginTtlMs'> & {
-    config: { publicUrl: string; loginTransactionTtlSeconds: number };
+  services: Omit<SamlPluginDeps, 'frontDoors' | 'renderer' | 'publicUrl' | 'loginTtlMs' | 'rateLimit'> & {
+    config: { publicUrl: string; loginTransactionTtlSeconds: number; loginRateLimit: { postsPerMinute: number } };
+    redis?: Redis | undefined;
   },
   web: { renderer: PageRenderer; frontDoors: FrontDoors },
 ): SamlPluginDeps {
@@ -215,5 +231,6 @@ export function samlPluginOptions(
     renderer: web.renderer,
     publicUrl: services.config.publicUrl,
     loginTtlMs: services.config.loginTransactionTtlSeconds * 1000,
+    rateLimit: { perMinute: services.config.loginRateLimit.postsPerMinute, redis: services.redis },
   };
 }

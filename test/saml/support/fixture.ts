@@ -77,6 +77,8 @@ export async function startSaml(
     /** an existing database (a restart); `keep`: it has the smsOTP identity provider already */
     database?: { url: string; dataDir: string; masterKey: string };
     keep?: boolean;
+    /** server configuration on top of the suite's */
+    overrides?: Record<string, unknown>;
   } = {},
 ): Promise<SamlFixture> {
   const sms = await startMockSms();
@@ -92,7 +94,7 @@ export async function startSaml(
           },
         }
       : {}),
-    overrides: { argon2: { memoryKiB: 8192, iterations: 1, parallelism: 1 } },
+    overrides: { argon2: { memoryKiB: 8192, iterations: 1, parallelism: 1 }, ...options.overrides },
   });
   const s = server.services;
   const smsOtp = { type: 'sms-otp', enabled: true, config: { ...TEST_LIMITS, gateway: gatewayFor(sms.origin) } };
