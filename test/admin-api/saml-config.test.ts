@@ -2,11 +2,16 @@
  * An application's SAML service provider settings through the admin API over real HTTP: create, read, replace and
  * remove; the Issuer unique across applications even when creates race; every validation rule with its near miss;
  * Import SP metadata (JSON and application/samlmetadata+xml, good, malformed, with a DTD, too large); the OpenAPI
- * document; and OIDC refusing an application that speaks SAML only.
+ * document; OIDC refusing an application that speaks SAML only; and migration 0003 on rows written before it.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { type Kysely, type Migration, Migrator } from 'kysely';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
+import { isUniqueViolation } from '../../src/identity/subjects.js';
+import { migrate, type OpenedDb, openDatabase } from '../../src/store/db.js';
+import * as m0001 from '../../src/store/migrations/0001_initial.js';
+import * as m0002 from '../../src/store/migrations/0002_user_identity.js';
 import { suiteNeeding, variants } from '../support/backends.js';
 import type { TestServer } from '../support/server.js';
 import { base64Of, selfSignedCertificate, spMetadata } from './saml-fixtures.js';
@@ -640,6 +645,79 @@ for (const { backend, skip } of variants()) {
       assert.equal(res.status, 201, res.text);
       assert.equal(res.body.application.saml.certificate, sp.certificate.trim());
       assert.ok(base64Of(res.body.application.saml.certificate) === base64Of(sp.certificate));
+    });
+  });
+}
+
+// Migration 0003 on a database written before it: SAML settings already in an application's settings JSON (the demo
+// stored them so before the column existed) get their issuer into saml_issuer; a second holder of one issuer is
+// reported and left without, and the unique index then holds.
+for (const { backend, skip } of variants()) {
+  suiteNeeding(skip, `migration 0003 (saml_issuer) on ${backend.name}`, () => {
+    let made: Awaited<ReturnType<typeof backend.create>>;
+    let opened: OpenedDb;
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+
+    before(async () => {
+      made = await backend.create();
+      opened = openDatabase(made.url);
+      const before0003 = new Migrator({
+        db: opened.db,
+        provider: {
+          getMigrations: async () => ({ '0001_initial': m0001 as Migration, '0002_user_identity': m0002 as Migration }),
+        },
+      });
+      assert.equal((await before0003.migrateToLatest()).error, undefined);
+      const settings = (issuer?: string) =>
+        JSON.stringify({
+          grantTypes: [],
+          redirectUris: [],
+          ...(issuer ? { saml: { issuer, assertionConsumerUrls: ['https://old.example/acs'] } } : {}),
+        });
+      // biome-ignore lint/suspicious/noExplicitAny: the table as it was before 0003, without saml_issuer
+      const old = opened.db as unknown as Kysely<any>;
+      for (const [i, issuer] of ['urn:old:one', 'urn:old:twice', 'urn:old:twice', undefined].entries())
+        await old
+          .insertInto('applications')
+          .values({
+            id: `a_old${i}`,
+            name: `Old ${i}`,
+            description: '',
+            client_id: `old-${i}`,
+            client_secret_sealed: null,
+            settings: settings(issuer),
+            created_at: i,
+            updated_at: i,
+          })
+          .execute();
+      process.on('warning', onWarning);
+      await migrate(opened.db);
+      // a process warning is emitted on a later tick (on SQLite the whole migration may be one chain of microtasks)
+      await new Promise((resolve) => setImmediate(resolve));
+      process.off('warning', onWarning);
+    });
+    after(async () => {
+      await opened?.close();
+      await made?.drop();
+    });
+
+    test('issuers already stored are indexed; a duplicate is reported and left out; the index holds', async () => {
+      const rows = await opened.db.selectFrom('applications').select(['id', 'saml_issuer']).orderBy('id').execute();
+      assert.deepEqual(rows, [
+        { id: 'a_old0', saml_issuer: 'urn:old:one' },
+        { id: 'a_old1', saml_issuer: 'urn:old:twice' },
+        { id: 'a_old2', saml_issuer: null },
+        { id: 'a_old3', saml_issuer: null },
+      ]);
+      assert.ok(
+        warnings.some((w) => /migration 0003: application a_old2 shares its SAML issuer/.test(w)),
+        `warnings: ${JSON.stringify(warnings)}`,
+      );
+      await assert.rejects(
+        opened.db.updateTable('applications').set({ saml_issuer: 'urn:old:one' }).where('id', '=', 'a_old3').execute(),
+        (e: unknown) => isUniqueViolation(e),
+      );
     });
   });
 }
