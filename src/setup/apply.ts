@@ -2,11 +2,15 @@
  * `stepgate apply`: makes the database match a setup file. Idempotent: what exists is updated with the fields the
  * file names, what is missing is created, nothing is deleted. Errors name the line of the file.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { LineCounter, type Node, parseDocument } from 'yaml';
 import type { SequenceOption } from '../identity/applications.js';
 import { addLocalClaim, getLocalClaim, setMapping, updateLocalClaim } from '../identity/claims.js';
 import { ValidationError } from '../identity/errors.js';
+import { parseSpMetadata, SamlMetadataError } from '../identity/saml-metadata.js';
+import type { SamlServiceProviderInput } from '../identity/saml-settings.js';
 import {
   getUserByUsername,
   insertUser,
@@ -18,7 +22,7 @@ import {
   setUserClaims,
 } from '../identity/users.js';
 import type { Services } from '../services.js';
-import { type Setup, type SetupOption, SetupSchema } from './schema.js';
+import { type Setup, type SetupApplication, type SetupOption, SetupSchema } from './schema.js';
 
 export class SetupError extends Error {
   constructor(readonly problems: string[]) {
@@ -92,6 +96,38 @@ function fieldPath(field: string): (string | number)[] {
     .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
+/**
+ * An application's SAML settings from the file: its `samlMetadata` read as "Import SP metadata" (file paths relative to
+ * the setup file), then what its `saml` names on top. Undefined when the file names neither.
+ */
+function samlOf(app: SetupApplication, setupFile: string): SamlServiceProviderInput | undefined {
+  const { saml, samlMetadata } = app;
+  if (!samlMetadata) return saml as SamlServiceProviderInput | undefined;
+  const given = [samlMetadata.file, samlMetadata.xml].filter((v) => v !== undefined).length;
+  if (given !== 1) throw new ValidationError([{ field: 'samlMetadata', message: 'give either file or xml' }]);
+  let xml = samlMetadata.xml;
+  if (samlMetadata.file !== undefined) {
+    const path = resolve(dirname(setupFile), samlMetadata.file);
+    try {
+      xml = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new ValidationError([
+        { field: 'samlMetadata.file', message: `cannot be read: ${(e as NodeJS.ErrnoException).code ?? e}` },
+      ]);
+    }
+  }
+  try {
+    const imported = parseSpMetadata(xml!);
+    return { ...imported.settings, ...(saml ?? {}) } as SamlServiceProviderInput;
+  } catch (e) {
+    if (e instanceof SamlMetadataError)
+      throw new ValidationError([
+        { field: samlMetadata.file !== undefined ? 'samlMetadata.file' : 'samlMetadata.xml', message: e.message },
+      ]);
+    throw e;
+  }
+}
+
 export interface ApplyReport {
   created: string[];
   updated: string[];
@@ -116,7 +152,7 @@ export async function applySetup(
       if (e instanceof ValidationError)
         throw new SetupError(
           e.problems.map((p) => {
-            const line = lineOf(p.field.startsWith('saml.') ? [...path, ...fieldPath(p.field)] : path);
+            const line = lineOf(/^saml(Metadata)?(\.|$)/.test(p.field) ? [...path, ...fieldPath(p.field)] : path);
             return `${file} line ${line ?? '?'} (${path.join('.')}): ${p.field}: ${p.message}`;
           }),
         );
@@ -181,10 +217,12 @@ export async function applySetup(
   }
   for (const [i, app] of (setup.applications ?? []).entries()) {
     await wrap(['applications', i], async () => {
-      const { steps, ...rest } = app;
+      const { steps, saml: _saml, samlMetadata: _metadata, ...rest } = app;
+      const saml = samlOf(app, file);
       const input = {
         ...rest,
         ...(steps ? { steps: steps.map((options) => ({ options: options.map(toOption) })) } : {}),
+        ...(saml ? { saml } : {}),
       };
       const existing = await s.applications.getByName(app.name);
       if (existing) {

@@ -47,12 +47,13 @@ const Option = T.Union([
 
 /**
  * An application's inbound SAML (WSO2: SAML2 Web SSO Configuration): the Issuer and the Assertion Consumer URLs, the
- * rest defaulted as in the admin API. Named in the file, it replaces the stored SAML settings as a whole.
+ * rest defaulted as in the admin API. Named in the file, it replaces the stored SAML settings as a whole. With
+ * `samlMetadata` beside it, the metadata gives the Issuer and the URLs, and what `saml` names is set on top.
  */
 const Saml = T.Object(
   {
-    issuer: T.String({ description: "Issuer: the SP's entity ID, unique across applications" }),
-    assertionConsumerUrls: T.Array(T.String(), { description: 'Assertion Consumer URLs (HTTP-POST)' }),
+    issuer: T.Optional(T.String({ description: "Issuer: the SP's entity ID, unique across applications" })),
+    assertionConsumerUrls: T.Optional(T.Array(T.String(), { description: 'Assertion Consumer URLs (HTTP-POST)' })),
     defaultAssertionConsumerUrl: T.Optional(T.String({ description: 'one of the above; default the first' })),
     nameIdFormat: T.Optional(
       T.Union([
@@ -85,6 +86,15 @@ const Saml = T.Object(
   { additionalProperties: false },
 );
 
+/** "Import SP metadata": the SP's EntityDescriptor as a file (relative to the setup file) or as the XML itself. */
+const SamlMetadata = T.Object(
+  {
+    file: T.Optional(T.String({ description: "the SP's metadata file, relative to the setup file's folder" })),
+    xml: T.Optional(T.String({ description: "the SP's metadata XML" })),
+  },
+  { additionalProperties: false },
+);
+
 const Application = T.Object(
   {
     name: T.String(),
@@ -106,6 +116,7 @@ const Application = T.Object(
     requestedClaims: T.Optional(T.Array(T.String())),
     steps: T.Optional(T.Array(T.Array(Option, { minItems: 1 }))),
     saml: T.Optional(Saml),
+    samlMetadata: T.Optional(SamlMetadata),
   },
   { additionalProperties: false },
 );

@@ -1,8 +1,8 @@
 /**
  * The SAML settings as configuration as code, through the `stepgate` command as a real process: `apply` creates the
  * guide's SAML Pickup Dispatch (Username & Password → smsOTP, as for OIDC) and is idempotent, `export` writes the
- * SAML settings back with their defaults, the export applied to a fresh database reproduces them, and a SAML
- * mistake names the line of the field at fault.
+ * SAML settings back with their defaults, the export applied to a fresh database reproduces them, a SAML
+ * mistake names the line of the field at fault, and `samlMetadata` imports an SP's metadata file.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
-import { selfSignedCertificate } from '../admin-api/saml-fixtures.js';
+import { selfSignedCertificate, spMetadata } from '../admin-api/saml-fixtures.js';
 import { type Backend, suiteNeeding, variants } from '../support/backends.js';
 import { runStepgate } from './support.js';
 
@@ -169,6 +169,75 @@ for (const { backend, skip } of variants()) {
         'http://localhost:8081/saml2/acs',
         'https://pickup.example/saml2/acs',
       ]);
+    });
+
+    test('samlMetadata: an SP metadata file (relative to the setup file) gives the Issuer and URLs; saml sets the rest', async () => {
+      const metadataCert = selfSignedCertificate('metadata-sp');
+      writeFileSync(
+        join(dir, 'sp-metadata.xml'),
+        spMetadata({
+          entityId: 'https://metadata-sp.example/saml',
+          acs: [
+            ['HTTP-POST', 'https://metadata-sp.example/acs', 0, true],
+            ['HTTP-Redirect', 'https://metadata-sp.example/acs-redirect', 1],
+          ],
+          slo: { binding: 'HTTP-Redirect', location: 'https://metadata-sp.example/slo' },
+          signing: metadataCert.certificate,
+          authnRequestsSigned: true,
+        }),
+      );
+      const file = `applications:
+  - name: From metadata
+    grantTypes: []
+    samlMetadata:
+      file: sp-metadata.xml
+    saml:
+      attributeProfile: true
+`;
+      writeFileSync(join(dir, 'metadata.yaml'), file);
+      const applied = await runStepgate(config, ['apply', '-f', join(dir, 'metadata.yaml')]);
+      assert.equal(applied.code, 0, `${applied.out}\n${applied.err}`);
+      const out = join(dir, 'export-metadata.yaml');
+      assert.equal((await runStepgate(config, ['export', '-o', out])).code, 0);
+      const app = (parse(readFileSync(out, 'utf8')) as Exported).applications.find((a) => a.name === 'From metadata');
+      assert.deepEqual(app?.saml, {
+        issuer: 'https://metadata-sp.example/saml',
+        assertionConsumerUrls: ['https://metadata-sp.example/acs'],
+        defaultAssertionConsumerUrl: 'https://metadata-sp.example/acs',
+        nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+        signResponses: true,
+        validateRequestSignatures: true,
+        encryptAssertions: false,
+        certificate: metadataCert.certificate.trim(),
+        singleLogout: { enabled: true, url: 'https://metadata-sp.example/slo', binding: 'redirect' },
+        attributeProfile: true,
+        idpInitiated: false,
+      });
+
+      // metadata with a DTD, and a file that is not there: the line of samlMetadata.file, nothing applied
+      writeFileSync(join(dir, 'dtd.xml'), '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "e">]><x>&e;</x>');
+      for (const [metadataFile, message] of [
+        ['dtd.xml', /DOCTYPE/],
+        ['missing.xml', /cannot be read: ENOENT/],
+      ] as const) {
+        const bad = file
+          .replace('name: From metadata', `name: Bad ${metadataFile}`)
+          .replace('sp-metadata.xml', metadataFile);
+        writeFileSync(join(dir, 'bad-metadata.yaml'), bad);
+        const line = bad.split('\n').findIndex((l) => l.includes(`file: ${metadataFile}`)) + 1;
+        const refused = await runStepgate(config, ['apply', '-f', join(dir, 'bad-metadata.yaml')]);
+        assert.equal(refused.code, 1, refused.out);
+        assert.match(
+          refused.err,
+          new RegExp(`bad-metadata.yaml line ${line} \\(applications.0\\): samlMetadata.file: `),
+        );
+        assert.match(refused.err, message);
+      }
+      const both = file.replace('file: sp-metadata.xml', 'file: sp-metadata.xml\n      xml: "<x/>"');
+      writeFileSync(join(dir, 'both.yaml'), both);
+      const twice = await runStepgate(config, ['apply', '-f', join(dir, 'both.yaml')]);
+      assert.equal(twice.code, 1);
+      assert.match(twice.err, /samlMetadata: give either file or xml/);
     });
   });
 }
