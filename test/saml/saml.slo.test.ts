@@ -6,9 +6,18 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { SAML } from '@node-saml/node-saml';
+import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { suiteNeeding, variants } from '../support/backends.js';
 import { Browser, type Page } from '../support/browser.js';
-import { decoded, postedForm, type SamlFixture, type ServiceProvider, startSaml } from './support/fixture.js';
+import { relyingParty } from '../support/rp.js';
+import {
+  decoded,
+  postedForm,
+  type SamlFixture,
+  type ServiceProvider,
+  startSaml,
+  TWO_STEPS,
+} from './support/fixture.js';
 
 for (const { name, backend, redis, skip } of variants({ redis: true })) {
   suiteNeeding(skip, `SAML Single Logout on ${name}`, () => {
@@ -139,6 +148,37 @@ for (const { name, backend, redis, skip } of variants({ redis: true })) {
       assert.equal(done.status, 200);
       assert.match(done.html, /Logged out/);
       assert.match((await browser.go(await ca.getAuthorizeUrlAsync('', undefined, {}))).html, /name="password"/);
+    });
+
+    test("a SAML logout ends the browser's OIDC session too: the next OIDC login runs the steps again", async () => {
+      await f.addUser('slo-oidc-user');
+      const redirect = 'http://127.0.0.1:1/callback';
+      const created = await f.server.services.applications.create({
+        name: 'OIDC beside SAML',
+        redirectUris: [redirect],
+        subjectClaimUri: ClaimUri.mobile,
+        steps: TWO_STEPS,
+      });
+      const rp = await relyingParty(f.url, created.application.clientId, created.clientSecret, redirect);
+      const toCallback = (u: string) => u.startsWith(redirect);
+      const browser = new Browser();
+      const first = await f.passSteps(browser, await browser.go(rp.begin().url), 'slo-oidc-user', 2, toCallback);
+      assert.ok(toCallback(first.url), `expected the OIDC callback, got ${first.status} ${first.url}`);
+      // near miss: with the OIDC session, the next authorization goes straight back
+      assert.ok(toCallback((await browser.go(rp.begin().url, {}, toCallback)).url));
+      const sp = await f.addServiceProvider('slo-oidc', { singleLogout: { enabled: false } });
+      const client = sp.client();
+      postedForm(
+        await f.passSteps(
+          browser,
+          await browser.go(await client.getAuthorizeUrlAsync('', undefined, {})),
+          'slo-oidc-user',
+        ),
+      );
+      const out = await browser.go(`${f.url}/saml2/slo`);
+      assert.match(out.html, /Logged out/);
+      const after = await browser.go(rp.begin().url, {}, toCallback);
+      assert.match(after.html, /name="password"/, 'the OIDC session ended with the SAML logout');
     });
   });
 }

@@ -11,10 +11,12 @@
  * A refused message (unknown service provider, bad signature, unregistered ACS URL, replay, expiry, bad XML) gets
  * an error page and nothing is posted anywhere.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import type Provider from 'oidc-provider';
 import type { LoginRequest } from '../../authn/front-door.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import type { AuditLog } from '../../identity/audit.js';
@@ -46,6 +48,11 @@ export interface SamlPluginDeps {
   renderer: PageRenderer;
   publicUrl: string;
   loginTtlMs: number;
+  /**
+   * ends this browser's OIDC session when a SAML logout ends its SAML session (the next OIDC login runs the steps
+   * again; OIDC relying parties are not told)
+   */
+  endOidcSession?: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
   /** requests that start a login (SSO, IdP-initiated) per client IP per minute; counted in Redis when given */
   rateLimit: { perMinute: number; redis?: Redis | undefined };
 }
@@ -177,6 +184,17 @@ export async function samlPlugin(app: FastifyInstance, deps: SamlPluginDeps): Pr
     return decide(req, reply, await idp.idpInitiated(sp, RelayState, cookies.session(req.raw)));
   });
 
+  /** The browser logs out of Stepgate: its SAML session cookie goes, and its OIDC session with it. */
+  async function endBrowserSessions(req: FastifyRequest, reply: FastifyReply) {
+    cookies.clearSession(reply.raw);
+    try {
+      await deps.endOidcSession?.(req.raw, reply.raw);
+    } catch (err) {
+      // the SAML logout stands even when the OIDC session cannot be read (a stale or foreign cookie)
+      req.log.warn({ err }, 'could not end the OIDC session of a SAML logout');
+    }
+  }
+
   const slo = async (req: FastifyRequest, reply: FastifyReply) => {
     checkForm(req);
     const request = incoming(req, 'SAMLRequest');
@@ -184,13 +202,13 @@ export async function samlPlugin(app: FastifyInstance, deps: SamlPluginDeps): Pr
     let next: Outgoing | undefined;
     if (request) {
       const result = await idp.receiveLogoutRequest(request, cookies.session(req.raw));
-      if (result.endedSession || cookies.session(req.raw)) cookies.clearSession(reply.raw);
+      if (result.endedSession || cookies.session(req.raw)) await endBrowserSessions(req, reply);
       next = result.next;
     } else if (response) {
       next = await idp.receiveLogoutResponse(response);
     } else {
       next = await idp.logoutEverywhere(cookies.session(req.raw));
-      cookies.clearSession(reply.raw);
+      await endBrowserSessions(req, reply);
     }
     if (next) return send(reply, next);
     return page(reply, 200, renderer.render('logged-out', {}));
@@ -217,6 +235,7 @@ export function samlPluginOptions(
   services: Omit<SamlPluginDeps, 'frontDoors' | 'renderer' | 'publicUrl' | 'loginTtlMs' | 'rateLimit'> & {
     config: { publicUrl: string; loginTransactionTtlSeconds: number; loginRateLimit: { postsPerMinute: number } };
     redis?: Redis | undefined;
+    provider?: Provider;
   },
   web: { renderer: PageRenderer; frontDoors: FrontDoors },
 ): SamlPluginDeps {
@@ -232,5 +251,17 @@ export function samlPluginOptions(
     publicUrl: services.config.publicUrl,
     loginTtlMs: services.config.loginTransactionTtlSeconds * 1000,
     rateLimit: { perMinute: services.config.loginRateLimit.postsPerMinute, redis: services.redis },
+    endOidcSession: services.provider ? oidcSessionEnder(services.provider) : undefined,
+  };
+}
+
+/**
+ * Destroys the oidc-provider session the browser's cookie names (oidc-provider reads its own signed cookie from the
+ * request); a browser without one is left alone.
+ */
+function oidcSessionEnder(provider: Provider) {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const session = await provider.Session.get({ req, res } as unknown as Parameters<typeof provider.Session.get>[0]);
+    if (session.accountId) await session.destroy();
   };
 }

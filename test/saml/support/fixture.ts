@@ -62,7 +62,13 @@ export interface SamlFixture {
     more?: { steps?: typeof TWO_STEPS; requestedClaims?: string[] },
   ): Promise<ServiceProvider>;
   /** from the password page on: password, then the SMS code; returns the page after the last step */
-  passSteps(browser: Browser, page: Page, username: string, steps?: 1 | 2): Promise<Page>;
+  passSteps(
+    browser: Browser,
+    page: Page,
+    username: string,
+    steps?: 1 | 2,
+    stopAt?: (url: string) => boolean,
+  ): Promise<Page>;
   stop(): Promise<void>;
 }
 
@@ -174,20 +180,20 @@ export async function startSaml(
           }),
       };
     },
-    async passSteps(browser, page, username, steps = 2) {
+    async passSteps(browser, page, username, steps = 2, stopAt) {
       assert.match(
         page.html,
         /name="password"/,
         `expected the password page, got ${page.status}:\n${page.html.slice(0, 600)}`,
       );
-      let next = await browser.submit(Browser.form(page), { username, password: PASSWORD });
+      let next = await browser.submit(Browser.form(page), { username, password: PASSWORD }, stopAt);
       if (steps === 1) return next;
       assert.match(
         next.html,
         /one-time-code/,
         `expected the code page, got ${next.status}:\n${next.html.slice(0, 600)}`,
       );
-      next = await browser.submit(Browser.form(next, 'sms-otp-verify'), { code: sms.lastCode() });
+      next = await browser.submit(Browser.form(next, 'sms-otp-verify'), { code: sms.lastCode() }, stopAt);
       return next;
     },
     async stop() {
