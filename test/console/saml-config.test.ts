@@ -192,6 +192,18 @@ describe('console: SAML2 Web SSO Configuration of a service provider', { skip },
     ]);
   });
 
+  test('a Single Logout URL left behind in the closed SLO fields does not block an Update', async () => {
+    await saml().getByLabel('Assertion Consumer URLs').fill('https://imported.example/acs/1');
+    await saml().getByLabel('SLO Request URL').fill('http://not-loopback.example/slo');
+    await saml().getByLabel('Enable Single Logout').uncheck();
+    assert.equal(await saml().getByLabel('SLO Request URL').count(), 0);
+    await page.getByRole('button', { name: 'Update', exact: true }).click();
+    await saved();
+    const stored = (await server.services.applications.get(samlAppId))!.saml!;
+    assert.deepEqual(stored.singleLogout, { enabled: false, binding: 'redirect' });
+    assert.deepEqual(stored.assertionConsumerUrls, ['https://imported.example/acs/1']);
+  });
+
   test('the list says which protocols each service provider speaks, and finds one by its Issuer', async () => {
     await page.goto(`${server.url}/console/applications`);
     const row = page.getByRole('row', { name: /Pickup Dispatch SAML/ });

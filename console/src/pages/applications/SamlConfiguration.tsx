@@ -89,12 +89,15 @@ export function samlBody(f: SamlForm) {
     validateRequestSignatures: f.validateRequestSignatures,
     encryptAssertions: f.encryptAssertions,
     ...(f.certificate.trim() ? { certificate: f.certificate.trim() } : {}),
-    singleLogout: {
-      enabled: f.singleLogout,
-      ...(f.sloUrl.trim() ? { url: f.sloUrl.trim() } : {}),
-      ...(f.sloResponseUrl.trim() ? { responseUrl: f.sloResponseUrl.trim() } : {}),
-      binding: f.sloBinding,
-    },
+    // the SLO fields are shown (and sent) only while Single Logout is enabled: no problem hides in a closed field
+    singleLogout: f.singleLogout
+      ? {
+          enabled: true,
+          ...(f.sloUrl.trim() ? { url: f.sloUrl.trim() } : {}),
+          ...(f.sloResponseUrl.trim() ? { responseUrl: f.sloResponseUrl.trim() } : {}),
+          binding: f.sloBinding,
+        }
+      : { enabled: false },
     attributeProfile: f.attributeProfile,
     idpInitiated: f.idpInitiated,
   };
