@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { compileOnce } from '../../src/store/compile-once.js';
+import { compileOnce, compileOncePerDialect } from '../../src/store/compile-once.js';
 import { type Db, migrate, openDatabase } from '../../src/store/db.js';
 
 let db: Db;
@@ -46,4 +46,51 @@ test('a builder that does not pass an argument through as a parameter is refused
     db.selectFrom('kv_state').select('value').where('key', '=', key),
   );
   await assert.rejects(() => wrong.run('a', 'b'), /an argument is not a parameter/);
+});
+
+// run on another handle than the transaction's, the statement would wait for the transaction to end: the timeout says so
+test('a repository statement runs on the handle it is given: inside a transaction it rolls back with it', {
+  timeout: 10_000,
+}, async () => {
+  const put = compileOncePerDialect(2, (on: Db, key: string, value: string) =>
+    on.insertInto('kv_state').values({ key, value, version: 1, expires_at: Date.now() + 60_000 }),
+  );
+  const read = async (key: string) =>
+    (await db.selectFrom('kv_state').select('value').where('key', '=', key).executeTakeFirst())?.value;
+  await put.run(db, 'outside', 'kept');
+  await db
+    .transaction()
+    .execute(async (trx) => {
+      await put.run(trx, 'inside', 'rolled back');
+      assert.equal(
+        (await trx.selectFrom('kv_state').select('value').where('key', '=', 'inside').executeTakeFirst())?.value,
+        'rolled back',
+      );
+      throw new Error('roll back');
+    })
+    .catch(() => undefined);
+  assert.equal(await read('outside'), 'kept');
+  assert.equal(await read('inside'), undefined, 'the statement ran outside the transaction it was given');
+});
+
+test('a repository statement compiled for one database runs on another with its own parameters', async () => {
+  const other = openDatabase(`sqlite:${join(dir, 'other.db')}`);
+  await migrate(other.db);
+  try {
+    const get = compileOncePerDialect(1, (on: Db, key: string) =>
+      on.selectFrom('kv_state').select('value').where('key', '=', key),
+    );
+    for (const [on, value] of [
+      [db, 'in the first file'],
+      [other.db, 'in the other file'],
+    ] as const)
+      await on
+        .insertInto('kv_state')
+        .values({ key: 'both', value, version: 1, expires_at: Date.now() + 60_000 })
+        .execute();
+    assert.deepEqual((await get.run(db, 'both')).rows, [{ value: 'in the first file' }]);
+    assert.deepEqual((await get.run(other.db, 'both')).rows, [{ value: 'in the other file' }]);
+  } finally {
+    await other.close();
+  }
 });
