@@ -149,9 +149,8 @@ export function createIdentityProvider(deps: IdentityProviderDeps) {
     app: SamlApplication,
     pending: Pick<PendingLogin, 'acsUrl' | 'requestId' | 'relayState' | 'requestedContext' | 'nameIdFormat'>,
     session: SamlSession,
-  ): Promise<PostMessage | undefined> {
-    const subject = await subjectOf(app, session.accountId);
-    if (!subject) return undefined;
+    subject: NonNullable<Awaited<ReturnType<typeof subjectOf>>>,
+  ): Promise<PostMessage> {
     const context = statedClass(pending.requestedContext, session.acr);
     if (!context)
       return errorAnswer(
@@ -192,13 +191,14 @@ export function createIdentityProvider(deps: IdentityProviderDeps) {
     pending: Omit<PendingLogin, 'loginId' | 'applicationId' | 'issuer'>,
     session: SamlSession,
   ): Promise<SsoDecision | undefined> {
-    const message = await assertionFor(app, pending, session);
-    if (!message) return undefined;
+    // the user may have been disabled, locked, or lost the subject value since the session began: a new login then
     const subject = await subjectOf(app, session.accountId);
+    if (!subject) return undefined;
+    const message = await assertionFor(app, pending, session, subject);
     const joined = await saml.join(session.id, {
       issuer: app.saml.issuer,
       applicationId: app.id,
-      nameId: subject!.nameId,
+      nameId: subject.nameId,
       nameIdFormat: app.saml.nameIdFormat,
     });
     await audit('saml.sso', app, { reused: true, acr: session.acr, sessionIndex: session.id }, session.accountId);
@@ -356,8 +356,7 @@ export function createIdentityProvider(deps: IdentityProviderDeps) {
         };
       }
       await saml.createSession(session);
-      const message = await assertionFor(sp, pending, session);
-      if (!message) return { error: 'Your account cannot be used with this application.' };
+      const message = await assertionFor(sp, pending, session, subject);
       await audit(
         'saml.sso',
         sp,

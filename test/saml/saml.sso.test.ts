@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
+import { setEnabled } from '../../src/identity/users.js';
 import { suiteNeeding, variants } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
 import {
@@ -122,6 +123,12 @@ for (const { name, backend, redis, skip } of variants({ redis: true })) {
       assert.equal(pb.nameID, user.mobile);
       assert.equal(pb.sessionIndex, pa.sessionIndex);
       assert.match(decoded(second.fields.SAMLResponse!), new RegExp(MFA));
+      // a user disabled since the session began gets no assertion from it: the login pages instead
+      await setEnabled(f.server.services.db, user.id, false);
+      const c = await f.addServiceProvider('sso-c');
+      const third = await browser.go(await c.client().getAuthorizeUrlAsync('', undefined, {}));
+      assert.doesNotMatch(third.html, /SAMLResponse/);
+      assert.match(third.html, /name="password"/);
     });
 
     test('ForceAuthn runs the steps again even with a session', async () => {
