@@ -194,8 +194,23 @@ for (const { backend, skip } of variants()) {
         ),
       );
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-      for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected'))
+      for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) {
         assert.equal((r.reason as Error).name, 'ConflictError', String(r.reason));
+        assert.match((r.reason as Error).message, /SAML issuer/);
+      }
+      // the same for one name (the index the unique issuer joined): a conflict that says so, not a database error
+      const named = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) =>
+          server.services.applications.create({
+            name: 'Race2 by name',
+            grantTypes: [],
+            saml: { issuer: `https://race2.example/sp/${i}`, assertionConsumerUrls: ['https://race2.example/acs'] },
+          }),
+        ),
+      );
+      assert.equal(named.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of named.filter((r): r is PromiseRejectedResult => r.status === 'rejected'))
+        assert.match(String(r.reason), /ConflictError: an application with this name or client id exists already/);
     });
 
     test('every SAML rule is a field problem, each beside a value that passes', async () => {
