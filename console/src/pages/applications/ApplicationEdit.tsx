@@ -417,7 +417,7 @@ export function ApplicationEdit({ id }: { id?: string }) {
             label="Subject Claim URI"
             {...field('subjectClaimUri')}
             choices={claimChoices}
-            help="The local claim whose value becomes the ID token's sub (the guide picks http://wso2.org/claims/mobile)."
+            help="The local claim whose value becomes the ID token's sub and the SAML NameID (the guide picks http://wso2.org/claims/mobile)."
           />
           <CheckboxGroup
             id="requested-claims"
