@@ -106,7 +106,7 @@ export async function main(
       const { startServer } = await import('./main.js');
       const server = await startServer(config());
       out(`Stepgate is listening at ${server.url}`);
-      await waitForSignal(() => server.stop());
+      await waitForSignal(() => server.stop(), (server.services.config.shutdownGraceSeconds + 10) * 1000);
       out('Stopped.');
       return 0;
     }
@@ -387,7 +387,7 @@ async function keysCommand(
   });
 }
 
-function waitForSignal(stop: () => Promise<void>): Promise<void> {
+function waitForSignal(stop: () => Promise<void>, limitMs = 15_000): Promise<void> {
   return new Promise((resolve) => {
     let stopping = false;
     // npm and tsx relay Ctrl-C as further SIGINT/SIGTERM to this process: once stopping, later signals are ignored
@@ -396,9 +396,9 @@ function waitForSignal(stop: () => Promise<void>): Promise<void> {
       if (stopping) return;
       stopping = true;
       setTimeout(() => {
-        console.error('stepgate: shutdown took longer than 15 s; exiting');
+        console.error(`stepgate: shutdown took longer than ${limitMs / 1000} s; exiting`);
         process.exit(1);
-      }, 15_000).unref();
+      }, limitMs).unref();
       stop().then(resolve, (err) => {
         console.error(err);
         resolve();

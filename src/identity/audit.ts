@@ -26,7 +26,13 @@ export interface AuditQuery {
   limit?: number;
 }
 
+/** Sees each event once it is stored (metrics count them); it must not throw or wait. */
+export type AuditListener = (event: AuditInput) => void;
+
 export function createAuditLog(db: Db) {
+  const listeners = new Set<AuditListener>();
+  // the web layer names the request an event is written in (web/request-context.ts); nothing here knows HTTP
+  let requestIdOf: () => string | undefined = () => undefined;
   // every login records events: the insert is compiled once (store/compile-once.ts), for `db` and its transactions
   const insert = compileOncePerDialect(
     8,
@@ -46,6 +52,8 @@ export function createAuditLog(db: Db) {
   return {
     /** Stores an event; in `within` (a transaction) it commits or rolls back with the change it describes. */
     async record(e: AuditInput, within: Db = db): Promise<void> {
+      const requestId = requestIdOf();
+      if (requestId) e = { ...e, data: { ...e.data, requestId } };
       await insert.run(
         within,
         newId('ev_'),
@@ -57,6 +65,16 @@ export function createAuditLog(db: Db) {
         e.ip ?? null,
         JSON.stringify(e.data ?? {}),
       );
+      for (const listener of listeners) listener(e);
+    },
+    /** Adds a listener of stored events; returns the function that removes it. */
+    onRecord(listener: AuditListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    /** Where the id of the current request comes from; it goes into each event's data as `requestId`. */
+    tagRequests(source: () => string | undefined): void {
+      requestIdOf = source;
     },
     async query(q: AuditQuery = {}): Promise<{ total: number; events: AuditEvent[] }> {
       let base = db.selectFrom('audit_events');

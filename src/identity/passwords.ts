@@ -18,14 +18,24 @@ export function createPasswordHasher(params: Argon2Params) {
     parallelism: params.parallelism,
   };
   let dummy: Promise<string> | undefined;
+  // hashes and verifications running now (argon2 runs on libuv's threads): the metrics' argon2 queue gauge
+  let inFlight = 0;
+  const counted = async <T>(work: () => Promise<T>): Promise<T> => {
+    inFlight += 1;
+    try {
+      return await work();
+    } finally {
+      inFlight -= 1;
+    }
+  };
   return {
     hash(password: string): Promise<string> {
-      return hash(password.normalize('NFKC'), options);
+      return counted(() => hash(password.normalize('NFKC'), options));
     },
     async verify(stored: string, password: string): Promise<boolean> {
       if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) return false;
       try {
-        return await verify(stored, password.normalize('NFKC'));
+        return await counted(() => verify(stored, password.normalize('NFKC')));
       } catch {
         return false;
       }
@@ -33,9 +43,11 @@ export function createPasswordHasher(params: Argon2Params) {
     /** Burns the same time as a real verification, so an unknown user answers like a wrong password. */
     async verifyDummy(password: string): Promise<false> {
       dummy ??= hash('stepgate-dummy-password', options);
-      await verify(await dummy, password.slice(0, MAX_PASSWORD_BYTES));
+      const known = await dummy;
+      await counted(() => verify(known, password.slice(0, MAX_PASSWORD_BYTES)));
       return false;
     },
+    inFlight: (): number => inFlight,
     needsRehash(stored: string): boolean {
       const m = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(stored);
       if (!m) return true;

@@ -17,13 +17,16 @@ import { OIDC_ROUTES, type ProviderPages } from '../oidc/provider.js';
 import type { Services } from '../services.js';
 import { authorizationPost } from './authorization-post.js';
 import { createFrontDoors, type FrontDoors } from './front-doors.js';
+import { createHealth, HEALTH_PATHS, serveHealth } from './health.js';
 import { hostRule, isAddressedToUs } from './host-check.js';
 import { limitJsonBodies } from './json-limits.js';
+import { createMetrics, serveMetrics } from './metrics.js';
 import { notFoundHandler } from './not-found.js';
 import { messageCatalogue } from './pages/messages.js';
 import { loginPages } from './pages/plugin.js';
 import { createPageRenderer, type PageRenderer } from './pages/render.js';
 import { problemDocument } from './problem.js';
+import { bindRequestContext, currentRequestId, requestIdGenerator } from './request-context.js';
 import { samlPlugin, samlPluginOptions } from './saml/plugin.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -65,9 +68,40 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: services.config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // the request id on every log line of the request, in the x-request-id header and in its audit events
+    genReqId: requestIdGenerator(services.config.trustProxy),
   });
+  bindRequestContext(app);
+  services.audit.tagRequests(currentRequestId);
   // every JSON body, on any surface, keeps a nesting depth and number range before code walks it (json-limits.ts)
   limitJsonBodies(app);
+
+  // operations (docs/operations.md): metrics when a token or a management port is set, health, draining
+  const { metrics: metricsConfig } = services.config;
+  const metrics =
+    metricsConfig.token !== undefined || metricsConfig.port !== undefined
+      ? createMetrics({ audit: services.audit, hasher: services.hasher, stateKind: services.state.kind })
+      : undefined;
+  const health = createHealth({
+    db: services.db,
+    state: services.state,
+    metrics,
+    log: app.log,
+    pingIntervalMs: metrics ? metricsConfig.pingIntervalSeconds * 1000 : undefined,
+  });
+  app.decorate('operations', { health, metrics });
+  if (metrics) {
+    app.addHook('onResponse', async (req, reply) => metrics.observeRequest(req, reply));
+    const started = (ctx: { oidc?: { client?: { clientId?: string } } }) =>
+      metrics.loginStarted(ctx.oidc?.client?.clientId ?? 'unknown', 'oidc');
+    services.provider.on('interaction.started', started);
+    app.addHook('onClose', async () => void services.provider.off('interaction.started', started));
+  }
+  app.addHook('onClose', async () => {
+    health.close();
+    metrics?.close();
+  });
+  const metricsOnMainPort = metrics !== undefined && metricsConfig.port === undefined;
 
   if (app.log.level === 'debug' || app.log.level === 'trace')
     app.addHook('onResponse', async (req, reply) => {
@@ -78,13 +112,14 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     });
 
   // before anything else (middie's hook included): a request for another host name is answered here and goes no further.
-  // /healthz stays open to probes that address the node by its IP; it reveals nothing.
+  // the health paths (and /metrics, behind its token) stay open to probes that address the node by its IP.
   const hosts = hostRule(services.config.publicUrl, {
     development: services.config.mode === 'development',
     trustProxy: services.config.trustProxy,
   });
   app.addHook('onRequest', async (req, reply) => {
-    if (isAddressedToUs(req.headers, hosts) || req.url === '/healthz') return;
+    if (isAddressedToUs(req.headers, hosts) || HEALTH_PATHS.has(req.url)) return;
+    if (metricsOnMainPort && req.url === '/metrics') return;
     reply.code(421).header('cache-control', 'no-store');
     if (String(req.headers.accept ?? '').includes('text/html'))
       return reply.type('text/html; charset=utf-8').send(
@@ -131,10 +166,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
 
   await app.register(fastifyStatic, { root: join(here, 'assets'), prefix: '/assets/', maxAge: '1h' });
 
-  app.get('/healthz', async () => {
-    await services.db.selectFrom('users').select('id').limit(1).execute();
-    return { status: 'ok' };
-  });
+  serveHealth(app, health);
+  if (metricsOnMainPort) serveMetrics(app, metrics, metricsConfig.token);
   app.get('/', async (_req, reply) => reply.redirect('/.well-known/openid-configuration'));
 
   await app.register(loginPages, {

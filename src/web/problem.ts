@@ -4,6 +4,7 @@
  * keeps the two in step. Internal details go to the log only.
  */
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from '../identity/errors.js';
+import { isBackendOutage } from './health.js';
 
 export const PROBLEM_BASE = 'https://stepgate.dev/problems/';
 
@@ -33,6 +34,12 @@ export const PROBLEMS = {
   'rate-limited': { status: 429, title: 'Too many requests', detail: 'Too many requests; try again later.' },
   internal: { status: 500, title: 'Internal error', detail: 'Something went wrong on the server; it has been logged.' },
   'send-failed': { status: 502, title: 'Send failed', detail: 'The upstream provider could not be reached.' },
+  unavailable: {
+    status: 503,
+    title: 'Service unavailable',
+    detail:
+      'A back end this request needs (the database or the state store) did not answer; nothing was changed. Try again.',
+  },
 } as const satisfies Record<string, { status: number; title: string; detail: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;
@@ -122,5 +129,6 @@ export function problemFromError(error: unknown): MappedError {
   if (e.statusCode === 400)
     return safe('bad-request', e instanceof SyntaxError ? 'The request body is not valid JSON.' : undefined);
   if (e.statusCode === 404) return safe('not-found');
+  if (isBackendOutage(error)) return safe('unavailable', undefined, undefined, { 'retry-after': '5' });
   return { problem: problemDocument('internal'), headers: {}, internal: true };
 }

@@ -98,6 +98,7 @@ export async function sendCode(
     }
     await ctx.audit(AuditEvent.sendFailed, {
       to: to.masked,
+      country: to.country ?? null,
       provider: providerOf(config),
       code: result.code,
       reason: result.reason,
@@ -110,6 +111,7 @@ export async function sendCode(
   }
   await ctx.audit(AuditEvent.sent, {
     to: to.masked,
+    country: to.country ?? null,
     provider: providerOf(config),
     messageId: result.messageId ?? null,
     latencyMs: result.latencyMs,

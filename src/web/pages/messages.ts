@@ -11,6 +11,8 @@ export const webMessages: Record<string, string> = {
   'login.too-large': 'The form sent was too large.',
   'login.rate-limited': 'Too many requests from your network. Wait a minute and try again.',
   'login.internal': 'Something went wrong on our side. Try again in a moment.',
+  'login.unavailable':
+    'The login service is briefly unavailable, and nothing was checked or changed. Try again in a moment.',
   'login.already-complete':
     'This login is already complete: the application has its answer. Go back to the application to continue.',
   'oidc.error': 'The application sent an invalid login request.',

@@ -16,6 +16,7 @@ import { type Keyring, safeEqual } from '../../crypto/keyring.js';
 import type { ApplicationStore } from '../../identity/applications.js';
 import type { AuditLog } from '../../identity/audit.js';
 import type { FrontDoor, FrontDoorAnswer, FrontDoors } from '../front-doors.js';
+import { isBackendOutage } from '../health.js';
 import { errorStatus, pageStatus } from './outcome-status.js';
 import type { PageRenderer } from './render.js';
 
@@ -73,6 +74,8 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
     if (error.statusCode === 429) return errorPage(reply, 429, 'login.rate-limited');
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
       return errorPage(reply, error.statusCode, 'login.bad-request');
+    // a back end down (Redis, PostgreSQL): the step is not run on a guess; the user may try again (web/health.ts)
+    if (isBackendOutage(error)) return errorPage(reply.header('retry-after', '5'), 503, 'login.unavailable');
     req.log.error({ err: error }, 'login page failed');
     return errorPage(reply, 500, 'login.internal');
   });
