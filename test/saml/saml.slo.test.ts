@@ -139,7 +139,18 @@ for (const { name, backend, redis, skip } of variants({ redis: true })) {
       const ca = a.client();
       const browser = new Browser();
       await loggedIn(browser, 'slo-here-user', [{ sp: a, client: ca }]);
-      const toA = await browser.go(`${f.url}/saml2/slo`, {}, at(a.slo));
+      // a bare link only asks; the answer carries the token of this browser's session
+      const ask0 = await browser.go(`${f.url}/saml2/slo`);
+      assert.match(ask0.html, /Do you want to log out/);
+      const confirm = Browser.form(ask0, '/saml2/slo');
+      const forged = await browser.go(`${f.url}/saml2/slo`, {
+        method: 'POST',
+        body: new URLSearchParams({ csrf: `${confirm.fields.csrf}x`, logout: 'yes' }),
+      });
+      assert.equal(forged.status, 403, 'a logout with a wrong token went through');
+      const kept = await browser.submit(confirm, {});
+      assert.match(kept.html, /Still logged in/);
+      const toA = await browser.submit(confirm, { logout: 'yes' }, at(a.slo));
       const ask = query(toA.url);
       const request = await ca.validateRedirectAsync(ask.container, ask.raw);
       const done = await browser.go(
@@ -175,7 +186,9 @@ for (const { name, backend, redis, skip } of variants({ redis: true })) {
           'slo-oidc-user',
         ),
       );
-      const out = await browser.go(`${f.url}/saml2/slo`);
+      const out = await browser.submit(Browser.form(await browser.go(`${f.url}/saml2/slo`), '/saml2/slo'), {
+        logout: 'yes',
+      });
       assert.match(out.html, /Logged out/);
       const after = await browser.go(rp.begin().url, {}, toCallback);
       assert.match(after.html, /name="password"/, 'the OIDC session ended with the SAML logout');

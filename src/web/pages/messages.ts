@@ -20,6 +20,7 @@ export const webMessages: Record<string, string> = {
   'web.not-found': 'There is no page at this address. Check the link, or go back to the application you came from.',
   'logout.confirm': 'Do you want to log out of Stepgate?',
   'logout.done': 'You have been logged out.',
+  'logout.kept': 'You are still logged in. You can close this page.',
 };
 
 /** Every message the pages can show, by id. */

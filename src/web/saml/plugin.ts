@@ -18,7 +18,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type Provider from 'oidc-provider';
 import type { LoginRequest } from '../../authn/front-door.js';
-import type { Keyring } from '../../crypto/keyring.js';
+import { type Keyring, safeEqual } from '../../crypto/keyring.js';
 import type { AuditLog } from '../../identity/audit.js';
 import type { Application } from '../../identity/types.js';
 import { decodePost, decodeRedirect, encodeRedirect } from '../../saml/bindings.js';
@@ -207,7 +207,22 @@ export async function samlPlugin(app: FastifyInstance, deps: SamlPluginDeps): Pr
     } else if (response) {
       next = await idp.receiveLogoutResponse(response);
     } else {
-      next = await idp.logoutEverywhere(cookies.session(req.raw));
+      // logging out at Stepgate is the user's decision: a bare link (another site's navigation) only asks, and
+      // the confirmation carries a token bound to this browser's SAML session
+      const session = cookies.session(req.raw);
+      if (!session) return page(reply, 200, renderer.render('logged-out', {}));
+      const token = deps.keyring.mac('saml-logout', session);
+      const form = (req.method === 'POST' ? req.body : undefined) as Record<string, unknown> | undefined;
+      if (typeof form?.csrf !== 'string' || !safeEqual(form.csrf, token))
+        return page(
+          reply,
+          req.method === 'POST' ? 403 : 200,
+          renderer.render('logout', {
+            form: `<form id="op.logoutForm" method="post" action="/saml2/slo"><input type="hidden" name="csrf" value="${token}"></form>`,
+          }),
+        );
+      if (form.logout !== 'yes') return page(reply, 200, renderer.render('still-logged-in', {}));
+      next = await idp.logoutEverywhere(session);
       await endBrowserSessions(req, reply);
     }
     if (next) return send(reply, next);
