@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { type DestinationStream, pino } from 'pino';
 import { createPasswordAuthenticator } from './authenticators/password/index.js';
 import { createSmsOtpAuthenticator } from './authenticators/sms-otp/index.js';
+import { createTotpAuthenticator, createTotpCredentialStore } from './authenticators/totp/index.js';
 import { type Authenticator, createRegistry } from './authn/authenticator.js';
 import { createEngine } from './authn/engine.js';
 import type { Config } from './config/schema.js';
@@ -107,6 +108,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     trustedCertificates: () => truststore.pems(),
     // development keeps loopback mock providers working; production sends only to public addresses unless told
     destinations: {
+  const totpCredentials = createTotpCredentialStore(db, keyring);
       allowPrivate: config.sms.allowPrivateDestinations ?? config.mode === 'development',
       allowList: config.sms.allowedPrivateDestinations,
     },
@@ -128,6 +130,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   // registry reads the array lazily, so authenticators pushed above are visible
   const engine = createEngine({
     db,
+    createTotpAuthenticator({ ...partial, credentials: totpCredentials }),
     state,
     registry,
     applications,
@@ -165,6 +168,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
       await state.close();
       redis?.disconnect();
       await opened.close();
+    /** users' authenticator apps: the TOTP step and the admin API */
+    totpCredentials,
     },
   };
 }

@@ -47,6 +47,7 @@ export type FailureReason =
   | 'sms-otp-disabled'
   | 'user-not-found'
   | 'no-mobile-number'
+  | 'not-enrolled'
   | 'invalid-input'
   | 'configuration-error';
 
@@ -169,6 +170,11 @@ export interface Authenticator<Config = unknown, State = unknown> {
   readConfig(stored: Record<string, unknown>): Config;
   begin(ctx: StepContext<Config, State>): Promise<Outcome>;
   continue(ctx: StepContext<Config, State>, input: Record<string, string>): Promise<Outcome>;
+  /**
+   * Whether the user of `ctx` has this authenticator set up (an authenticator app, a passkey). A step that offers
+   * several options offers only those the user has; absent, the authenticator counts as set up for everyone.
+   */
+  enrolled?(ctx: StepContext<Config, State>): Promise<boolean>;
 }
 
 export interface AuthenticatorRegistry {

@@ -170,5 +170,46 @@ export const ConfigSchema = T.Object(
   },
   { additionalProperties: false },
 );
+    totp: T.Object(
+      {
+        issuer: T.String({
+          default: '',
+          maxLength: 64,
+          description: 'The issuer an authenticator app shows beside the username. Blank: the host of publicUrl.',
+        }),
+        digits: T.Integer({ minimum: 6, maximum: 8, default: 6, description: 'Digits of a code (RFC 6238: 6).' }),
+        periodSeconds: T.Integer({ minimum: 15, maximum: 120, default: 30, description: 'Seconds a code lasts.' }),
+        driftSteps: T.Integer({
+          minimum: 0,
+          maximum: 2,
+          default: 1,
+          description: 'Codes this many periods early or late are accepted too (clock drift of the phone).',
+        }),
+        maxWrongCodesPerLogin: T.Integer({
+          minimum: 1,
+          maximum: 20,
+          default: 5,
+          description: 'Wrong codes one login may try before it ends; counted on every node.',
+        }),
+        maxAttempts: T.Integer({
+          minimum: 1,
+          maximum: 100,
+          default: 5,
+          description: 'Wrong codes (with SMS codes, counted together) before the account locks.',
+        }),
+        lockMinutes: T.Integer({
+          minimum: 1,
+          maximum: 10080,
+          default: 15,
+          description: 'How long the account stays locked.',
+        }),
+        enrolAtLogin: T.Boolean({
+          default: true,
+          description:
+            'A user who has no authenticator app, at a step whose options they have none of, may add one inside the login (QR code, confirmed by a code).',
+        }),
+      },
+      { default: {}, description: 'The TOTP authenticator (authenticator apps, RFC 6238, SHA-1).' },
+    ),
 
 export type Config = Static<typeof ConfigSchema>;

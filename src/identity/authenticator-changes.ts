@@ -7,7 +7,7 @@ import { ClaimUri, isBackupCodeClaim } from './claim-uris.js';
 import { phoneLookupKey } from './phone.js';
 
 /** The authenticators a user has, as the kinds a write can change. */
-export type AuthenticatorKind = 'password' | 'mobile-number' | 'sms-otp-disabled' | 'backup-codes';
+export type AuthenticatorKind = 'password' | 'mobile-number' | 'sms-otp-disabled' | 'backup-codes' | 'totp';
 
 /** Words for audit events, problem details and the SMS notice. */
 export const AUTHENTICATOR_LABELS: Record<AuthenticatorKind, string> = {
@@ -15,6 +15,8 @@ export const AUTHENTICATOR_LABELS: Record<AuthenticatorKind, string> = {
   'mobile-number': 'mobile number for SMS codes',
   'sms-otp-disabled': 'SMS one-time password switched on or off',
   'backup-codes': 'backup codes',
+  // added and removed through their own operations (admin API /users/{id}/totp), never through claims
+  totp: 'authenticator app',
 };
 
 /** A write to one user, as far as authenticators go. */

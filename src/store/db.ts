@@ -15,6 +15,7 @@ import pg from 'pg';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_user_identity.js';
 import * as m0003 from './migrations/0003_saml_issuer.js';
+import * as m0004 from './migrations/0004_totp.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_user_identity': m0002,
   '0003_saml_issuer': m0003,
+  '0004_totp': m0004,
 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
@@ -41,6 +43,9 @@ export function openDatabase(url: string): OpenedDb {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     // An idle connection the server closes (restart, failover) must not crash the process; the pool replaces it.
     pool.on('error', (err) => process.emitWarning(`PostgreSQL idle connection error: ${err.message}`));
+    // A connection lost while checked out (a query running, the server gone) also emits 'error' on its client, where
+    // pg-pool listens only while it is idle: without this the process dies; the query fails with the error instead.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

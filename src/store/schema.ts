@@ -127,6 +127,26 @@ export interface CountersTable {
   expires_at: number;
 }
 
+/** A TOTP authenticator app of a user (migration 0004); the secret sealed with the master key */
+export interface TotpCredentialsTable {
+  id: string;
+  user_id: string;
+  label: string;
+  secret_sealed: string;
+  digits: number;
+  period: number;
+  created_at: number;
+  last_used_at: number | null;
+  /** the last RFC 6238 time step a code passed with: only a later one passes */
+  last_used_step: number | null;
+}
+/** The option a user last chose in a step that offers several (`idp:authenticator`) */
+export interface PreferredOptionsTable {
+  user_id: string;
+  option: string;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_attributes: UserAttributesTable;
@@ -143,4 +163,6 @@ export interface Database {
   oidc_models: OidcModelsTable;
   kv_state: KvStateTable;
   counters: CountersTable;
+  totp_credentials: TotpCredentialsTable;
+  preferred_options: PreferredOptionsTable;
 }

@@ -20,6 +20,7 @@ import { acceptSamlMetadata, applicationRoutes } from './routes/applications.js'
 import { auditRoutes } from './routes/audit.js';
 import { claimRoutes } from './routes/claims.js';
 import { identityProviderRoutes } from './routes/identity-providers.js';
+import { totpRoutes } from './routes/totp.js';
 import { truststoreRoutes } from './routes/truststore.js';
 import { userRoutes } from './routes/users.js';
 
@@ -62,6 +63,7 @@ export function allRoutes(services: JsonApiServices, gateway: SmsGateway): ApiRo
     ...identityProviderRoutes(services, gateway),
     ...claimRoutes(services),
     ...userRoutes(services),
+    ...totpRoutes(services),
     ...truststoreRoutes(services),
     ...auditRoutes(services),
   ];

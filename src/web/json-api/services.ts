@@ -3,6 +3,7 @@
  * that no plugin imports services.ts: the composition root hands its services in, and they fit this shape.
  */
 import type Provider from 'oidc-provider';
+import type { TotpCredentialStore } from '../../authenticators/totp/index.js';
 import type { AuthenticatorRegistry } from '../../authn/authenticator.js';
 import type { Config } from '../../config/schema.js';
 import type { ApplicationStore } from '../../identity/applications.js';
@@ -30,4 +31,6 @@ export interface JsonApiServices {
   provider: Provider;
   /** the one gateway pool (test SMS, notices) */
   smsGateway: SmsGateway;
+  /** users' authenticator apps (TOTP) */
+  totpCredentials: TotpCredentialStore;
 }

@@ -1,0 +1,56 @@
+/**
+ * The local `totp` authenticator ("Authenticator app", RFC 6238): its descriptor (data the console and the
+ * validators read) and its wiring to begin / continue / enrolled. The settings are the deployment's `totp` section.
+ */
+import type { Authenticator, AuthenticatorDescriptor } from '../../authn/authenticator.js';
+import type { Keyring } from '../../crypto/keyring.js';
+import type { StateStore } from '../../state/state-store.js';
+import type { Db } from '../../store/db.js';
+import { createTotpAttempts } from './attempts.js';
+import { begin } from './begin.js';
+import type { TotpConfig } from './config.js';
+import { continueStep } from './continue.js';
+import { createTotpCredentialStore, type TotpCredentialStore } from './credentials.js';
+import { totpMessages } from './messages.js';
+import type { TotpState } from './state.js';
+
+export interface TotpAuthenticatorDeps {
+  config: { loginTransactionTtlSeconds: number; totp: TotpConfig };
+  db: Db;
+  keyring: Keyring;
+  state: StateStore;
+  /** the one credential store (the admin API uses the same) */
+  credentials?: TotpCredentialStore;
+}
+
+export const totpDescriptor = {
+  id: 'totp',
+  displayName: 'Authenticator app',
+  kind: 'local',
+  amr: ['otp'],
+  // a code proves possession of the app of a user an earlier step identified; it never identifies anyone itself
+  requiresUser: true,
+  // wrong codes lock the account on the same counter as wrong SMS codes: two second factors, one guess budget
+  counter: 'otp',
+  messages: totpMessages,
+} satisfies AuthenticatorDescriptor;
+
+export function createTotpAuthenticator(deps: TotpAuthenticatorDeps) {
+  const credentials = deps.credentials ?? createTotpCredentialStore(deps.db, deps.keyring);
+  const wired = {
+    credentials,
+    attempts: createTotpAttempts(deps.state),
+    loginTtlMs: deps.config.loginTransactionTtlSeconds * 1000,
+  };
+  const settings = deps.config.totp;
+  return {
+    descriptor: totpDescriptor,
+    // a local authenticator: its settings are the deployment's, whatever an identity provider would store
+    readConfig: () => settings,
+    begin: (ctx) => begin(wired, ctx),
+    continue: (ctx, input) => continueStep(wired, ctx, input),
+    enrolled: async (ctx) => (ctx.user ? credentials.has(ctx.user.id) : false),
+  } satisfies Authenticator<TotpConfig, TotpState>;
+}
+
+export { createTotpCredentialStore, type TotpCredentialStore } from './credentials.js';

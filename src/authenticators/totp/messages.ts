@@ -1,0 +1,17 @@
+/** User-facing texts of the TOTP pages by stable id. */
+export const totpMessages = {
+  'totp.code-missing': 'Enter the code your authenticator app shows.',
+  'totp.invalid-code': 'The code you entered is incorrect. Please try again.',
+  'totp.code-used': 'This code was used already. Wait for the next code in your app and enter that one.',
+  'totp.too-many-attempts': 'Too many incorrect codes. Go back to the application and start again.',
+  'totp.locked': 'Your account is locked because of too many failed attempts. Please try again in {minutes} minutes.',
+  'totp.not-enrolled':
+    'You have no authenticator app set up, and this sign-in needs one. Contact your administrator to add one.',
+  'totp.enrol-invalid-code':
+    'That code does not match. Check that the app added the account shown here and that the phone’s clock is right, then enter the current code.',
+  'totp.enrol-expired': 'Setting up the app took too long. A new QR code is shown: scan it again.',
+  'totp.too-many-credentials': 'You have as many authenticator apps as allowed. Ask your administrator to remove one.',
+  'totp.enrolled': 'Your authenticator app is set up.',
+} as const;
+
+export type TotpMessageId = keyof typeof totpMessages;
