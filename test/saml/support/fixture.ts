@@ -15,7 +15,7 @@ import { gatewayFor } from '../../sms-otp/support/fixture.js';
 import { type MockSms, startMockSms } from '../../sms-otp/support/mock-sms.js';
 import type { Backend } from '../../support/backends.js';
 import { Browser, type Form, type Page } from '../../support/browser.js';
-import { startStepgate, type TestServer } from '../../support/server.js';
+import { type StartOptions, startStepgate, type TestServer } from '../../support/server.js';
 
 export const PASSWORD = 'correct horse battery';
 export const TWO_STEPS = [
@@ -85,6 +85,8 @@ export async function startSaml(
     keep?: boolean;
     /** server configuration on top of the suite's */
     overrides?: Record<string, unknown>;
+    /** further surfaces to mount (the admin API) */
+    plugins?: StartOptions['plugins'];
   } = {},
 ): Promise<SamlFixture> {
   const sms = await startMockSms();
@@ -101,6 +103,7 @@ export async function startSaml(
         }
       : {}),
     overrides: { argon2: { memoryKiB: 8192, iterations: 1, parallelism: 1 }, ...options.overrides },
+    ...(options.plugins ? { plugins: options.plugins } : {}),
   });
   const s = server.services;
   const smsOtp = { type: 'sms-otp', enabled: true, config: { ...TEST_LIMITS, gateway: gatewayFor(sms.origin) } };
