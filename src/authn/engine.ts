@@ -7,7 +7,7 @@
  * One pass of `view` or `submit` is an ordered list of small actions (VIEW_PASS, SUBMIT_PASS below):
  *
  *   load → check live ─┬─ view:   refuse passive → show saved prompt ─┐
- *                      └─ submit: refuse passive → check step field → read choice ─┤
+ *                      └─ submit: refuse passive → check step field → switch option → read choice ─┤
  *        ┌─────────────────────────────────────────────────────────────────────────┘
  *        └▶ pick option → run step (begin / continue) → apply outcome ─(step passed)─▶ pick option …
  *                                                           └─(no step left)─▶ finish → commit (compare-and-set)
@@ -19,6 +19,7 @@ import type { Application, ApplicationStore, SequenceOption } from '../identity/
 import type { AuditLog } from '../identity/audit.js';
 import type { IdentityProviderStore } from '../identity/identity-providers.js';
 import { LockReason, recordFailure, resetFailures } from '../identity/lockout.js';
+import { preferredOption, rememberOption } from '../identity/preferred-options.js';
 import { claimValue, getUserById, isLocked, type User } from '../identity/users.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Db } from '../store/db.js';
@@ -158,13 +159,26 @@ export function createEngine(deps: EngineDeps) {
       ? { type: 'conflict' }
       : ok;
 
-  /** The user picked one option of a step that offers several. */
+  /** "Try another way": the user leaves the option their step started with and sees every option they have. */
+  const switchOption: Action = (p) => {
+    if (p.input?.another === undefined) return ok;
+    delete p.input;
+    // nothing to switch to: the page as it is (never a second begin, which could send a second SMS)
+    if (!p.tx.current?.alternatives)
+      return p.tx.current?.lastPrompt ? page(p.tx, 'prompt', p.tx.current.lastPrompt) : conflict();
+    delete p.tx.current;
+    p.tx.offerChoice = p.tx.stepIndex;
+    p.changed = true;
+    return ok;
+  };
+
+  /** The user picked one option of a step that offers several: only one the step offers this user. */
   const readChoice: Action = async (p) => {
     const choice = p.input?.choose;
     const step = p.app.steps[p.tx.stepIndex];
     if (choice === undefined || !step) return ok;
-    const named = (o: SequenceOption) => `${o.idp ?? ''}:${o.authenticator}` === choice;
-    const options = await availableOptions(step.options);
+    const named = (o: SequenceOption) => optionKey(o) === choice;
+    const options = await offeredOptions(p, await availableOptions(step.options));
     const option = options.length > 1 ? options.find(named) : undefined;
     if (!option) {
       // an option switched off since the choice was shown: the page shows what is left
@@ -174,7 +188,9 @@ export function createEngine(deps: EngineDeps) {
     // choosing the option already running shows it again: a restart would reset its resend and guess limits
     if (p.tx.current?.begun && p.tx.current.lastPrompt && named(p.tx.current))
       return page(p.tx, 'prompt', p.tx.current.lastPrompt);
-    startOption(p, option);
+    // the next login with a step like this one starts with this option (WSO2's "preferred MFA option")
+    if (p.tx.userId) await rememberOption(deps.db, p.tx.userId, choice, clock());
+    startOption(p, option, true);
     delete p.input;
     return ok;
   };
@@ -184,20 +200,30 @@ export function createEngine(deps: EngineDeps) {
     if (p.tx.current) return ok;
     const step = p.app.steps[p.tx.stepIndex];
     if (!step) return { goto: finishLogin };
-    const options = await availableOptions(step.options);
+    const available = await availableOptions(step.options);
     // a step whose every option is switched off fails closed: skipping it would hand out a weaker login
-    if (options.length === 0) return stepUnavailable(p);
-    if (options.length > 1)
-      return {
-        type: 'page',
-        intent: 'prompt',
-        page: 'choose',
-        data: { step: p.tx.stepIndex + 1 },
-        tx: p.tx,
-        options: optionsOf(options),
-      };
-    startOption(p, options[0]!);
-    return ok;
+    if (available.length === 0) return stepUnavailable(p);
+    const options = await offeredOptions(p, available);
+    if (options.length === 1) {
+      startOption(p, options[0]!, false);
+      return ok;
+    }
+    // the option this user chose last time, unless they asked to see them all ("Try another way")
+    const preferred =
+      p.tx.offerChoice !== p.tx.stepIndex && p.tx.userId ? await preferredOption(deps.db, p.tx.userId) : undefined;
+    const start = preferred !== undefined ? options.find((o) => optionKey(o) === preferred) : undefined;
+    if (start) {
+      startOption(p, start, true);
+      return ok;
+    }
+    return {
+      type: 'page',
+      intent: 'prompt',
+      page: 'choose',
+      data: { step: p.tx.stepIndex + 1 },
+      tx: p.tx,
+      options: optionsOf(options),
+    };
   };
 
   /** begin or continue the current option's authenticator, through the contract only. */
@@ -301,6 +327,7 @@ export function createEngine(deps: EngineDeps) {
   const SUBMIT_PASS: Action[] = [
     refusePassive,
     checkStepField,
+    switchOption,
     readChoice,
     pickOption,
     runStep,
@@ -333,7 +360,8 @@ export function createEngine(deps: EngineDeps) {
       type: 'page',
       intent,
       page: prompt.page,
-      data: prompt.data,
+      // a step that offered other options too: the page offers to switch ("Try another way")
+      data: tx.current?.alternatives ? { ...prompt.data, canSwitch: true } : prompt.data,
       ...(prompt.notice ? { notice: prompt.notice } : {}),
       tx,
     };
@@ -362,9 +390,41 @@ export function createEngine(deps: EngineDeps) {
     return { type: 'refuse', refusal: { loginId: p.tx.id, reason, description }, tx: p.tx } satisfies EngineResult;
   }
 
-  function startOption(p: Pass, option: SequenceOption) {
-    p.tx.current = { authenticator: option.authenticator, ...(option.idp ? { idp: option.idp } : {}), begun: false };
+  function startOption(p: Pass, option: SequenceOption, alternatives: boolean) {
+    p.tx.current = {
+      authenticator: option.authenticator,
+      ...(option.idp ? { idp: option.idp } : {}),
+      begun: false,
+      ...(alternatives ? { alternatives } : {}),
+    };
+    delete p.tx.offerChoice;
     p.changed = true;
+  }
+
+  /** How a choice names an option on the choose page and in the user's remembered choice. */
+  function optionKey(o: SequenceOption): string {
+    return `${o.idp ?? ''}:${o.authenticator}`;
+  }
+
+  /**
+   * The options of a step offered to the user of this login: those they have set up (an authenticator without
+   * `enrolled` counts as set up). A user who has none of them is offered them all, so each can offer to be set up
+   * inside the login (an authenticator app, a mobile number): a user who has one is never offered to add another
+   * with the factors of the earlier steps alone. Before any user is known, every option.
+   */
+  async function offeredOptions(p: Pass, options: SequenceOption[]): Promise<SequenceOption[]> {
+    if (!p.tx.userId || options.length < 2) return options;
+    const enrolled: SequenceOption[] = [];
+    for (const option of options) {
+      const authenticator = deps.registry.get(option.authenticator)!;
+      if (!authenticator.enrolled) {
+        enrolled.push(option);
+        continue;
+      }
+      const ctx = await contextFor(p, authenticator, { authenticator: option.authenticator, idp: option.idp });
+      if (!('error' in ctx) && (await authenticator.enrolled(ctx))) enrolled.push(option);
+    }
+    return enrolled.length > 0 ? enrolled : options;
   }
 
   function optionsOf(options: SequenceOption[]): OptionChoice[] {
@@ -402,8 +462,11 @@ export function createEngine(deps: EngineDeps) {
   }
 
   /** What the authenticator sees of the login: its typed configuration, the user of earlier steps, its own state. */
-  async function contextFor(p: Pass, authenticator: Authenticator): Promise<StepContext | { error: EngineMessageId }> {
-    const current = p.tx.current!;
+  async function contextFor(
+    p: Pass,
+    authenticator: Authenticator,
+    current: { authenticator: string; idp?: string | undefined; state?: unknown } = p.tx.current!,
+  ): Promise<StepContext | { error: EngineMessageId }> {
     let idp: StepContext['idp'];
     let stored: Record<string, unknown> = {};
     if (current.idp) {

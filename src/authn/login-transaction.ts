@@ -21,6 +21,8 @@ export interface CurrentStep {
   /** the authenticator's own state for this step (OTP hash, expiry, tries, resends…); its shape is the authenticator's */
   state?: unknown;
   lastPrompt?: PromptOutcome;
+  /** the step offered this user other options too: the page offers "Try another way" */
+  alternatives?: boolean;
 }
 
 export interface LoginTransaction {
@@ -44,6 +46,8 @@ export interface LoginTransaction {
   /** the steps passed so far, for the audit trail */
   passed: { step: number; authenticator: string; idp?: string; skipped?: boolean }[];
   current?: CurrentStep;
+  /** the step (index) at which the user asked to see every option ("Try another way") instead of their preferred one */
+  offerChoice?: number;
   /** why a failed login failed: a message id and its values */
   error?: { message: string; params?: Record<string, string | number> };
   /** when every step passed (the auth time the front door hands on) */

@@ -222,6 +222,14 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
     return {
       clientType: pick('clientType'),
       redirectUris: pick('redirectUris'),
+      // (T, TOTP) an option of the first step that needs a user, beside one that identifies: picked, it has none
+      else if (i === 0)
+        for (const [j, o] of step.options.entries())
+          if (catalogue.requiresUser(o.authenticator))
+            problems.push({
+              field: `steps[0].options[${j}]`,
+              message: `${o.authenticator} needs a user from an earlier step: it cannot be an option of the first step`,
+            });
       postLogoutRedirectUris: pick('postLogoutRedirectUris'),
       grantTypes: pick('grantTypes'),
       extraScopes: pick('extraScopes'),
