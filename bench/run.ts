@@ -227,7 +227,12 @@ async function main(): Promise<void> {
   const floor = await startBenchServer('floor');
   // the SMS provider imitation (Vonage's API) lives in the load generator, as a real provider lives elsewhere
   const sms = await startMockSms();
-  const { info, stop } = await startBenchServer('server', [sms.origin]);
+  // a Stepgate server that fails to start must not leave the floor and the imitation running
+  const { info, stop } = await startBenchServer('server', [sms.origin]).catch(async (e: unknown) => {
+    await floor.stop();
+    await sms.close();
+    throw e;
+  });
   try {
     const floorRp = await relyingParty(
       floor.info.url,
