@@ -72,8 +72,13 @@ export async function createServices(config: Config, options: ServiceOptions = {
   await ensureSamlKeys(db, keyring, config.publicUrl);
   const hasher = createPasswordHasher(config.argon2);
   // one Redis client per process in cluster mode: the state store and the login pages' rate limit share it
+  // a command gives up after 2 s while Redis is away (it reconnects by itself): the request fails closed with 503
   const redis: Redis | undefined = config.redisUrl
-    ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true })
+    ? new (await import('ioredis')).Redis(config.redisUrl, {
+        maxRetriesPerRequest: 2,
+        enableOfflineQueue: true,
+        commandTimeout: 2000,
+      })
     : undefined;
   const state = redis ? createRedisStateStore(redis, `stepgate:${config.publicUrl}:`) : createSqlStateStore(db);
   const audit = createAuditLog(db);
@@ -103,12 +108,12 @@ export async function createServices(config: Config, options: ServiceOptions = {
     { reads: ['get', 'getByName'], writes: ['create', 'update', 'delete'] },
   );
   const partial: AuthenticatorFactoryDeps = { ...base, applications, identityProviders };
+  const totpCredentials = createTotpCredentialStore(db, keyring);
   const log = pino({ level: config.logLevel, base: { component: 'sms' } }, options.logDestination);
   const smsGateway = createSmsGateway({
     trustedCertificates: () => truststore.pems(),
     // development keeps loopback mock providers working; production sends only to public addresses unless told
     destinations: {
-  const totpCredentials = createTotpCredentialStore(db, keyring);
       allowPrivate: config.sms.allowPrivateDestinations ?? config.mode === 'development',
       allowList: config.sms.allowedPrivateDestinations,
     },
@@ -125,12 +130,12 @@ export async function createServices(config: Config, options: ServiceOptions = {
       },
     }),
     createSmsOtpAuthenticator({ ...partial, gateway: smsGateway }),
+    createTotpAuthenticator({ ...partial, credentials: totpCredentials }),
     ...(options.extraAuthenticators?.(partial) ?? []),
   );
   // registry reads the array lazily, so authenticators pushed above are visible
   const engine = createEngine({
     db,
-    createTotpAuthenticator({ ...partial, credentials: totpCredentials }),
     state,
     registry,
     applications,
@@ -163,13 +168,13 @@ export async function createServices(config: Config, options: ServiceOptions = {
     redis,
     /** the one gateway pool: the login's SMS step, notices to users (a changed second factor), test SMS */
     smsGateway,
+    /** users' authenticator apps: the TOTP step and the admin API */
+    totpCredentials,
     async close() {
       await smsGateway.close();
       await state.close();
       redis?.disconnect();
       await opened.close();
-    /** users' authenticator apps: the TOTP step and the admin API */
-    totpCredentials,
     },
   };
 }

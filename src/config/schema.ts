@@ -59,6 +59,44 @@ export const ConfigSchema = T.Object(
       description:
         'Each node caches applications and identity providers (with their decrypted secrets) and checks for changes made on any node at most this often: a change in the console takes effect on every node within this many seconds (at once on the node that made it). 0 turns the cache off.',
     }),
+    shutdownGraceSeconds: T.Integer({
+      minimum: 0,
+      maximum: 60,
+      default: 10,
+      description:
+        'On SIGTERM the node reports not ready, stops accepting connections and gives requests in flight this long to finish before their connections are cut.',
+    }),
+    metrics: T.Object(
+      {
+        token: T.Optional(
+          T.String({
+            minLength: 16,
+            description:
+              'Bearer token a Prometheus scraper sends for GET /metrics on the main port. Env: STEPGATE_METRICS__TOKEN.',
+          }),
+        ),
+        port: T.Optional(
+          T.Integer({
+            minimum: 0,
+            maximum: 65535,
+            description:
+              'Serve /metrics (and /health/live, /health/ready) on this separate management port instead of the main port; the token, when set, is required there too.',
+          }),
+        ),
+        host: T.String({ default: '127.0.0.1', description: 'Address the management port listens on.' }),
+        pingIntervalSeconds: T.Integer({
+          minimum: 1,
+          maximum: 300,
+          default: 10,
+          description: 'How often the database and the state store are pinged for the latency metrics.',
+        }),
+      },
+      {
+        default: {},
+        description:
+          'Prometheus metrics (docs/operations.md). Off unless a token or a port is set; with neither, GET /metrics is 404.',
+      },
+    ),
     loginTransactionTtlSeconds: T.Integer({
       minimum: 60,
       maximum: 3600,
@@ -132,44 +170,6 @@ export const ConfigSchema = T.Object(
       },
       { default: {}, description: 'Where the SMS gateway may send (protection against server-side request forgery).' },
     ),
-    devSms: T.Object(
-      {
-        enabled: T.Boolean({
-          default: false,
-          description: 'Serve the built-in mock SMS provider and its inbox at /dev/sms/.',
-        }),
-      },
-      { default: {}, description: 'The development SMS inbox.' },
-    ),
-    demo: T.Object(
-      {
-        pickupPort: T.Integer({
-          minimum: 0,
-          maximum: 65535,
-          default: 8080,
-          description: 'Port of the Pickup Dispatch sample in the demo.',
-        }),
-        pickupSamlPort: T.Integer({
-          minimum: 0,
-          maximum: 65535,
-          default: 8081,
-          description: 'Port of the SAML 2.0 Pickup Dispatch sample in the demo. Env: STEPGATE_DEMO__PICKUP_SAML_PORT.',
-        }),
-        adminPassword: T.Optional(
-          T.String({ minLength: 8, description: 'Password of the demo admin user. Env: STEPGATE_ADMIN_PASSWORD.' }),
-        ),
-        logLevel: logLevelSchema({
-          title: 'Demo log level',
-          default: 'warn',
-          description:
-            'Log level while the demo runs (it replaces logLevel there): the default warn keeps the terminal to the URLs, the one-time admin password and real problems. Env: STEPGATE_DEMO__LOG_LEVEL=debug shows every request.',
-        }),
-      },
-      { default: {}, description: 'The one-command demo (`npm start`).' },
-    ),
-  },
-  { additionalProperties: false },
-);
     totp: T.Object(
       {
         issuer: T.String({
@@ -211,5 +211,43 @@ export const ConfigSchema = T.Object(
       },
       { default: {}, description: 'The TOTP authenticator (authenticator apps, RFC 6238, SHA-1).' },
     ),
+    devSms: T.Object(
+      {
+        enabled: T.Boolean({
+          default: false,
+          description: 'Serve the built-in mock SMS provider and its inbox at /dev/sms/.',
+        }),
+      },
+      { default: {}, description: 'The development SMS inbox.' },
+    ),
+    demo: T.Object(
+      {
+        pickupPort: T.Integer({
+          minimum: 0,
+          maximum: 65535,
+          default: 8080,
+          description: 'Port of the Pickup Dispatch sample in the demo.',
+        }),
+        pickupSamlPort: T.Integer({
+          minimum: 0,
+          maximum: 65535,
+          default: 8081,
+          description: 'Port of the SAML 2.0 Pickup Dispatch sample in the demo. Env: STEPGATE_DEMO__PICKUP_SAML_PORT.',
+        }),
+        adminPassword: T.Optional(
+          T.String({ minLength: 8, description: 'Password of the demo admin user. Env: STEPGATE_ADMIN_PASSWORD.' }),
+        ),
+        logLevel: logLevelSchema({
+          title: 'Demo log level',
+          default: 'warn',
+          description:
+            'Log level while the demo runs (it replaces logLevel there): the default warn keeps the terminal to the URLs, the one-time admin password and real problems. Env: STEPGATE_DEMO__LOG_LEVEL=debug shows every request.',
+        }),
+      },
+      { default: {}, description: 'The one-command demo (`npm start`).' },
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export type Config = Static<typeof ConfigSchema>;

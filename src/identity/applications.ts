@@ -131,6 +131,12 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
     });
     problems.push(...(await validateSequence(settings.steps)));
     if (problems.length > 0) throw new ValidationError(problems);
+    if (await nameOrClientIdTaken(input, selfId))
+      throw new ConflictError(`an application with this name or client id exists already`);
+    if (settings.saml && (await issuerHolder(settings.saml.issuer, selfId))) throw issuerTaken(settings.saml.issuer);
+  }
+
+  async function nameOrClientIdTaken(input: ApplicationInput, selfId?: string): Promise<boolean> {
     const clash = await db
       .selectFrom('applications')
       .select('id')
@@ -138,9 +144,7 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
         eb.or([eb('name', '=', input.name), ...(input.clientId ? [eb('client_id', '=', input.clientId)] : [])]),
       )
       .execute();
-    if (clash.some((r) => r.id !== selfId))
-      throw new ConflictError(`an application with this name or client id exists already`);
-    if (settings.saml && (await issuerHolder(settings.saml.issuer, selfId))) throw issuerTaken(settings.saml.issuer);
+    return clash.some((r) => r.id !== selfId);
   }
 
   /** Another application that has this SAML issuer (entity ID), if any. */
@@ -156,13 +160,20 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
    * Runs a write; a unique index that refused it (a write racing past validate's reads) becomes the conflict the
    * reads would have found.
    */
-  async function uniquely(settings: ApplicationSettings, selfId: string | undefined, write: () => Promise<void>) {
+  async function uniquely(
+    input: ApplicationInput,
+    settings: ApplicationSettings,
+    selfId: string | undefined,
+    write: () => Promise<void>,
+  ) {
     try {
       await write();
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
       if (settings.saml && (await issuerHolder(settings.saml.issuer, selfId))) throw issuerTaken(settings.saml.issuer);
-      throw new ConflictError(`an application with this name or client id exists already`);
+      if (await nameOrClientIdTaken(input, selfId))
+        throw new ConflictError(`an application with this name or client id exists already`);
+      throw e;
     }
   }
 
@@ -211,6 +222,14 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
           field: 'steps[0]',
           message: 'this step needs a user from an earlier step: put Username & Password first',
         });
+      // (T, TOTP) an option of the first step that needs a user, beside one that identifies: picked, it has none
+      else if (i === 0)
+        for (const [j, o] of step.options.entries())
+          if (catalogue.requiresUser(o.authenticator))
+            problems.push({
+              field: `steps[0].options[${j}]`,
+              message: `${o.authenticator} needs a user from an earlier step: it cannot be an option of the first step`,
+            });
     }
     return problems;
   }
@@ -222,14 +241,6 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
     return {
       clientType: pick('clientType'),
       redirectUris: pick('redirectUris'),
-      // (T, TOTP) an option of the first step that needs a user, beside one that identifies: picked, it has none
-      else if (i === 0)
-        for (const [j, o] of step.options.entries())
-          if (catalogue.requiresUser(o.authenticator))
-            problems.push({
-              field: `steps[0].options[${j}]`,
-              message: `${o.authenticator} needs a user from an earlier step: it cannot be an option of the first step`,
-            });
       postLogoutRedirectUris: pick('postLogoutRedirectUris'),
       grantTypes: pick('grantTypes'),
       extraScopes: pick('extraScopes'),
@@ -291,7 +302,7 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
         throw new ValidationError([{ field: 'clientSecret', message: 'must be at least 16 characters' }]);
       const id = newId('a_');
       // the subject claim becomes unique among users in the same transaction (409 when users already share a value)
-      await uniquely(settings, undefined, () =>
+      await uniquely(input, settings, undefined, () =>
         db.transaction().execute(async (trx) => {
           await adoptSubjectClaim(trx, settings.subjectClaimUri);
           await trx
@@ -334,7 +345,7 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
           throw new ValidationError([{ field: 'clientSecret', message: 'must be at least 16 characters' }]);
         set.client_secret_sealed = keyring.seal(input.clientSecret, SEAL);
       }
-      await uniquely(settings, id, () =>
+      await uniquely(merged, settings, id, () =>
         db.transaction().execute(async (trx) => {
           if (settings.subjectClaimUri !== current.subjectClaimUri)
             await adoptSubjectClaim(trx, settings.subjectClaimUri);
