@@ -11,12 +11,12 @@ import { ConflictError, found, NotFoundError, ValidationError } from './identity
 import { createServices, type Services } from './services.js';
 import { SetupError } from './setup/apply.js';
 
-const HELP = `stepgate — an OpenID Connect identity server with SMS one-time passwords
+const HELP = `stepgate — an OpenID Connect and SAML 2.0 identity server with SMS one-time passwords
 
 Usage: stepgate <command> [options]    (global: -c, --config <stepgate.yaml>)
 
   start                               run the server
-  demo                                run the demo: Stepgate, Pickup Dispatch and the dev SMS inbox
+  demo                                run the demo: Stepgate, Pickup Dispatch (OIDC and SAML) and the dev SMS inbox
   migrate                             apply database migrations and exit
   apply -f <setup.yaml> [--reset-passwords]
                                       make claims, identity providers, applications and users match the file
