@@ -17,7 +17,7 @@ import { OIDC_ROUTES, type ProviderPages } from '../oidc/provider.js';
 import type { Services } from '../services.js';
 import { authorizationPost } from './authorization-post.js';
 import { createFrontDoors, type FrontDoors } from './front-doors.js';
-import { createHealth, HEALTH_PATHS, serveHealth } from './health.js';
+import { answerOidcOutages, createHealth, HEALTH_PATHS, serveHealth } from './health.js';
 import { hostRule, isAddressedToUs } from './host-check.js';
 import { limitJsonBodies } from './json-limits.js';
 import { createMetrics, serveMetrics } from './metrics.js';
@@ -97,9 +97,14 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     services.provider.on('interaction.started', started);
     app.addHook('onClose', async () => void services.provider.off('interaction.started', started));
   }
+  // ioredis reconnects by itself and reports each failed attempt as an error event: the probe above logs the outage
+  // once (and readiness shows it), so the attempts are logged at debug only
+  const redisError = (err: Error) => app.log.debug({ err }, 'Redis connection error');
+  services.redis?.on('error', redisError);
   app.addHook('onClose', async () => {
     health.close();
     metrics?.close();
+    services.redis?.off('error', redisError);
   });
   const metricsOnMainPort = metrics !== undefined && metricsConfig.port === undefined;
 
@@ -149,6 +154,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
 
   await app.register(middie);
+  answerOidcOutages(services.provider);
   const oidc = services.provider.callback();
   app.use((req, res, next) => {
     const url = req.url ?? '';

@@ -6,6 +6,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import type Provider from 'oidc-provider';
 import type { StateStore } from '../state/state-store.js';
 import type { Db } from '../store/db.js';
 import type { Metrics } from './metrics.js';
@@ -197,4 +198,28 @@ export function isBackendOutage(error: unknown): boolean {
     e = cause;
   }
   return false;
+}
+
+/**
+ * oidc-provider answers anything thrown inside it with `server_error` and 500. When the cause is an outage the answer
+ * becomes 503 with Retry-After (JSON endpoints say `temporarily_unavailable`), like every other surface. Its own
+ * error handler runs inside each route and reports through the `server_error` event; Koa writes the response only
+ * after the outermost middleware, registered here, has returned.
+ */
+export function answerOidcOutages(provider: Provider): void {
+  const outages = new WeakSet<object>();
+  provider.on('server_error', (ctx: object, err: unknown) => {
+    if (isBackendOutage(err)) outages.add(ctx);
+  });
+  provider.use(async (ctx, next) => {
+    await next();
+    if (!outages.has(ctx)) return;
+    ctx.status = 503;
+    ctx.set('retry-after', '5');
+    if (ctx.body !== null && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body))
+      ctx.body = {
+        error: 'temporarily_unavailable',
+        error_description: 'a back end this request needs did not answer; try again',
+      };
+  });
 }

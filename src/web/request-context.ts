@@ -26,7 +26,8 @@ export function currentRequestId(): string | undefined {
 export function bindRequestContext(app: FastifyInstance): void {
   const scopes = new WeakMap<FastifyRequest, AsyncResource>();
   app.addHook('onRequest', (req, reply, done) => {
-    reply.header('x-request-id', req.id);
+    // on the raw response: oidc-provider (mounted as middleware) writes its answers there, past Fastify's reply
+    reply.raw.setHeader('x-request-id', req.id);
     storage.run({ requestId: req.id }, () => {
       scopes.set(req, new AsyncResource('stepgate-request'));
       done();

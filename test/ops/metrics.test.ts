@@ -111,8 +111,8 @@ describe('GET /metrics on the main port behind a token', () => {
     assert.ok(http('/oidc/auth/*', 'GET') >= 1, 'the resume after the login is /oidc/auth/*');
     assert.ok(!now.text.includes(uid!), 'a login id appears in the metrics');
     const routes = new Set(now.samples.map((s) => s.labels.route).filter(Boolean));
+    // a path segment that carries a generated id (letters with digits, 16 or more) would be a raw URL
     for (const route of routes)
-      // a path segment that carries a generated id (letters with digits, 16 or more) would be a raw URL
       assert.doesNotMatch(route!, /(^|\/)(?=[^/]*\d)[A-Za-z0-9_-]{16,}/, `raw URL as a route: ${route}`);
   });
 
