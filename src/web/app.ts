@@ -8,8 +8,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import helmet from '@fastify/helmet';
-import middie from '@fastify/middie';
+import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import { createOidcFrontDoor } from '../oidc/front-door.js';
@@ -20,7 +19,7 @@ import { createFrontDoors, type FrontDoors } from './front-doors.js';
 import { answerOidcOutages, createHealth, HEALTH_PATHS, serveHealth } from './health.js';
 import { hostRule, isAddressedToUs } from './host-check.js';
 import { limitJsonBodies } from './json-limits.js';
-import { createMetrics, serveMetrics } from './metrics.js';
+import { createMetrics, logOperatorEvents, serveMetrics } from './metrics.js';
 import { notFoundHandler } from './not-found.js';
 import { messageCatalogue } from './pages/messages.js';
 import { loginPages } from './pages/plugin.js';
@@ -49,6 +48,23 @@ function providerPages(renderer: PageRenderer): ProviderPages {
     logout: (form) => renderer.render('logout', { form }),
     loggedOut: () => renderer.render('logged-out', {}),
   };
+}
+
+/**
+ * The headers @fastify/helmet sets, computed once: the plugin builds helmet's middleware (and its CSP string) again on
+ * every request. They are read from the raw response of one request to a throwaway app with the plugin alone.
+ */
+async function helmetHeaders(options: FastifyHelmetOptions): Promise<[string, string][]> {
+  const probe = Fastify();
+  await probe.register(helmet, options);
+  let headers: [string, string][] = [];
+  probe.get('/', async (_req, reply) => {
+    headers = Object.entries(reply.raw.getHeaders()).map(([name, value]) => [name, String(value)]);
+    return '';
+  });
+  await probe.inject('/');
+  await probe.close();
+  return headers;
 }
 
 /** The HTTP side of a login: the pages' renderer (oidc-provider's own pages too) and the front doors (OIDC here). */
@@ -90,6 +106,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     pingIntervalMs: metrics ? metricsConfig.pingIntervalSeconds * 1000 : undefined,
   });
   app.decorate('operations', { health, metrics });
+  const unlogEvents = logOperatorEvents(services.audit, app.log, currentRequestId);
   if (metrics) {
     app.addHook('onResponse', async (req, reply) => metrics.observeRequest(req, reply));
     const started = (ctx: { oidc?: { client?: { clientId?: string } } }) =>
@@ -104,6 +121,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   app.addHook('onClose', async () => {
     health.close();
     metrics?.close();
+    unlogEvents();
     services.redis?.off('error', redisError);
   });
   const metricsOnMainPort = metrics !== undefined && metricsConfig.port === undefined;
@@ -116,7 +134,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       );
     });
 
-  // before anything else (middie's hook included): a request for another host name is answered here and goes no further.
+  // before anything else (the oidc-provider hook included): a request for another host name is answered here and goes no further.
   // the health paths (and /metrics, behind its token) stay open to probes that address the node by its IP.
   const hosts = hostRule(services.config.publicUrl, {
     development: services.config.mode === 'development',
@@ -137,7 +155,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     return reply.type('application/problem+json').send(problemDocument('misdirected-request'));
   });
 
-  await app.register(helmet, {
+  const securityHeaders = await helmetHeaders({
     contentSecurityPolicy: {
       useDefaults: true,
       directives: {
@@ -152,21 +170,25 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     strictTransportSecurity: services.config.publicUrl.startsWith('https:'),
     crossOriginOpenerPolicy: false,
   });
+  app.addHook('onRequest', (_req, reply, done) => {
+    for (const [name, value] of securityHeaders) reply.raw.setHeader(name, value);
+    done();
+  });
 
-  await app.register(middie);
   answerOidcOutages(services.provider);
   const oidc = services.provider.callback();
-  app.use((req, res, next) => {
-    const url = req.url ?? '';
+  // oidc-provider answers its paths itself, from the raw request and response, before Fastify reads a body (it reads
+  // its own): a hook rather than middie, whose middleware runner cost every request of a login its share
+  app.addHook('onRequest', (req, reply, done) => {
+    const { url } = req;
+    if (!(url.startsWith('/oidc/') || url.startsWith('/.well-known/'))) return done();
     // a POST to the authorization endpoint goes to the route below (oidc-provider serves it by GET only here)
-    if (req.method === 'POST' && url.split('?')[0] === OIDC_ROUTES.authorization) return next();
-    if (url.startsWith('/oidc/') || url.startsWith('/.well-known/')) {
-      // oidc-provider builds its URLs from the request; behind a trusted proxy it reads X-Forwarded-Proto, which the
-      // host check does not cover: pin it to the public URL's scheme so discovery can only say the issuer's origin
-      if (hosts.trustProxy) req.headers['x-forwarded-proto'] = hosts.scheme.replace(/:$/, '');
-      return oidc(req, res);
-    }
-    next();
+    if (req.method === 'POST' && url.split('?')[0] === OIDC_ROUTES.authorization) return done();
+    // oidc-provider builds its URLs from the request; behind a trusted proxy it reads X-Forwarded-Proto, which the
+    // host check does not cover: pin it to the public URL's scheme so discovery can only say the issuer's origin
+    if (hosts.trustProxy) req.raw.headers['x-forwarded-proto'] = hosts.scheme.replace(/:$/, '');
+    reply.hijack();
+    void oidc(req.raw, reply.raw);
   });
   await app.register(authorizationPost, { renderer });
 

@@ -1,9 +1,10 @@
 /**
- * Prometheus metrics of a node: one registry per app (tests run several apps in one process). Business counters are
+ * What the audit log tells operators, besides the audit trail itself: Prometheus metrics of a node, and one log
+ * line per business event an operator acts on (`logOperatorEvents`). Metrics: one registry per app (tests run several apps in one process). Business counters are
  * fed by the audit log's events (`audit.onRecord`), so no login code knows about metrics; the only per-request cost
  * is one histogram observation by route pattern. docs/operations.md lists every metric with its labels.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { safeEqual } from '../crypto/keyring.js';
 import type { AuditInput, AuditLog } from '../identity/audit.js';
@@ -214,4 +215,28 @@ export async function listenManagement(
   serveHealth(app, operations.health);
   await app.listen({ host: options.host, port: options.port });
   return app;
+}
+
+/** Events an operator may have to act on (warn), and changes of configuration and accounts (info). */
+const WARN_EVENTS = new Set(['sms.limit-reached', 'account.locked', 'login.step-unavailable']);
+const CHANGE_PREFIXES = ['admin.', 'setup.', 'cli.'];
+
+/**
+ * One log line per such event, with the request id it was written in. Audit events hold no secret and only masked
+ * numbers (identity/audit.ts), so their data is logged as it is. Failed SMS sends are logged by the gateway itself.
+ */
+export function logOperatorEvents(audit: AuditLog, log: FastifyBaseLogger, requestId: () => string | undefined) {
+  return audit.onRecord((e) => {
+    const warn = WARN_EVENTS.has(e.event);
+    if (!warn && !CHANGE_PREFIXES.some((p) => e.event.startsWith(p))) return;
+    const line = {
+      event: e.event,
+      ...(e.clientId ? { clientId: e.clientId } : {}),
+      ...(e.userId ? { userId: e.userId } : {}),
+      reqId: requestId(),
+      data: e.data ?? {},
+    };
+    if (warn) log.warn(line, e.event);
+    else log.info(line, e.event);
+  });
 }

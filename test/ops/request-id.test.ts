@@ -6,13 +6,19 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import type { FastifyPluginAsync } from 'fastify';
 import { loadConfig } from '../../src/config/load.js';
+import type { AuditLog } from '../../src/identity/audit.js';
 import { createServices } from '../../src/services.js';
+import { adminApiPlugin } from '../../src/web/admin-api/index.js';
 import { buildApp } from '../../src/web/app.js';
+import { API, clientToken } from '../admin-api/support.js';
 import { type SmsOtpFixture, startSmsOtp } from '../sms-otp/support/fixture.js';
 import { sqliteBackend } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
-import { freePort } from '../support/server.js';
+import { freePort, type TestServer } from '../support/server.js';
+
+type AnyPlugin = FastifyPluginAsync<Record<string, unknown>>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -75,6 +81,8 @@ for (const trustProxy of [false, true]) {
 describe('request ids on log lines', () => {
   const lines: Record<string, unknown>[] = [];
   let url: string;
+  let token: string;
+  let audit: AuditLog;
   let stop: () => Promise<void>;
   before(async () => {
     const made = await sqliteBackend.create();
@@ -98,9 +106,14 @@ describe('request ids on log lines', () => {
         done();
       },
     });
-    const app = await buildApp(services, { logger: { level: 'debug', stream } });
+    const app = await buildApp(services, {
+      logger: { level: 'debug', stream },
+      plugins: [{ plugin: adminApiPlugin as unknown as AnyPlugin, options: { services } }],
+    });
     await app.listen({ port, host: '127.0.0.1' });
     url = config.publicUrl;
+    token = await clientToken({ url, services } as unknown as TestServer);
+    audit = services.audit;
     stop = async () => {
       await app.close();
       await services.close();
@@ -117,5 +130,30 @@ describe('request ids on log lines', () => {
     const mine = lines.filter((l) => l.reqId === id);
     assert.ok(mine.length >= 1, `no log line with reqId ${id}: ${JSON.stringify(lines.slice(-3))}`);
     assert.ok(mine.some((l) => l.msg === 'request' && l.path === '/health/ready'));
+  });
+
+  test('one log line per operator event: a configuration change at info with its request id, a lockout at warn', async () => {
+    const res = await fetch(`${url}${API}/claims`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        uri: 'http://wso2.org/claims/department',
+        displayName: 'Department',
+        mappedAttribute: 'department',
+      }),
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const id = res.headers.get('x-request-id');
+    await audit.record({ event: 'account.locked', userId: 'u_1', data: { reason: 'MAX_PASSWORD_ATTEMPTS_EXCEEDED' } });
+    await audit.record({ event: 'login.password.failed', data: { username: 'x', reason: 'wrong-password' } });
+    await new Promise((r) => setTimeout(r, 50));
+    const change = lines.filter((l) => l.event === 'admin.claim.create');
+    assert.equal(change.length, 1, JSON.stringify(lines.slice(-5)));
+    assert.equal(change[0]!.level, 30);
+    assert.equal(change[0]!.reqId, id);
+    const locked = lines.filter((l) => l.event === 'account.locked');
+    assert.equal(locked.length, 1);
+    assert.equal(locked[0]!.level, 40);
+    assert.equal(lines.filter((l) => l.event === 'login.password.failed').length, 0, 'every failed password logged');
   });
 });
