@@ -62,6 +62,11 @@ export interface PromptOutcome {
   data: Record<string, unknown>;
   /** message id shown above the form (not a failure) */
   notice?: string;
+  /**
+   * keys of `data` that are shown but never stored with the login (a secret being set up): a reload gets them again
+   * from the authenticator's `redisplay`
+   */
+  transient?: string[];
 }
 
 /** What every refusal says: why (for counters and audit) and what the user reads. */
@@ -175,6 +180,8 @@ export interface Authenticator<Config = unknown, State = unknown> {
    * several options offers only those the user has; absent, the authenticator counts as set up for everyone.
    */
   enrolled?(ctx: StepContext<Config, State>): Promise<boolean>;
+  /** The current page again, rebuilt from the step's state without side effects (for prompts with `transient` data). */
+  redisplay?(ctx: StepContext<Config, State>): Promise<PromptOutcome | undefined>;
 }
 
 export interface AuthenticatorRegistry {

@@ -148,9 +148,9 @@ export function createEngine(deps: EngineDeps) {
       : ok;
 
   /** A begun step shows its saved prompt again: a reload never begins a step twice (no second SMS). */
-  const showSavedPrompt: Action = ({ tx }) => {
-    const prompt = tx.current?.begun ? tx.current.lastPrompt : undefined;
-    return prompt ? page(tx, 'prompt', prompt) : ok;
+  const showSavedPrompt: Action = async (p) => {
+    const prompt = await savedPrompt(p);
+    return prompt ? page(p.tx, 'prompt', prompt) : ok;
   };
 
   /** A form for another step than the current one (a stale tab, the loser of a race) sees the current state. */
@@ -160,12 +160,14 @@ export function createEngine(deps: EngineDeps) {
       : ok;
 
   /** "Try another way": the user leaves the option their step started with and sees every option they have. */
-  const switchOption: Action = (p) => {
+  const switchOption: Action = async (p) => {
     if (p.input?.another === undefined) return ok;
     delete p.input;
     // nothing to switch to: the page as it is (never a second begin, which could send a second SMS)
-    if (!p.tx.current?.alternatives)
-      return p.tx.current?.lastPrompt ? page(p.tx, 'prompt', p.tx.current.lastPrompt) : conflict();
+    if (!p.tx.current?.alternatives) {
+      const prompt = await savedPrompt(p);
+      return prompt ? page(p.tx, 'prompt', prompt) : conflict();
+    }
     delete p.tx.current;
     p.tx.offerChoice = p.tx.stepIndex;
     p.changed = true;
@@ -186,8 +188,8 @@ export function createEngine(deps: EngineDeps) {
       return error('bad-input', 'login.bad-request');
     }
     // choosing the option already running shows it again: a restart would reset its resend and guess limits
-    if (p.tx.current?.begun && p.tx.current.lastPrompt && named(p.tx.current))
-      return page(p.tx, 'prompt', p.tx.current.lastPrompt);
+    const running = p.tx.current && named(p.tx.current) ? await savedPrompt(p) : undefined;
+    if (running) return page(p.tx, 'prompt', running);
     // the next login with a step like this one starts with this option (WSO2's "preferred MFA option")
     if (p.tx.userId) await rememberOption(deps.db, p.tx.userId, choice, clock());
     startOption(p, option, true);
@@ -250,7 +252,7 @@ export function createEngine(deps: EngineDeps) {
     switch (outcome.kind) {
       case 'prompt':
         current.begun = true;
-        current.lastPrompt = outcome;
+        current.lastPrompt = toSave(outcome);
         return page(p.tx, 'prompt', outcome);
       case 'failure': {
         const locked = await countFailure(p, outcome);
@@ -368,12 +370,37 @@ export function createEngine(deps: EngineDeps) {
   }
 
   /** The page again with the message of what went wrong; a reload shows it as it is now (the message stays). */
-  function retryPage(p: Pass, intent: PageIntent, message: string, params: MessageParams = {}, prompt?: PromptOutcome) {
+  async function retryPage(
+    p: Pass,
+    intent: PageIntent,
+    message: string,
+    params: MessageParams = {},
+    prompt?: PromptOutcome,
+  ) {
     const current = p.tx.current!;
-    const base: PromptOutcome = prompt ?? current.lastPrompt ?? { kind: 'prompt', page: 'error', data: {} };
+    const base: PromptOutcome = prompt ?? (await savedPrompt(p)) ?? { kind: 'prompt', page: 'error', data: {} };
     current.begun = true;
-    current.lastPrompt = { ...base, notice: message, data: { ...base.data, ...params } };
-    return page(p.tx, intent, current.lastPrompt);
+    const shown: PromptOutcome = { ...base, notice: message, data: { ...base.data, ...params } };
+    current.lastPrompt = toSave(shown);
+    return page(p.tx, intent, shown);
+  }
+
+  /** A prompt as the transaction keeps it: without the data it shows but must never store (a secret being set up). */
+  function toSave(prompt: PromptOutcome): PromptOutcome {
+    if (!prompt.transient) return prompt;
+    const data = { ...prompt.data };
+    for (const key of prompt.transient) delete data[key];
+    return { ...prompt, data };
+  }
+
+  /** The begun step's saved page; what it shows but did not store is rebuilt from the step's state by its authenticator. */
+  async function savedPrompt(p: Pass): Promise<PromptOutcome | undefined> {
+    const prompt = p.tx.current?.begun ? p.tx.current.lastPrompt : undefined;
+    if (!prompt?.transient) return prompt;
+    const authenticator = deps.registry.get(p.tx.current!.authenticator);
+    const ctx = authenticator?.redisplay ? await contextFor(p, authenticator) : undefined;
+    const again = ctx && !('error' in ctx) ? await authenticator!.redisplay!(ctx) : undefined;
+    return again ? { ...prompt, data: { ...prompt.data, ...again.data } } : prompt;
   }
 
   function fail(p: Pass, message: EngineMessageId | string, params?: MessageParams): EngineResult {

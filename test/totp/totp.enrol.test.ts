@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { transactionKey } from '../../src/authn/login-transaction.js';
 import { getUserById } from '../../src/identity/users.js';
 import { forEachBackend } from '../support/backends.js';
 import type { RelyingParty } from '../support/rp.js';
@@ -66,12 +67,23 @@ forEachBackend('adding an authenticator app inside the login', (backend) => {
     assert.ok((await t.finish(next)).amr);
   });
 
-  test('a reload of the page shows the same app to set up, and begins nothing new', async () => {
+  test('the secret is never stored with the login in clear; a reload and a retry show the same app to set up', async () => {
     await t.user('reloader');
     const login = await t.login(rp, 'reloader');
     const first = secretOf(decode(/href="(otpauth:[^"]+)"/.exec(login.page.html)![1]!));
+    const uid = /\/interaction\/([^/?#]+)/.exec(login.page.url)![1]!;
+    const stored = async () =>
+      JSON.stringify(await t.f.server.services.state.get(transactionKey(uid))).replace(/\\u[0-9a-f]{4}/g, '');
+    assert.ok((await stored()).length > 100, 'the transaction is there');
+    assert.ok(!(await stored()).includes(first), 'the login transaction does not hold the secret in clear');
+    assert.ok(!(await stored()).includes('otpauth:'), 'nor the URI, nor the QR code');
     const again = await login.browser.go(login.page.url);
-    assert.equal(secretOf(decode(/href="(otpauth:[^"]+)"/.exec(again.html)![1]!)), first);
+    assert.equal(secretOf(decode(/href="(otpauth:[^"]+)"/.exec(again.html)![1]!)), first, 'a reload: the same app');
+    login.page = again;
+    const missing = await t.submit(login, 'totp-enrol', { code: '' });
+    assert.equal(missing.status, 400);
+    assert.equal(secretOf(decode(/href="(otpauth:[^"]+)"/.exec(missing.html)![1]!)), first, 'after a notice: the same');
+    assert.ok(!(await stored()).includes(first));
     assert.equal((await t.f.audit('totp.enrolment-started')).filter((e) => e.username === 'reloader').length, 1);
   });
 });

@@ -11,7 +11,9 @@ import { begin } from './begin.js';
 import type { TotpConfig } from './config.js';
 import { continueStep } from './continue.js';
 import { createTotpCredentialStore, type TotpCredentialStore } from './credentials.js';
+import { displayOf } from './enrolment.js';
 import { totpMessages } from './messages.js';
+import { enrolPrompt } from './prompts.js';
 import type { TotpState } from './state.js';
 
 export interface TotpAuthenticatorDeps {
@@ -50,6 +52,12 @@ export function createTotpAuthenticator(deps: TotpAuthenticatorDeps) {
     begin: (ctx) => begin(wired, ctx),
     continue: (ctx, input) => continueStep(wired, ctx, input),
     enrolled: async (ctx) => (ctx.user ? credentials.has(ctx.user.id) : false),
+    // the page that adds an app, again, from the sealed secret in the step's state (a reload; a page after a notice)
+    async redisplay(ctx) {
+      const pending = ctx.state?.phase === 'enrol' ? ctx.state.enrolment : undefined;
+      if (!pending || !ctx.user) return undefined;
+      return enrolPrompt(settings, await displayOf(credentials, settings, pending, ctx.user.username, ctx.publicUrl));
+    },
   } satisfies Authenticator<TotpConfig, TotpState>;
 }
 

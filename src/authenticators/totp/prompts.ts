@@ -12,5 +12,7 @@ export function enrolPrompt(config: TotpConfig, display: EnrolmentDisplay): Prom
     kind: 'prompt',
     page: 'totp/enrol',
     data: { codeLength: config.digits, ...display },
+    // the secret is shown, never stored with the login: a reload rebuilds it from the sealed one in the step's state
+    transient: ['otpauthUri', 'qrSvg', 'secret'],
   };
 }
