@@ -8,12 +8,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { getUserById } from '../../src/identity/users.js';
+import { PASSWORD } from '../sms-otp/support/fixture.js';
 import { forEachBackend } from '../support/backends.js';
+import { Browser } from '../support/browser.js';
 import type { RelyingParty } from '../support/rp.js';
 import {
   awayFromStepEdge,
   messageIdOf,
   PASSWORD_STEP,
+  REDIRECT,
   startTotp,
   TOTP_STEP,
   type TotpFixture,
@@ -54,6 +57,26 @@ forEachBackend('TOTP login', (backend) => {
     assert.equal(claims.acr, 'urn:stepgate:acr:2fa');
     const events = await t.f.audit('totp.verified');
     assert.equal(events.at(0)?.username, username());
+  });
+
+  test('acr_values=2fa is met by the app; prompt=login in the same browser asks for the password and a code again', async () => {
+    const { secret } = await fresh();
+    await awayFromStepEdge();
+    const started = rp.begin({ acr_values: 'urn:stepgate:acr:2fa' });
+    const browser = new Browser();
+    const toCallback = (u: string) => u.startsWith(REDIRECT);
+    let page = await browser.go(started.url);
+    page = await browser.submit(Browser.form(page), { username: username(), password: PASSWORD }, toCallback);
+    page = await browser.submit(Browser.form(page, 'totp-verify'), { code: totp(secret) }, toCallback);
+    const first = (await rp.finish(page.url, started)).claims()!;
+    assert.equal(first.acr, 'urn:stepgate:acr:2fa');
+    const again = rp.begin({ prompt: 'login' });
+    page = await browser.go(again.url);
+    assert.match(page.html, /name="password"/, 'prompt=login: the password again, not the session');
+    page = await browser.submit(Browser.form(page), { username: username(), password: PASSWORD }, toCallback);
+    assert.match(page.html, /id="totp-verify"/, 'and the code again');
+    page = await browser.submit(Browser.form(page, 'totp-verify'), { code: totp(secret, { steps: 1 }) }, toCallback);
+    assert.deepEqual((await rp.finish(page.url, again)).claims()?.amr, ['pwd', 'otp', 'mfa']);
   });
 
   test('drift: a code one step early or late passes; two steps off and one digit off are refused', async () => {
