@@ -32,6 +32,7 @@ import { SamlError } from '../../saml/xml.js';
 import type { StateStore } from '../../state/state-store.js';
 import type { Db } from '../../store/db.js';
 import type { FrontDoors } from '../front-doors.js';
+import { isBackendOutage } from '../health.js';
 import type { PageRenderer } from '../pages/render.js';
 
 export interface SamlPluginDeps {
@@ -104,6 +105,13 @@ export async function samlPlugin(app: FastifyInstance, deps: SamlPluginDeps): Pr
       return page(reply, 413, errorHtml('The SAML message is too large.'));
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
       return page(reply, error.statusCode, errorHtml('The SAML request could not be read.'));
+    // the database or the state store is away: a clear, retryable answer, and nothing was asserted
+    if (isBackendOutage(error))
+      return page(
+        reply.header('retry-after', '5'),
+        503,
+        errorHtml('Sign-in is unavailable for a moment. Try again shortly.'),
+      );
     req.log.error({ err: error }, 'SAML endpoint failed');
     return page(reply, 500, errorHtml('Something went wrong on our side. Try again in a moment.'));
   });
