@@ -14,15 +14,18 @@ export function gatewayConfigOf(
   config: Record<string, unknown>,
   field = 'config',
 ): { ok: true; gateway: GatewayConfig } | { ok: false; problems: FieldProblem[] } {
+  // a list of named gateways (authenticators/sms-otp/routing.ts): the first one, without its name and failover flag
+  const list = Array.isArray(config.gateways) && config.gateways.length > 0;
   const nested = typeof config.gateway === 'object' && config.gateway !== null && !Array.isArray(config.gateway);
-  const raw = structuredClone(nested ? config.gateway : config) as Record<string, unknown>;
+  const { name: _n, failoverOnTimeout: _f, ...first } = list ? (config.gateways as Record<string, unknown>[])[0]! : {};
+  const raw = structuredClone(list ? first : nested ? config.gateway : config) as Record<string, unknown>;
   const candidate = Value.Default(
     GatewayConfigSchema,
     Value.Clean(GatewayConfigSchema, Value.Convert(GatewayConfigSchema, raw)),
   );
   const problems = schemaProblems(GatewayConfigSchema, candidate, 'body');
   if (problems.length > 0) {
-    const prefix = nested ? `${field}.gateway` : field;
+    const prefix = list ? `${field}.gateways[0]` : nested ? `${field}.gateway` : field;
     return {
       ok: false,
       problems: problems.map((p) => ({

@@ -37,13 +37,20 @@ describe('codes', () => {
     assert.equal(otpMatches(keyring, 'login-a', { ...stored, id: 'other' }, otp.code), false);
   });
 
-  test('the message: WSO2 text by default, placeholders, and the WebOTP line', () => {
+  test('the message: WSO2 text ending with the WebOTP line by default, placeholders, off, the Android app hash', () => {
     const ctx = { publicUrl: 'https://id.example.com:9443', application: { name: 'Pickup' } } as Parameters<
       typeof renderMessage
     >[2];
-    assert.equal(renderMessage(readConfig({}), '123456', ctx), 'Verification Code: 123456');
-    const custom = readConfig({ messageTemplate: '{application}: {code} ({minutes} min)', webOtp: true });
+    assert.equal(renderMessage(readConfig({}), '123456', ctx), 'Verification Code: 123456\n\n@id.example.com #123456');
+    assert.equal(renderMessage(readConfig({ webOtp: false }), '123456', ctx), 'Verification Code: 123456');
+    const custom = readConfig({ messageTemplate: '{application}: {code} ({minutes} min)' });
     assert.equal(renderMessage(custom, '654321', ctx), 'Pickup: 654321 (5 min)\n\n@id.example.com #654321');
+    const hashed = readConfig({ androidAppHash: { Pickup: 'FA+9qCX9VSu', Other: 'AAAAAAAAAAA' } });
+    assert.equal(
+      renderMessage(hashed, '111222', ctx),
+      'Verification Code: 111222\n\nFA+9qCX9VSu\n@id.example.com #111222',
+      'the hash of this application only, and the WebOTP line stays the last line',
+    );
   });
 });
 

@@ -6,6 +6,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { deepFreeze } from '../../identity/config-cache.js';
 import { GatewayConfigSchema } from '../../sms/index.js';
+import { NUMBER_TYPES } from './number-type.js';
 
 const Limit = (title: string, max: number, windowMinutes: number) =>
   Type.Object(
@@ -22,9 +23,105 @@ const Limit = (title: string, max: number, windowMinutes: number) =>
     { title, default: {}, additionalProperties: false },
   );
 
+/** One gateway of the ordered list: a name, what a single gateway is, and whether a timeout may fail over. */
+export const NamedGatewaySchema = Type.Object(
+  {
+    name: Type.String({
+      title: 'Name',
+      description: 'Names the gateway in routes, audit events and the breaker status.',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$',
+    }),
+    ...GatewayConfigSchema.properties,
+    failoverOnTimeout: Type.Boolean({
+      title: 'Fail over on timeout',
+      description:
+        'A timeout moves to the next gateway too. Off: a timeout stops there, since the message may be on its way.',
+      default: false,
+    }),
+  },
+  { additionalProperties: false, title: 'SMS gateway' },
+);
+
+export const RouteSchema = Type.Object(
+  {
+    match: Type.Object(
+      {
+        prefixes: Type.Optional(
+          Type.Array(Type.String({ pattern: '^\\+[0-9]{1,15}$' }), {
+            title: 'E.164 prefixes',
+            description: 'e.g. +94, +4477. Routes are tried in order; the first that matches wins.',
+          }),
+        ),
+        countries: Type.Optional(
+          Type.Array(Type.String({ pattern: '^[A-Z]{2}$' }), { title: 'Countries', description: 'ISO 3166 codes.' }),
+        ),
+      },
+      { additionalProperties: false, title: 'Destinations' },
+    ),
+    gateways: Type.Array(Type.String(), {
+      title: 'Gateways',
+      description: 'Names of gateways, tried in this order.',
+      minItems: 1,
+    }),
+  },
+  { additionalProperties: false, title: 'Route' },
+);
+
 export const SmsOtpConfigSchema = Type.Object(
   {
-    gateway: Type.Object(GatewayConfigSchema.properties, { ...GatewayConfigSchema, title: 'SMS gateway', default: {} }),
+    gateway: Type.Object(GatewayConfigSchema.properties, {
+      ...GatewayConfigSchema,
+      title: 'SMS gateway',
+      description: 'A single gateway (the shape before gateways). Ignored when gateways lists any.',
+      default: {},
+    }),
+    gateways: Type.Array(NamedGatewaySchema, {
+      title: 'SMS gateways',
+      description:
+        'Gateways in failover order; a definitive failure of one moves to the next. Empty: the single gateway.',
+      default: [],
+      maxItems: 10,
+    }),
+    routes: Type.Array(RouteSchema, {
+      title: 'Routes',
+      description: 'Which gateways serve which destinations; unmatched numbers use every gateway in order.',
+      default: [],
+      maxItems: 100,
+    }),
+    breaker: Type.Object(
+      {
+        failures: Type.Integer({
+          title: 'Failures before the breaker opens',
+          description: '0 turns the breaker off.',
+          minimum: 0,
+          maximum: 1000,
+          default: 5,
+        }),
+        windowSeconds: Type.Integer({ title: 'Failure window (seconds)', minimum: 1, maximum: 3600, default: 60 }),
+        coolDownSeconds: Type.Integer({
+          title: 'Cool-down (seconds)',
+          description: 'How long an open breaker skips the gateway before one trial send.',
+          minimum: 1,
+          maximum: 3600,
+          default: 30,
+        }),
+      },
+      { title: 'Circuit breaker', default: {}, additionalProperties: false },
+    ),
+    refuseNumberTypes: Type.Array(Type.Union(NUMBER_TYPES.map((t) => Type.Literal(t))), {
+      title: 'Refused number types',
+      description: 'Numbers of these types (libphonenumber metadata) never get an SMS, e.g. VOIP.',
+      default: ['PREMIUM_RATE', 'SHARED_COST'],
+    }),
+    refuseNumberTypesByCountry: Type.Record(
+      Type.String({ pattern: '^[A-Z]{2}$' }),
+      Type.Array(Type.Union(NUMBER_TYPES.map((t) => Type.Literal(t)))),
+      {
+        title: 'Refused number types per country',
+        description: 'Replaces the refused types for numbers of that country (ISO code → types).',
+        default: {},
+      },
+    ),
     otpLength: Type.Integer({ title: 'SMS OTP length', minimum: 4, maximum: 10, default: 6 }),
     expirySeconds: Type.Integer({
       title: 'SMS OTP expiry time (seconds)',
@@ -124,8 +221,14 @@ export const SmsOtpConfigSchema = Type.Object(
     }),
     webOtp: Type.Boolean({
       title: 'WebOTP line',
-      description: 'Append "@<host> #<code>" so phones can fill the code in.',
-      default: false,
+      description: 'End the SMS with "@<host> #<code>" so browsers and phones can fill the code in.',
+      default: true,
+    }),
+    androidAppHash: Type.Record(Type.String(), Type.String({ pattern: '^[A-Za-z0-9+/]{11}$' }), {
+      title: 'Android app hash per application',
+      description:
+        'Application name → the 11-character SMS Retriever hash of its Android app, put on a line before the WebOTP line.',
+      default: {},
     }),
     limits: Type.Object(
       {
@@ -152,6 +255,8 @@ export const SmsOtpConfigSchema = Type.Object(
 );
 
 export type SmsOtpConfig = Static<typeof SmsOtpConfigSchema>;
+export type NamedGateway = Static<typeof NamedGatewaySchema>;
+export type SmsRoute = Static<typeof RouteSchema>;
 
 /** Every option at its default (the gateway blank), as a new `smsOTP` identity provider starts. */
 export const defaultSmsOtpConfig: SmsOtpConfig = Value.Default(SmsOtpConfigSchema, {}) as SmsOtpConfig;

@@ -146,6 +146,12 @@ function settingOf(config: SmsOtpConfig, limit: LimitId): { setting: string; tit
         title: titleOf(limitOptions.allowedCountries),
         value: config.limits.allowedCountries.join(', ') || 'all',
       };
+    case 'number-type':
+      return {
+        setting: 'refuseNumberTypes',
+        title: titleOf(options.refuseNumberTypes),
+        value: config.refuseNumberTypes.join(', ') || 'none',
+      };
     case 'cooldown':
       return {
         setting: 'resendCooldownSeconds',

@@ -31,6 +31,8 @@ export const smsOtpMessages = {
   'sms-otp.limit.hint':
     'Development mode: the send limit reached is {setting} ({value}). Change it in the console under {where}, or as {setting} of the SMS OTP configuration in a setup file. Production mode does not show this note.',
   'sms-otp.country-not-allowed': 'Codes cannot be sent to phone numbers in this country.',
+  'sms-otp.limit.number-type':
+    'Codes cannot be sent to this kind of phone number (such as premium-rate). Update mobile number in your profile.',
   'sms-otp.mobile-missing': 'Please enter the mobile number!',
   'sms-otp.mobile-invalid': 'Enter a valid mobile phone number with its country code, for example +94 77 123 4567.',
   'sms-otp.mobile-pattern': '{patternMessage}',

@@ -65,7 +65,7 @@ export function afterSend(config: SmsOtpConfig, s: SmsOtpState, sent: SendOutcom
     return limited(message, page);
   }
   if (!s.otp) s.phase = 'not-sent';
-  const detail = config.gateway.showDetailedErrors
+  const detail = sent.detailed
     ? `${sent.failure.code}: ${sent.failure.providerAnswer ?? sent.failure.reason}`
     : sent.failure.code;
   // a timed-out send may still arrive: its code is live (send.ts), so the page says so and keeps the code box

@@ -15,8 +15,17 @@ export const RULE_IDS = [
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
-/** The send limits (limits.ts), checked before every SMS. */
-export const LIMIT_IDS = ['country', 'cooldown', 'per-login', 'per-ip', 'per-account', 'per-number', 'global'] as const;
+/** The send limits (limits.ts), checked before every SMS; `number-type` is the refused number types (number-type.ts). */
+export const LIMIT_IDS = [
+  'country',
+  'number-type',
+  'cooldown',
+  'per-login',
+  'per-ip',
+  'per-account',
+  'per-number',
+  'global',
+] as const;
 export type LimitId = (typeof LIMIT_IDS)[number];
 
 /** Audit event names; docs/sms-otp.md lists their data. */

@@ -1,21 +1,28 @@
 /**
- * Issues a new code and sends it: takes one SMS from every send limit, draws the code, renders the message and hands
- * it to the gateway. On success the new code replaces the old one in the step state. A definitive failure (refused,
- * TLS, 4xx/5xx, a rejecting answer) gives the SMS back to every limit, so a login stuck in an outage recovers with the
- * provider; a timeout counts as sent, and its code is kept, because the provider may have delivered it.
+ * Issues a new code and sends it: refuses number types the operator excludes, takes one SMS from every send limit,
+ * draws the code, renders the message and hands it to the route's gateways in order. A definitive failure of one
+ * gateway (refused, TLS, 4xx/5xx, a rejecting answer) moves to the next within the same request; a timeout stops
+ * there (the message may be on its way) unless that gateway allows failover on timeout; a gateway whose shared
+ * breaker is open is skipped. On success the new code replaces the old one in the step state. When no gateway sent
+ * it and none may have, the SMS goes back to every limit, so a login stuck in an outage recovers with the provider;
+ * a timeout counts as sent, and its code is kept, because the provider may have delivered it.
  */
 import type { Keyring } from '../../crypto/keyring.js';
-import { mayHaveBeenDelivered, type SendFailure, type SmsGateway } from '../../sms/index.js';
+import { mayHaveBeenDelivered, type SendFailure, type SendResult, type SmsGateway } from '../../sms/index.js';
+import type { Admission, Breaker } from './breaker.js';
 import type { SmsOtpConfig } from './config.js';
 import { type LimitHint, limitHint, type SendLimits } from './limits.js';
+import { refusedNumberType } from './number-type.js';
 import { generateOtp, hashOtp } from './otp.js';
 import { AuditEvent, type LimitId } from './reasons.js';
+import { type RoutedGateway, routeFor } from './routing.js';
 import type { SmsOtpContext, SmsOtpState } from './state.js';
 
 export interface SendDeps {
   keyring: Keyring;
   gateway: SmsGateway;
   limits: SendLimits;
+  breaker: Breaker;
   loginTtlMs: number;
   /** development mode: a refused send says which limit and where to change it (page and audit event) */
   development?: boolean;
@@ -24,7 +31,20 @@ export interface SendDeps {
 export type SendOutcome =
   | { ok: true }
   | { ok: false; limit: LimitId; hint?: LimitHint }
-  | { ok: false; failure: SendFailure };
+  /** `detailed`: the gateway that failed shows the provider's (masked) answer to the user */
+  | { ok: false; failure: SendFailure; detailed: boolean };
+
+/** One gateway tried for a send, as the audit event lists it. */
+export interface GatewayTry {
+  gateway: string;
+  /** the failure code, `circuit-open` for a gateway its breaker skipped; absent for the one that sent */
+  code?: string;
+  reason?: string;
+  status?: number;
+  latencyMs?: number;
+  /** tried although its breaker is open, because every other gateway of the route failed */
+  lastResort?: boolean;
+}
 
 /** The SMS text: the template with the code, plus the WebOTP line (`@host #code`) that lets phones fill the code in. */
 export function renderMessage(
@@ -36,11 +56,91 @@ export function renderMessage(
     .replaceAll('{code}', code)
     .replaceAll('{minutes}', String(Math.max(1, Math.round(config.expirySeconds / 60))))
     .replaceAll('{application}', ctx.application.name);
-  return config.webOtp ? `${text}\n\n@${new URL(ctx.publicUrl).hostname} #${code}` : text;
+  const appHash = config.androidAppHash[ctx.application.name];
+  // the SMS Retriever hash on its own line; the WebOTP line must be the last line of the message
+  const lines = [
+    ...(appHash ? [appHash] : []),
+    ...(config.webOtp ? [`@${new URL(ctx.publicUrl).hostname} #${code}`] : []),
+  ];
+  return lines.length > 0 ? `${text}\n\n${lines.join('\n')}` : text;
 }
 
-function providerOf(config: SmsOtpConfig): string {
-  return config.gateway.preset?.provider ?? 'custom';
+function providerOf(gateway: RoutedGateway): string {
+  return gateway.config.preset?.provider ?? 'custom';
+}
+
+interface Delivery {
+  /** the answer that decides: the success, else a timeout (the message may arrive), else the last failure */
+  result: SendResult;
+  /** the gateway that gave it */
+  gateway: RoutedGateway | undefined;
+  tried: GatewayTry[];
+  latencyMs: number;
+}
+
+/**
+ * The route's gateways in order, until one sends or a timeout stops the failover. A gateway whose breaker is open
+ * is skipped; only when every other gateway of the route failed are the skipped ones tried, in order, as a last
+ * resort (`lastResort` in the audit event): a breaker spares a failing gateway the traffic another gateway can carry,
+ * but never leaves a route without a gateway, so a single gateway behaves as it did before there were breakers.
+ */
+async function deliver(
+  deps: SendDeps,
+  config: SmsOtpConfig,
+  scope: string,
+  gateways: RoutedGateway[],
+  message: { to: string; text: string; otp: string },
+): Promise<Delivery> {
+  const tried: GatewayTry[] = [];
+  const skipped: { gateway: RoutedGateway; admission: Admission }[] = [];
+  let latencyMs = 0;
+  let decisive: { result: SendFailure; gateway: RoutedGateway } | undefined;
+  let sent: { result: SendResult; gateway: RoutedGateway } | undefined;
+
+  /** One gateway: true when the failover ends here (sent, or a timeout that may have delivered). */
+  const attempt = async (gateway: RoutedGateway, admission: Admission, lastResort: boolean): Promise<boolean> => {
+    const result = await deps.gateway.send(gateway.config, message);
+    latencyMs += result.latencyMs;
+    const mark = lastResort ? { lastResort: true } : {};
+    if (result.ok) {
+      // a last-resort success proves the gateway works again: it closes like a good trial
+      await deps.breaker.success(scope, gateway.name, admission);
+      tried.push({ gateway: gateway.name, latencyMs: result.latencyMs, ...mark });
+      sent = { result, gateway };
+      return true;
+    }
+    if (!lastResort) await deps.breaker.failure(scope, gateway.name, config.breaker, admission);
+    tried.push({
+      gateway: gateway.name,
+      code: result.code,
+      reason: result.reason,
+      ...(result.status !== undefined ? { status: result.status } : {}),
+      latencyMs: result.latencyMs,
+      ...mark,
+    });
+    const timedOut = mayHaveBeenDelivered(result.code);
+    // a timeout decides the page: the code may still arrive, so it is kept even if a later gateway fails
+    if (!decisive || timedOut || !mayHaveBeenDelivered(decisive.result.code)) decisive = { result, gateway };
+    return timedOut && !gateway.failoverOnTimeout;
+  };
+  let stopped = false;
+  for (const gateway of gateways) {
+    const admission = await deps.breaker.admit(scope, gateway.name, config.breaker);
+    if (!admission.admitted) {
+      tried.push({ gateway: gateway.name, code: 'circuit-open', reason: `the breaker is ${admission.state}` });
+      skipped.push({ gateway, admission });
+      continue;
+    }
+    stopped = await attempt(gateway, admission, false);
+    if (stopped) break;
+  }
+  for (const { gateway, admission } of stopped ? [] : skipped) {
+    if (await attempt(gateway, admission, true)) break;
+  }
+  const outcome = sent ?? decisive;
+  if (outcome) return { ...outcome, tried, latencyMs };
+  const none: SendFailure = { ok: false, code: 'invalid-config', reason: 'the route names no gateway', latencyMs };
+  return { result: none, gateway: undefined, tried, latencyMs };
 }
 
 export async function sendCode(
@@ -55,6 +155,17 @@ export async function sendCode(
   s.mobile = to.e164;
   s.maskedMobile = to.masked;
   s.country = to.country;
+  const refusedType = refusedNumberType(to.e164, config);
+  if (refusedType !== undefined) {
+    await ctx.audit(AuditEvent.limitReached, {
+      limit: 'number-type',
+      numberType: refusedType,
+      to: to.masked,
+      country: to.country ?? null,
+    });
+    const hint = deps.development ? limitHint(config, 'number-type', ctx.idp?.name ?? 'smsOTP') : undefined;
+    return hint ? { ok: false, limit: 'number-type', hint } : { ok: false, limit: 'number-type' };
+  }
   const verdict = await deps.limits.take(
     config,
     { loginId: ctx.loginId, userId: user.id, ip: ctx.client.ip, to: to.e164, country: to.country, now: ctx.now },
@@ -73,12 +184,14 @@ export async function sendCode(
   }
   s.sends += 1;
   const issued = generateOtp(config.otpLength, config.numericOnly);
-  const result = await deps.gateway.send(config.gateway, {
+  const { route, gateways } = routeFor(config, to);
+  const delivery = await deliver(deps, config, ctx.idp?.id ?? 'smsOTP', gateways, {
     to: to.e164,
     text: renderMessage(config, issued.code, ctx),
     otp: issued.code,
   });
-  const sentAt = ctx.now + result.latencyMs;
+  const { result, gateway, tried } = delivery;
+  const sentAt = ctx.now + delivery.latencyMs;
   const counted = result.ok || mayHaveBeenDelivered(result.code);
   if (counted) {
     s.otp = {
@@ -91,6 +204,12 @@ export async function sendCode(
     s.lastSentAt = sentAt;
     s.phase = 'code';
   }
+  const via = {
+    gateway: gateway?.name ?? null,
+    provider: gateway ? providerOf(gateway) : null,
+    route,
+    tried,
+  };
   if (!result.ok) {
     if (!counted) {
       await deps.limits.refund(verdict.taken);
@@ -99,22 +218,22 @@ export async function sendCode(
     await ctx.audit(AuditEvent.sendFailed, {
       to: to.masked,
       country: to.country ?? null,
-      provider: providerOf(config),
+      ...via,
       code: result.code,
       reason: result.reason,
       status: result.status ?? null,
-      latencyMs: result.latencyMs,
+      latencyMs: delivery.latencyMs,
       resend,
       counted,
     });
-    return { ok: false, failure: result };
+    return { ok: false, failure: result, detailed: gateway?.config.showDetailedErrors ?? false };
   }
   await ctx.audit(AuditEvent.sent, {
     to: to.masked,
     country: to.country ?? null,
-    provider: providerOf(config),
+    ...via,
     messageId: result.messageId ?? null,
-    latencyMs: result.latencyMs,
+    latencyMs: delivery.latencyMs,
     resend,
   });
   return { ok: true };
