@@ -20,6 +20,7 @@ import { acceptSamlMetadata, applicationRoutes } from './routes/applications.js'
 import { auditRoutes } from './routes/audit.js';
 import { claimRoutes } from './routes/claims.js';
 import { identityProviderRoutes } from './routes/identity-providers.js';
+import { smsGatewayRoutes } from './routes/sms-gateways.js';
 import { totpRoutes } from './routes/totp.js';
 import { truststoreRoutes } from './routes/truststore.js';
 import { userRoutes } from './routes/users.js';
@@ -61,6 +62,7 @@ export function allRoutes(services: JsonApiServices, gateway: SmsGateway): ApiRo
   return [
     ...applicationRoutes(services),
     ...identityProviderRoutes(services, gateway),
+    ...smsGatewayRoutes(services),
     ...claimRoutes(services),
     ...userRoutes(services),
     ...totpRoutes(services),

@@ -8,6 +8,7 @@ import type {
   IdentityProvider,
 } from '../../api/types.ts';
 import { navigate, useLocation } from '../../router/router.tsx';
+import { GatewayStatusPanel } from '../../sms/GatewayStatusPanel.tsx';
 import { CheckboxField, Section, TextArea, TextField } from '../../ui/forms.tsx';
 import { useLoad, useSubmit } from '../../ui/hooks.ts';
 import { LoadError, Loading, PageHeader } from '../../ui/page.tsx';
@@ -221,12 +222,15 @@ export function IdentityProviderEdit({ id }: { id?: string }) {
                     path={path}
                     error={submit.error}
                     testPanel={
-                      <TestSms
-                        idpId={id}
-                        gateway={(entry.config.gateway ?? {}) as Record<string, unknown>}
-                        text={sampleMessage(entry.config).text}
-                        dirty={dirty}
-                      />
+                      <>
+                        <TestSms
+                          idpId={id}
+                          gateway={(entry.config.gateway ?? {}) as Record<string, unknown>}
+                          text={sampleMessage(entry.config).text}
+                          dirty={dirty}
+                        />
+                        {id && <GatewayStatusPanel idpId={id} />}
+                      </>
                     }
                   />
                 ) : (

@@ -29,8 +29,17 @@ const GROUPS: { title: string; keys: string[] }[] = [
     ],
   },
   { title: 'Account locking, masking and limits', keys: ['lockout', 'mask', 'limits'] },
+  { title: 'Failover and number types', keys: ['breaker', 'refuseNumberTypes'] },
 ];
-const SHOWN_APART = ['gateway', 'messageTemplate'];
+// gateways, routes and the per-key maps are edited in a setup file or the admin API (docs/sms-otp.md)
+const SHOWN_APART = [
+  'gateway',
+  'messageTemplate',
+  'gateways',
+  'routes',
+  'refuseNumberTypesByCountry',
+  'androidAppHash',
+];
 
 export interface SmsOtpConfigurationProps {
   enabled: boolean;
@@ -57,7 +66,8 @@ export function sampleMessage(
     .replaceAll('{code}', code)
     .replaceAll('{minutes}', String(minutes))
     .replaceAll('{application}', applicationName);
-  if (config.webOtp === true) text += `\n\n@${location.hostname} #${code}`;
+  // the server's default is on (authenticators/sms-otp/config.ts): only an explicit false leaves the line out
+  if (config.webOtp !== false) text += `\n\n@${location.hostname} #${code}`;
   return { text, code };
 }
 

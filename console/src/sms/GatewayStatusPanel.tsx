@@ -1,0 +1,75 @@
+/**
+ * The SMS OTP configuration's gateways in failover order with their circuit breakers, as every node sees them
+ * (GET /identity-providers/{id}/gateways/status): read-only, reloaded on demand.
+ */
+import { get } from '../api/client.ts';
+import { useLoad } from '../ui/hooks.ts';
+import { Badge } from '../ui/page.tsx';
+
+interface GatewayStatus {
+  name: string;
+  provider: string;
+  failoverOnTimeout: boolean;
+  state: 'closed' | 'open' | 'half-open';
+  failures: number;
+  openUntil: number | null;
+}
+
+interface GatewaysStatus {
+  breaker: { failures: number; windowSeconds: number; coolDownSeconds: number };
+  gateways: GatewayStatus[];
+}
+
+const TONE = { closed: 'good', open: 'bad', 'half-open': 'warn' } as const;
+const WORDS = { closed: 'in use', open: 'skipped', 'half-open': 'next send is a trial' } as const;
+
+export function GatewayStatusPanel({ idpId }: { idpId: string }) {
+  const status = useLoad(
+    () => get<GatewaysStatus>(`/identity-providers/${encodeURIComponent(idpId)}/gateways/status`),
+    [idpId],
+  );
+  const { data } = status;
+  return (
+    <section className="subsection gateway-status" aria-labelledby="gateway-status-title">
+      <h4 id="gateway-status-title">Gateway status</h4>
+      {status.error !== undefined && <p className="small muted">The gateway status could not be read.</p>}
+      {data && (
+        <>
+          <p className="small muted">
+            {data.breaker.failures === 0
+              ? 'The circuit breaker is off.'
+              : `A gateway that fails ${data.breaker.failures} times within ${data.breaker.windowSeconds} s is skipped for ${data.breaker.coolDownSeconds} s, then tried once.`}
+          </p>
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Gateway</th>
+                <th>Provider</th>
+                <th>Breaker</th>
+                <th>Failures in window</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.gateways.map((g) => (
+                <tr key={g.name} data-gateway={g.name} data-state={g.state}>
+                  <td className="mono">{g.name}</td>
+                  <td>{g.provider}</td>
+                  <td>
+                    <Badge tone={TONE[g.state]}>{g.state}</Badge> <span className="small muted">{WORDS[g.state]}</span>
+                    {g.openUntil !== null && (
+                      <span className="small muted"> until {new Date(g.openUntil).toLocaleTimeString()}</span>
+                    )}
+                  </td>
+                  <td>{g.failures}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      <button type="button" className="secondary" disabled={status.loading} onClick={status.reload}>
+        Refresh
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,20 @@
+/** A front for two nodes that share one public URL: every request goes to the node picked last (a load balancer). */
+import { createServer, request, type Server } from 'node:http';
+import type { TestServer } from '../../support/server.js';
+
+export async function switchableFront(port: number): Promise<{ server: Server; pick(node: TestServer): void }> {
+  let target = 0;
+  const server = createServer((req, res) => {
+    const upstream = request(
+      { host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return { server, pick: (node) => (target = Number(new URL(node.app.listeningOrigin).port)) };
+}
