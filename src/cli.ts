@@ -33,6 +33,8 @@ Usage: stepgate <command> [options]    (global: -c, --config <stepgate.yaml>)
   sms send --idp <name> --to <number> [--text <message>]
   keys rotate [--use sig|cookie|saml] new signing (cookie, SAML) key; old ones stay published
   keys list
+  backup -o <file> [--force]          an online, consistent copy of the embedded SQLite database
+  restore -f <file> [--force]         replace the SQLite database with a checked backup (stop every node first)
 `;
 
 class UsageError extends Error {}
@@ -87,6 +89,7 @@ export async function main(
       scope: { type: 'string' },
       'client-credentials': { type: 'boolean' },
       'reset-passwords': { type: 'boolean' },
+      force: { type: 'boolean' },
       idp: { type: 'string' },
       to: { type: 'string' },
       text: { type: 'string' },
@@ -152,12 +155,53 @@ export async function main(
       return smsCommand(sub, values, config(), out);
     case 'keys':
       return keysCommand(sub, values, config(), out);
+    case 'backup':
+    case 'restore':
+      return backupCommand(command, values, config(), out);
     default:
       throw new UsageError(`unknown command "${command}"; see stepgate --help`);
   }
 }
 
 type Values = Record<string, string | boolean | string[] | undefined>;
+
+async function backupCommand(
+  command: 'backup' | 'restore',
+  values: Values,
+  cfg: Config,
+  out: (s: string) => void,
+): Promise<number> {
+  const { BackupError, backupSqlite, restoreSqlite, sqliteFileOf } = await import('./store/backup.js');
+  const { databaseUrlFor } = await import('./store/db.js');
+  const file = sqliteFileOf(databaseUrlFor(cfg));
+  if (!file)
+    throw new UsageError(
+      `${command} is for the embedded SQLite database; with PostgreSQL use pg_dump / pg_restore (docs/backup.md)`,
+    );
+  try {
+    if (command === 'backup') {
+      if (typeof values.output !== 'string') throw new UsageError('backup needs -o <file>');
+      const { pages } = await backupSqlite(file, values.output, values.force === true);
+      out(`Backed up ${file} to ${values.output} (${pages} pages).`);
+      return 0;
+    }
+    if (typeof values.file !== 'string') throw new UsageError('restore needs -f <backup file>');
+    // a node serving this database would keep its old file open and write on: stop it first
+    const running = await fetch(`http://127.0.0.1:${cfg.port}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
+      () => true,
+      () => false,
+    );
+    if (running) throw new UsageError(`a Stepgate node answers on port ${cfg.port}: stop every node, then restore`);
+    const found = await restoreSqlite(file, values.file, values.force === true);
+    out(
+      `Restored ${file} from ${values.file}: ${found.users} users, ${found.applications} applications, migrations up to ${found.migrations.at(-1) ?? '(none)'}.`,
+    );
+    return 0;
+  } catch (e) {
+    if (e instanceof BackupError) throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 async function userCommand(
   sub: string | undefined,

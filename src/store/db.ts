@@ -38,6 +38,9 @@ const migrations: Record<string, Migration> = {
 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/** The migrations this version knows, by name: a backup made by a newer version names others. */
+export const KNOWN_MIGRATIONS: readonly string[] = Object.keys(migrations);
+
 export function openDatabase(url: string): OpenedDb {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
