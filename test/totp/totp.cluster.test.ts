@@ -143,6 +143,28 @@ for (const variant of variants) {
       }
     });
 
+    test('30 wrong codes posted at once to one login, on both nodes: at most 3 are compared, the account is not locked', async () => {
+      const u = await user();
+      const login = await codePage(a, u.username);
+      const form = Browser.form(login.page, 'totp-verify');
+      const wrong = oneDigitOff(totp(u.secret, { steps: 5 }));
+      const posts = Array.from({ length: 30 }, (_, i) => {
+        const node = i % 2 ? a : b;
+        const headers = { 'x-node-port': new URL(node.app.listeningOrigin).port };
+        const body = new URLSearchParams({ ...form.fields, code: wrong });
+        return login.browser.go(form.action, { method: 'POST', body, headers }, (x) => x.startsWith(REDIRECT));
+      });
+      const pages = await Promise.all(posts);
+      assert.ok(pages.every((p) => p.status < 500 && !p.url.startsWith(REDIRECT)));
+      const compared = (await a.services.audit.query({ event: 'totp.failed', limit: 500 })).events.filter(
+        (e) => e.username === u.username && e.data.evaluated === true,
+      );
+      assert.ok(compared.length <= 3, `compared ${compared.length} codes`);
+      const after = await getUserById(b.services.db, u.id);
+      assert.ok((after?.failedOtpCount ?? 0) <= 3, `counted ${after?.failedOtpCount}`);
+      assert.equal(after?.lockedUntil ?? null, null, 'not locked by one login');
+    });
+
     test("one login's wrong codes count together on both nodes; the lock is seen by both", async () => {
       const u = await user();
       const wrong = oneDigitOff(totp(u.secret, { steps: 5 }));
