@@ -14,9 +14,16 @@ export async function preferredOption(db: Db, userId: string): Promise<string | 
 }
 
 export async function rememberOption(db: Db, userId: string, option: string, now = Date.now()): Promise<void> {
+  // from the users row: a user deleted meanwhile leaves nothing to remember (and no foreign-key error)
   await db
     .insertInto('preferred_options')
-    .values({ user_id: userId, option, updated_at: now })
+    .columns(['user_id', 'option', 'updated_at'])
+    .expression(
+      db
+        .selectFrom('users')
+        .select((eb) => ['id', eb.val(option).as('option'), eb.val(now).as('updated_at')])
+        .where('id', '=', userId),
+    )
     .onConflict((oc) => oc.column('user_id').doUpdateSet({ option, updated_at: now }))
     .execute();
 }

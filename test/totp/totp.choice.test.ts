@@ -87,6 +87,16 @@ forEachBackend('a step with SMS OTP or an authenticator app', (backend) => {
     assert.equal(t.f.sms.messages.length, sent + 1, 'and no SMS was sent for it');
   });
 
+  test('a user deleted while on the choose page: the choice ends the login with a page, never a 500', async () => {
+    const { user } = await t.user('leaving', { totp: true });
+    const login = await t.login(rp, 'leaving');
+    assert.deepEqual(choices(login.page.html), [CHOOSE_SMS, CHOOSE_TOTP]);
+    await t.f.server.services.db.deleteFrom('users').where('id', '=', user.id).execute();
+    const page = await choose(login, CHOOSE_TOTP);
+    assert.equal(page.status, 403, page.html.slice(0, 300));
+    assert.equal(messageIdOf(page), 'login.user-gone');
+  });
+
   test('"Try another way" where there is nothing to switch to shows the page as it is', async () => {
     const { secret } = (await t.user('apponly', { mobile: '', totp: true })) as { secret: string };
     const only = await t.app('App only', [PASSWORD_STEP, TOTP_STEP]);
@@ -111,6 +121,5 @@ forEachBackend('a step with SMS OTP or an authenticator app', (backend) => {
       );
     }
     assert.ok(await apps.create({ name: 'good', redirectUris: [REDIRECT], steps: [PASSWORD_STEP, CHOICE_STEP] }));
-    void messageIdOf;
   });
 });
