@@ -6,7 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { ValidationError } from '../../src/identity/errors.js';
+import { setUserClaims } from '../../src/identity/users.js';
 import { forEachBackend } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
 import type { RelyingParty } from '../support/rp.js';
@@ -85,6 +87,33 @@ forEachBackend('a step with SMS OTP or an authenticator app', (backend) => {
     const third = await t.login(rp, 'both');
     assert.match(third.page.html, /id="totp-verify"/, 'now the app is the remembered choice');
     assert.equal(t.f.sms.messages.length, sent + 1, 'and no SMS was sent for it');
+  });
+
+  test('SMS OTP counts only with a usable number and not switched off: such a user with an app is asked for the app', async () => {
+    const noNumber = (await t.user('appnonumber', { mobile: '', totp: true })) as { secret: string };
+    const a = await t.login(rp, 'appnonumber');
+    assert.match(a.page.html, /id="totp-verify"/, 'no number: straight to the app');
+    assert.doesNotMatch(a.page.html, /try-another-way/);
+    await t.submit(a, 'totp-verify', { code: totp(noNumber.secret) });
+    assert.deepEqual((await t.finish(a)).amr, ['pwd', 'otp', 'mfa']);
+
+    const { user, secret } = (await t.user('smsoff', { totp: true })) as { user: { id: string }; secret: string };
+    await setUserClaims(t.f.server.services.db, user.id, { [ClaimUri.smsOtpDisabled]: 'true' });
+    const b = await t.login(rp, 'smsoff');
+    assert.match(b.page.html, /id="totp-verify"/, 'SMS OTP switched off: the app, never a skipped step');
+    await t.submit(b, 'totp-verify', { code: totp(secret) });
+    assert.deepEqual((await t.finish(b)).amr, ['pwd', 'otp', 'mfa']);
+  });
+
+  test('a user with neither may pick either: a number to capture, or an app to add inside the login', async () => {
+    await t.user('neither', { mobile: '' });
+    const login = await t.login(rp, 'neither');
+    assert.deepEqual(choices(login.page.html), [CHOOSE_SMS, CHOOSE_TOTP]);
+    await choose(login, CHOOSE_TOTP);
+    assert.match(login.page.html, /id="totp-enrol"/);
+    await t.submit(login, 'switch-option', { another: '1' });
+    await choose(login, CHOOSE_SMS);
+    assert.match(login.page.html, /id="sms-otp-capture"/);
   });
 
   test('a user deleted while on the choose page: the choice ends the login with a page, never a 500', async () => {

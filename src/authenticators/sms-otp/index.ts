@@ -24,6 +24,7 @@ import { begin } from './begin.js';
 import { createBreaker } from './breaker.js';
 import { defaultSmsOtpConfig, readConfig, type SmsOtpConfig, SmsOtpConfigSchema } from './config.js';
 import { continueStep } from './continue.js';
+import { hasSmsOtp } from './enrolled.js';
 import { createSendLimits } from './limits.js';
 import { smsOtpMessages } from './messages.js';
 import { gatewaysOf } from './routing.js';
@@ -187,5 +188,6 @@ export function createSmsOtpAuthenticator(deps: SmsOtpAuthenticatorDeps) {
     readConfig,
     begin: (ctx) => begin(wired, ctx),
     continue: (ctx, input) => continueStep(wired, ctx, input),
+    enrolled: (ctx) => hasSmsOtp(deps.db, ctx),
   } satisfies Authenticator<SmsOtpConfig, SmsOtpState>;
 }
