@@ -19,7 +19,7 @@ import { relyingParty } from '../support/rp.js';
 import { freePort, startStepgate, type TestServer } from '../support/server.js';
 import { PASSWORD, REDIRECT, type SmsOtpFixture, startSmsOtp } from './support/fixture.js';
 import { switchableFront } from './support/front.js';
-import { codeIn, type HttpsProvider, namedGateway, startHttpsProvider } from './support/https-provider.js';
+import { codeIn, type HttpsProvider, namedGateway, startHttpsProvider, triedOf } from './support/https-provider.js';
 
 type AnyPlugin = FastifyPluginAsync<Record<string, unknown>>;
 const adminApi = (services: TestServer['services']) => [
@@ -79,7 +79,7 @@ for (const { name, backend, skip, redis } of variants({ redis: true })) {
       const started = await f.startLogin(username);
       assert.equal(started.page.status, 200, started.page.html.slice(0, 300));
       const sent = (await f.audit('sms-otp.sent')).find((e) => e.username === username);
-      return { started, sent, tried: (sent?.tried as { gateway: string; code?: string }[]).map((t) => t.gateway) };
+      return { started, sent, tried: triedOf(sent).map((t) => t.gateway) };
     };
 
     test('opens after N failures, skips the gateway, half-opens after the cool-down and closes on a good trial', async () => {
@@ -97,7 +97,7 @@ for (const { name, backend, skip, redis } of variants({ redis: true })) {
       const skipped = await login();
       assert.equal(primary.hits, hits, 'an open breaker sends nothing to the gateway');
       assert.equal(skipped.sent?.gateway, 'secondary');
-      assert.deepEqual((skipped.sent?.tried as { gateway: string; code?: string }[])[0], {
+      assert.deepEqual(triedOf(skipped.sent)[0], {
         gateway: 'primary',
         code: 'circuit-open',
         reason: 'the breaker is open',
@@ -139,11 +139,7 @@ for (const { name, backend, skip, redis } of variants({ redis: true })) {
       secondary.mode = { kind: 'ok' };
       const rescued = await login();
       assert.deepEqual(
-        (rescued.sent?.tried as { gateway: string; code?: string; lastResort?: boolean }[]).map((t) => [
-          t.gateway,
-          t.code ?? 'sent',
-          t.lastResort ?? false,
-        ]),
+        triedOf(rescued.sent).map((t) => [t.gateway, t.code ?? 'sent', t.lastResort ?? false]),
         [
           ['primary', 'circuit-open', false],
           ['secondary', 'circuit-open', false],
@@ -241,7 +237,7 @@ suiteNeeding(skipPostgres || skipRedis, 'the breaker is shared by two nodes on P
   const triedBy = async (node: TestServer, username: string) => {
     const { events } = await node.services.audit.query({ event: 'sms-otp.sent', limit: 100 });
     const sent = events.find((e) => e.username === username);
-    return (sent?.data.tried as { gateway: string; code?: string }[]).map((t) => [t.gateway, t.code ?? 'sent']);
+    return triedOf(sent?.data).map((t) => [t.gateway, t.code ?? 'sent']);
   };
 
   test('two failures on node A open the breaker; a login on node B skips the primary', async () => {

@@ -12,7 +12,7 @@ import { makeSelfSignedCertificate } from '../sms/support/tls.js';
 import { suiteNeeding, variants } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
 import { gatewayFor, type Login, messageIdOf, REDIRECT, type SmsOtpFixture, startSmsOtp } from './support/fixture.js';
-import { codeIn, type HttpsProvider, namedGateway, startHttpsProvider } from './support/https-provider.js';
+import { codeIn, type HttpsProvider, namedGateway, startHttpsProvider, triedOf } from './support/https-provider.js';
 
 for (const { name, backend, skip } of variants()) {
   suiteNeeding(skip, `SMS OTP failover between gateways on ${name}`, () => {
@@ -76,7 +76,7 @@ for (const { name, backend, skip } of variants()) {
         assert.equal(claims.sub, username);
         const sent = await sentEvent(username);
         assert.equal(sent?.gateway, 'secondary');
-        const tried = sent?.tried as { gateway: string; code?: string; reason?: string }[];
+        const tried = triedOf(sent);
         assert.deepEqual(
           tried.map((t) => t.gateway),
           ['primary', 'secondary'],
@@ -98,7 +98,7 @@ for (const { name, backend, skip } of variants()) {
       assert.match(login.page.html, /name="code"/);
       const sent = await sentEvent(username);
       assert.equal(sent?.gateway, 'secondary');
-      assert.equal((sent?.tried as { code?: string }[])[0]?.code, 'tls-untrusted');
+      assert.equal(triedOf(sent)[0]?.code, 'tls-untrusted');
       assert.equal(untrusted.messages.length, 0);
     });
 
@@ -121,7 +121,7 @@ for (const { name, backend, skip } of variants()) {
       const failed = (await f.audit('sms-otp.send-failed')).find((e) => e.username === username);
       assert.equal(failed?.gateway, 'primary');
       assert.deepEqual(
-        (failed?.tried as { gateway: string; code: string }[]).map((t) => [t.gateway, t.code]),
+        triedOf(failed).map((t) => [t.gateway, t.code]),
         [['primary', 'timeout']],
       );
       assert.equal(failed?.counted, true);
@@ -140,7 +140,7 @@ for (const { name, backend, skip } of variants()) {
       assert.equal(messageIdOf(login.page), undefined);
       const sent = await sentEvent(username);
       assert.deepEqual(
-        (sent?.tried as { gateway: string; code?: string }[]).map((t) => [t.gateway, t.code ?? 'sent']),
+        triedOf(sent).map((t) => [t.gateway, t.code ?? 'sent']),
         [
           ['primary', 'timeout'],
           ['secondary', 'sent'],
@@ -170,7 +170,7 @@ for (const { name, backend, skip } of variants()) {
         assert.equal(login.page.status, 200, `${mobile}: ${login.page.html.slice(0, 200)}`);
         const sent = await sentEvent(username);
         assert.equal(sent?.gateway, expected, mobile);
-        assert.equal((sent?.tried as unknown[]).length, 1, `${mobile}: one gateway tried`);
+        assert.equal(triedOf(sent).length, 1, `${mobile}: one gateway tried`);
       }
       // a route's list is its failover order too, and it never falls back to gateways outside the route
       secondary.mode = { kind: 'status', status: 500 };
@@ -178,7 +178,7 @@ for (const { name, backend, skip } of variants()) {
       assert.equal(messageIdOf(login.page), 'sms-otp.send-failed');
       const failed = (await f.audit('sms-otp.send-failed')).find((e) => e.username === username);
       assert.deepEqual(
-        (failed?.tried as { gateway: string }[]).map((t) => t.gateway),
+        triedOf(failed).map((t) => t.gateway),
         ['secondary'],
       );
     });
@@ -209,7 +209,7 @@ for (const { name, backend, skip } of variants()) {
           'no failed send counted',
         );
         assert.deepEqual(
-          (failed[0]?.tried as { gateway: string; code: string }[]).map((t) => [t.gateway, t.code]),
+          triedOf(failed[0]).map((t) => [t.gateway, t.code]),
           [
             ['primary', 'SMSOTP-65004'],
             ['secondary', 'provider-rejected'],

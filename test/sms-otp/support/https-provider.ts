@@ -92,3 +92,11 @@ export function codeIn(text: string | undefined): string {
   if (!code) throw new Error(`no code in ${JSON.stringify(text)}`);
   return code;
 }
+
+/** The `tried` list of a send event, which must exist. */
+export function triedOf(
+  event: Record<string, unknown> | undefined,
+): { gateway: string; code?: string; reason?: string; lastResort?: boolean }[] {
+  if (!event) throw new Error('no send event was recorded');
+  return event.tried as { gateway: string; code?: string; reason?: string; lastResort?: boolean }[];
+}
