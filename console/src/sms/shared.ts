@@ -5,6 +5,7 @@
 import './buffer-shim.ts';
 
 export type { GatewayConfig, PresetSelection, ProviderId } from '../../../src/sms/config.ts';
+export { otpText } from '../../../src/sms/otp-text.ts';
 export type { Preset, PresetField } from '../../../src/sms/presets/index.ts';
 export { PRESETS, presetToPlain } from '../../../src/sms/presets/index.ts';
 export { countSegments, type SegmentCount } from '../../../src/sms/segments.ts';

@@ -8,7 +8,7 @@
  * a timeout counts as sent, and its code is kept, because the provider may have delivered it.
  */
 import type { Keyring } from '../../crypto/keyring.js';
-import { mayHaveBeenDelivered, type SendFailure, type SendResult, type SmsGateway } from '../../sms/index.js';
+import { mayHaveBeenDelivered, otpText, type SendFailure, type SendResult, type SmsGateway } from '../../sms/index.js';
 import type { Admission, Breaker } from './breaker.js';
 import type { SmsOtpConfig } from './config.js';
 import { type LimitHint, limitHint, type SendLimits } from './limits.js';
@@ -46,23 +46,21 @@ export interface GatewayTry {
   lastResort?: boolean;
 }
 
-/** The SMS text: the template with the code, plus the WebOTP line (`@host #code`) that lets phones fill the code in. */
+/** The SMS text: the template with the code, the app's SMS Retriever hash and the WebOTP line (`@host #code`). */
 export function renderMessage(
   config: SmsOtpConfig,
   code: string,
   ctx: Pick<SmsOtpContext, 'publicUrl' | 'application'>,
 ): string {
-  const text = config.messageTemplate
-    .replaceAll('{code}', code)
-    .replaceAll('{minutes}', String(Math.max(1, Math.round(config.expirySeconds / 60))))
-    .replaceAll('{application}', ctx.application.name);
   const appHash = config.androidAppHash[ctx.application.name];
-  // the SMS Retriever hash on its own line; the WebOTP line must be the last line of the message
-  const lines = [
-    ...(appHash ? [appHash] : []),
-    ...(config.webOtp ? [`@${new URL(ctx.publicUrl).hostname} #${code}`] : []),
-  ];
-  return lines.length > 0 ? `${text}\n\n${lines.join('\n')}` : text;
+  return otpText({
+    template: config.messageTemplate,
+    code,
+    expirySeconds: config.expirySeconds,
+    application: ctx.application.name,
+    ...(config.webOtp ? { webOtpHost: new URL(ctx.publicUrl).hostname } : {}),
+    ...(appHash ? { androidAppHash: appHash } : {}),
+  });
 }
 
 function providerOf(gateway: RoutedGateway): string {

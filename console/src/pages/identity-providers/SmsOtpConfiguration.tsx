@@ -4,7 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import type { JsonSchema } from '../../api/types.ts';
-import { countSegments, type GatewayConfig } from '../../sms/shared.ts';
+import { countSegments, type GatewayConfig, otpText } from '../../sms/shared.ts';
 import { CheckboxField } from '../../ui/forms.tsx';
 import { SchemaField, SchemaFields } from '../../ui/schema-form.tsx';
 import { GatewayEditor } from './GatewayEditor.tsx';
@@ -60,14 +60,17 @@ export function sampleMessage(
 ): { text: string; code: string } {
   const length = typeof config.otpLength === 'number' ? config.otpLength : 6;
   const code = (config.numericOnly === false ? 'K7Q2M9X4B8Z3' : '482915736205').slice(0, length);
-  const minutes = Math.max(1, Math.ceil((typeof config.expirySeconds === 'number' ? config.expirySeconds : 300) / 60));
   const template = typeof config.messageTemplate === 'string' ? config.messageTemplate : 'Verification Code: {code}';
-  let text = template
-    .replaceAll('{code}', code)
-    .replaceAll('{minutes}', String(minutes))
-    .replaceAll('{application}', applicationName);
-  // the server's default is on (authenticators/sms-otp/config.ts): only an explicit false leaves the line out
-  if (config.webOtp !== false) text += `\n\n@${location.hostname} #${code}`;
+  const hashes = (config.androidAppHash ?? {}) as Record<string, string>;
+  // the server's text (src/sms/otp-text.ts); the WebOTP line is on unless switched off, as the server's default
+  const text = otpText({
+    template,
+    code,
+    expirySeconds: typeof config.expirySeconds === 'number' ? config.expirySeconds : 300,
+    application: applicationName,
+    ...(config.webOtp !== false ? { webOtpHost: location.hostname } : {}),
+    ...(hashes[applicationName] ? { androidAppHash: hashes[applicationName] } : {}),
+  });
   return { text, code };
 }
 
