@@ -21,7 +21,7 @@ import type { IdentityProviderStore } from '../identity/identity-providers.js';
 import { LockReason, recordFailure, resetFailures } from '../identity/lockout.js';
 import { preferredOption, rememberOption } from '../identity/preferred-options.js';
 import { claimValue, getUserById, isLocked, type User } from '../identity/users.js';
-import type { StateStore } from '../state/state-store.js';
+import type { StateStore, Versioned } from '../state/state-store.js';
 import type { Db } from '../store/db.js';
 import { ACR, summarise } from './acr.js';
 import type {
@@ -61,7 +61,8 @@ export type EngineResult =
       options?: OptionChoice[];
     }
   /** every step passed: the front door that owns the login answers the application */
-  | { type: 'finish'; completion: LoginCompletion; tx: LoginTransaction }
+  /** (`username`: the user's name as this pass read it, for the login's audit event) */
+  | { type: 'finish'; completion: LoginCompletion; tx: LoginTransaction; username: string }
   /** the login cannot give the application what it asked for: the front door answers with its protocol's error */
   | { type: 'refuse'; refusal: LoginRefusal; tx: LoginTransaction }
   /** the login was completed before (a late double submit): where the winner went, if the front door said */
@@ -120,9 +121,16 @@ export function createEngine(deps: EngineDeps) {
 
   // ── the actions of a pass, in the order they run ────────────────────────────────────────────────────────────────
 
-  /** load → check live → load the application: a pass over an expired, finished or failed login ends here. */
-  async function loadTransaction(id: string): Promise<EngineResult | Omit<Pass, 'id' | 'client' | 'changed'>> {
-    const record = await load(id);
+  /**
+   * load → check live → load the application: a pass over an expired, finished or failed login ends here. `known` is
+   * the record the caller read in this request (a view's first look, which takes no lease); a pass under the lease
+   * always reads it again.
+   */
+  async function loadTransaction(
+    id: string,
+    known?: Versioned<LoginTransaction>,
+  ): Promise<EngineResult | Omit<Pass, 'id' | 'client' | 'changed'>> {
+    const record = known ?? (await load(id));
     if (!record || record.value.expiresAt <= clock()) return error('expired', 'login.expired');
     const tx = record.value;
     if (tx.status === 'completed')
@@ -320,6 +328,7 @@ export function createEngine(deps: EngineDeps) {
       type: 'finish',
       completion: { loginId: tx.id, applicationId: tx.applicationId, accountId: user.id, amr, acr, authTime: now },
       tx,
+      username: user.username,
     };
   };
 
@@ -603,9 +612,12 @@ export function createEngine(deps: EngineDeps) {
       return true;
     },
     load,
-    /** What the user sees now: begins the current step once; a reload shows the same prompt without side effects. */
-    async view(id: string, client: ClientInfo): Promise<EngineResult> {
-      const loaded = await loadTransaction(id);
+    /**
+     * What the user sees now: begins the current step once; a reload shows the same prompt without side effects.
+     * `known`: the transaction as the caller read it in this request, so that it is not read twice.
+     */
+    async view(id: string, client: ClientInfo, known?: Versioned<LoginTransaction>): Promise<EngineResult> {
+      const loaded = await loadTransaction(id, known);
       if ('type' in loaded) return loaded;
       const saved = await showSavedPrompt({ id, client, ...loaded, changed: false });
       if (saved && !('goto' in saved)) return saved;
@@ -624,10 +636,6 @@ export function createEngine(deps: EngineDeps) {
     /** Remembers where the browser continues after a redirect answer, so a late double submit lands there as well. */
     async remember(id: string, returnTo: string): Promise<void> {
       await amend(id, (tx) => ({ ...tx, returnTo }));
-    },
-    /** The user of a transaction (for audit at the edge). */
-    async userOf(tx: LoginTransaction): Promise<User | undefined> {
-      return tx.userId ? getUserById(deps.db, tx.userId) : undefined;
     },
   };
 }

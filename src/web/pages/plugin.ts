@@ -100,12 +100,13 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
     return errorPage(reply, 409, 'login.already-complete');
   }
 
-  /** The login, its front door, and whether this browser holds it; undefined when any of them is missing. */
+  /** The login (and its record), its front door, and whether this browser holds it; undefined when any is missing. */
   async function held(req: FastifyRequest, reply: FastifyReply, id: string) {
-    const tx = (await engine.load(id))?.value;
+    const record = await engine.load(id);
+    const tx = record?.value;
     const door = tx ? deps.frontDoors.get(protocolOf(tx)) : undefined;
     const holds = door ? await door.holds(req.raw, reply.raw, id) : false;
-    return { tx, door, holds };
+    return { record, tx, door, holds };
   }
 
   async function respond(req: FastifyRequest, reply: FastifyReply, id: string, door: FrontDoor, result: EngineResult) {
@@ -134,11 +135,10 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
         const { completion } = result;
         const answered = await door.complete(req.raw, reply.raw, completion);
         if ('redirect' in answered) await engine.remember(id, answered.redirect);
-        const user = await engine.userOf(result.tx);
         await deps.audit.record({
           event: 'login.succeeded',
           userId: completion.accountId,
-          username: user?.username ?? null,
+          username: result.username,
           clientId: result.tx.clientId,
           ip: req.ip,
           data: { loginId: id, protocol: door.protocol, amr: completion.amr, acr: completion.acr },
@@ -173,9 +173,9 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
 
   app.get<{ Params: { uid: string } }>('/interaction/:uid', async (req, reply) => {
     const { uid } = req.params;
-    const { tx, door, holds } = await held(req, reply, uid);
+    const { record, tx, door, holds } = await held(req, reply, uid);
     if (!tx || !door || !holds) return errorPage(reply, 410, 'login.expired');
-    return respond(req, reply, uid, door, await engine.view(uid, clientInfo(req)));
+    return respond(req, reply, uid, door, await engine.view(uid, clientInfo(req), record));
   });
 
   const throttled = { rateLimit: { max: deps.rateLimit.postsPerMinute, timeWindow: 60_000 } };
