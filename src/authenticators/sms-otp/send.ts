@@ -3,14 +3,15 @@
  * draws the code, renders the message and hands it to the route's gateways in order. A definitive failure of one
  * gateway (refused, TLS, 4xx/5xx, a rejecting answer) moves to the next within the same request; a timeout stops
  * there (the message may be on its way) unless that gateway allows failover on timeout; a gateway whose shared
- * breaker is open is skipped. On success the new code replaces the old one in the step state. When no gateway sent
+ * breaker is open is skipped (and tried last, only when every other one failed). On success the new code replaces the old one in the step state. When no gateway sent
  * it and none may have, the SMS goes back to every limit, so a login stuck in an outage recovers with the provider;
  * a timeout counts as sent, and its code is kept, because the provider may have delivered it.
  */
 import type { Keyring } from '../../crypto/keyring.js';
-import { mayHaveBeenDelivered, otpText, type SendFailure, type SendResult, type SmsGateway } from '../../sms/index.js';
-import type { Admission, Breaker } from './breaker.js';
+import { mayHaveBeenDelivered, otpText, type SendFailure, type SmsGateway } from '../../sms/index.js';
+import type { Breaker } from './breaker.js';
 import type { SmsOtpConfig } from './config.js';
+import { deliver } from './deliver.js';
 import { type LimitHint, limitHint, type SendLimits } from './limits.js';
 import { refusedNumberType } from './number-type.js';
 import { generateOtp, hashOtp } from './otp.js';
@@ -34,18 +35,6 @@ export type SendOutcome =
   /** `detailed`: the gateway that failed shows the provider's (masked) answer to the user */
   | { ok: false; failure: SendFailure; detailed: boolean };
 
-/** One gateway tried for a send, as the audit event lists it. */
-export interface GatewayTry {
-  gateway: string;
-  /** the failure code, `circuit-open` for a gateway its breaker skipped; absent for the one that sent */
-  code?: string;
-  reason?: string;
-  status?: number;
-  latencyMs?: number;
-  /** tried although its breaker is open, because every other gateway of the route failed */
-  lastResort?: boolean;
-}
-
 /** The SMS text: the template with the code, the app's SMS Retriever hash and the WebOTP line (`@host #code`). */
 export function renderMessage(
   config: SmsOtpConfig,
@@ -65,80 +54,6 @@ export function renderMessage(
 
 function providerOf(gateway: RoutedGateway): string {
   return gateway.config.preset?.provider ?? 'custom';
-}
-
-interface Delivery {
-  /** the answer that decides: the success, else a timeout (the message may arrive), else the last failure */
-  result: SendResult;
-  /** the gateway that gave it */
-  gateway: RoutedGateway | undefined;
-  tried: GatewayTry[];
-  latencyMs: number;
-}
-
-/**
- * The route's gateways in order, until one sends or a timeout stops the failover. A gateway whose breaker is open
- * is skipped; only when every other gateway of the route failed are the skipped ones tried, in order, as a last
- * resort (`lastResort` in the audit event): a breaker spares a failing gateway the traffic another gateway can carry,
- * but never leaves a route without a gateway, so a single gateway behaves as it did before there were breakers.
- */
-async function deliver(
-  deps: SendDeps,
-  config: SmsOtpConfig,
-  scope: string,
-  gateways: RoutedGateway[],
-  message: { to: string; text: string; otp: string },
-): Promise<Delivery> {
-  const tried: GatewayTry[] = [];
-  const skipped: { gateway: RoutedGateway; admission: Admission }[] = [];
-  let latencyMs = 0;
-  let decisive: { result: SendFailure; gateway: RoutedGateway } | undefined;
-  let sent: { result: SendResult; gateway: RoutedGateway } | undefined;
-
-  /** One gateway: true when the failover ends here (sent, or a timeout that may have delivered). */
-  const attempt = async (gateway: RoutedGateway, admission: Admission, lastResort: boolean): Promise<boolean> => {
-    const result = await deps.gateway.send(gateway.config, message);
-    latencyMs += result.latencyMs;
-    const mark = lastResort ? { lastResort: true } : {};
-    if (result.ok) {
-      // a last-resort success proves the gateway works again: it closes like a good trial
-      await deps.breaker.success(scope, gateway.name, admission);
-      tried.push({ gateway: gateway.name, latencyMs: result.latencyMs, ...mark });
-      sent = { result, gateway };
-      return true;
-    }
-    if (!lastResort) await deps.breaker.failure(scope, gateway.name, config.breaker, admission);
-    tried.push({
-      gateway: gateway.name,
-      code: result.code,
-      reason: result.reason,
-      ...(result.status !== undefined ? { status: result.status } : {}),
-      latencyMs: result.latencyMs,
-      ...mark,
-    });
-    const timedOut = mayHaveBeenDelivered(result.code);
-    // a timeout decides the page: the code may still arrive, so it is kept even if a later gateway fails
-    if (!decisive || timedOut || !mayHaveBeenDelivered(decisive.result.code)) decisive = { result, gateway };
-    return timedOut && !gateway.failoverOnTimeout;
-  };
-  let stopped = false;
-  for (const gateway of gateways) {
-    const admission = await deps.breaker.admit(scope, gateway.name, config.breaker);
-    if (!admission.admitted) {
-      tried.push({ gateway: gateway.name, code: 'circuit-open', reason: `the breaker is ${admission.state}` });
-      skipped.push({ gateway, admission });
-      continue;
-    }
-    stopped = await attempt(gateway, admission, false);
-    if (stopped) break;
-  }
-  for (const { gateway, admission } of stopped ? [] : skipped) {
-    if (await attempt(gateway, admission, true)) break;
-  }
-  const outcome = sent ?? decisive;
-  if (outcome) return { ...outcome, tried, latencyMs };
-  const none: SendFailure = { ok: false, code: 'invalid-config', reason: 'the route names no gateway', latencyMs };
-  return { result: none, gateway: undefined, tried, latencyMs };
 }
 
 export async function sendCode(
