@@ -40,31 +40,37 @@ export function GatewayStatusPanel({ idpId }: { idpId: string }) {
               ? 'The circuit breaker is off.'
               : `A gateway that fails ${data.breaker.failures} times within ${data.breaker.windowSeconds} s is skipped for ${data.breaker.coolDownSeconds} s, then tried once.`}
           </p>
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Gateway</th>
-                <th>Provider</th>
-                <th>Breaker</th>
-                <th>Failures in window</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.gateways.map((g) => (
-                <tr key={g.name} data-gateway={g.name} data-state={g.state}>
-                  <td className="mono">{g.name}</td>
-                  <td>{g.provider}</td>
-                  <td>
-                    <Badge tone={TONE[g.state]}>{g.state}</Badge> <span className="small muted">{WORDS[g.state]}</span>
-                    {g.openUntil !== null && (
-                      <span className="small muted"> until {new Date(g.openUntil).toLocaleTimeString()}</span>
-                    )}
-                  </td>
-                  <td>{g.failures}</td>
+          {/* in a table-wrap: at phone width each row becomes a card that names its values */}
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>Gateway</th>
+                  <th>Provider</th>
+                  <th>Breaker</th>
+                  <th>Failures in window</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.gateways.map((g) => (
+                  <tr key={g.name} data-gateway={g.name} data-state={g.state}>
+                    <td className="mono" data-label="Gateway">
+                      {g.name}
+                    </td>
+                    <td data-label="Provider">{g.provider}</td>
+                    <td data-label="Breaker">
+                      <Badge tone={TONE[g.state]}>{g.state}</Badge>{' '}
+                      <span className="small muted">{WORDS[g.state]}</span>
+                      {g.openUntil !== null && (
+                        <span className="small muted"> until {new Date(g.openUntil).toLocaleTimeString()}</span>
+                      )}
+                    </td>
+                    <td data-label="Failures in window">{g.failures}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
       <button type="button" className="secondary" disabled={status.loading} onClick={status.reload}>
