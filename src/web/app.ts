@@ -209,7 +209,14 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     rateLimit: { postsPerMinute: services.config.loginRateLimit.postsPerMinute, redis: services.redis },
   });
   // further front doors register here, before any request: frontDoors.add(door) (SAML)
-  await app.register(samlPlugin, samlPluginOptions(services, { renderer, frontDoors }));
+  await app.register(
+    samlPlugin,
+    samlPluginOptions(services, {
+      renderer,
+      frontDoors,
+      onLoginStarted: metrics ? (clientId) => metrics.loginStarted(clientId, 'saml') : undefined,
+    }),
+  );
 
   // an unknown path: a page for a browser, a problem for a program (the admin API, SCIM and console answer their own)
   app.setNotFoundHandler(notFoundHandler(renderer));

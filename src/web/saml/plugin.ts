@@ -56,6 +56,8 @@ export interface SamlPluginDeps {
   endOidcSession?: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
   /** requests that start a login (SSO, IdP-initiated) per client IP per minute; counted in Redis when given */
   rateLimit: { perMinute: number; redis?: Redis | undefined };
+  /** told of each login started here, by the application's client id (the metrics count logins by front door) */
+  onLoginStarted?: ((clientId: string) => void) | undefined;
 }
 
 /** A POSTed SAML message with its signature fits easily; larger bodies are refused before parsing. */
@@ -164,6 +166,8 @@ export async function samlPlugin(app: FastifyInstance, deps: SamlPluginDeps): Pr
     });
     if (!started) throw new SamlError('This service provider is not registered with Stepgate.', 403);
     cookies.setLogin(reply.raw, pending.loginId);
+    if (deps.onLoginStarted)
+      deps.onLoginStarted((await deps.applications.get(pending.applicationId))?.clientId ?? 'unknown');
     req.log.debug({ loginId: pending.loginId, issuer: pending.issuer }, 'SAML login started');
     return reply.header('cache-control', 'no-store').redirect(`/interaction/${pending.loginId}`, 303);
   }
@@ -260,7 +264,7 @@ export function samlPluginOptions(
     redis?: Redis | undefined;
     provider?: Provider;
   },
-  web: { renderer: PageRenderer; frontDoors: FrontDoors },
+  web: { renderer: PageRenderer; frontDoors: FrontDoors; onLoginStarted?: ((clientId: string) => void) | undefined },
 ): SamlPluginDeps {
   return {
     db: services.db,
@@ -275,6 +279,7 @@ export function samlPluginOptions(
     loginTtlMs: services.config.loginTransactionTtlSeconds * 1000,
     rateLimit: { perMinute: services.config.loginRateLimit.postsPerMinute, redis: services.redis },
     endOidcSession: services.provider ? oidcSessionEnder(services.provider) : undefined,
+    onLoginStarted: web.onLoginStarted,
   };
 }
 
