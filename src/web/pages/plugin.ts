@@ -48,6 +48,7 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
   });
 
   const csrfFor = (id: string) => deps.keyring.mac('csrf', id);
+  const issuerOrigin = new URL(deps.issuer).origin;
   const clientInfo = (req: FastifyRequest) => ({
     ip: req.ip,
     userAgent: String(req.headers['user-agent'] ?? '').slice(0, 256),
@@ -100,6 +101,14 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
     return errorPage(reply, 409, 'login.already-complete');
   }
 
+  /** True when `to` is the front door's resume URL for this login, on the issuer's origin. */
+  function isResumeUrl(to: string, door: FrontDoor, id: string): boolean {
+    const resume = door.resumeUrl?.(id);
+    if (!resume) return false;
+    const url = new URL(to, deps.issuer);
+    return url.origin === issuerOrigin && url.pathname === resume && url.search === '' && url.hash === '';
+  }
+
   /** The login (and its record), its front door, and whether this browser holds it; undefined when any is missing. */
   async function held(req: FastifyRequest, reply: FastifyReply, id: string) {
     const record = await engine.load(id);
@@ -134,7 +143,10 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
       case 'finish': {
         const { completion } = result;
         const answered = await door.complete(req.raw, reply.raw, completion);
-        if ('redirect' in answered) await engine.remember(id, answered.redirect);
+        // a late double submit is sent where this answer went: remembered, unless it is the front door's resume URL,
+        // where alreadyComplete sends it anyway (OIDC: one read and one write fewer per login)
+        if ('redirect' in answered && !isResumeUrl(answered.redirect, door, id))
+          await engine.remember(id, answered.redirect);
         await deps.audit.record({
           event: 'login.succeeded',
           userId: completion.accountId,
