@@ -6,6 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import { type DestinationStream, pino } from 'pino';
+import { createPasskeyAuthenticator, createPasskeyCredentialStore } from './authenticators/passkey/index.js';
 import { createPasswordAuthenticator } from './authenticators/password/index.js';
 import { createSmsOtpAuthenticator } from './authenticators/sms-otp/index.js';
 import { createTotpAuthenticator, createTotpCredentialStore } from './authenticators/totp/index.js';
@@ -109,6 +110,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   );
   const partial: AuthenticatorFactoryDeps = { ...base, applications, identityProviders };
   const totpCredentials = createTotpCredentialStore(db, keyring);
+  const passkeyCredentials = createPasskeyCredentialStore(db);
   const log = pino({ level: config.logLevel, base: { component: 'sms' } }, options.logDestination);
   const smsGateway = createSmsGateway({
     trustedCertificates: () => truststore.pems(),
@@ -131,6 +133,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     }),
     createSmsOtpAuthenticator({ ...partial, gateway: smsGateway }),
     createTotpAuthenticator({ ...partial, credentials: totpCredentials }),
+    createPasskeyAuthenticator({ ...partial, credentials: passkeyCredentials }),
     ...(options.extraAuthenticators?.(partial) ?? []),
   );
   // registry reads the array lazily, so authenticators pushed above are visible
@@ -170,6 +173,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     smsGateway,
     /** users' authenticator apps: the TOTP step and the admin API */
     totpCredentials,
+    /** users' passkeys: the passkey step and the admin API */
+    passkeyCredentials,
     async close() {
       await smsGateway.close();
       await state.close();

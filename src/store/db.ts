@@ -16,6 +16,7 @@ import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_user_identity.js';
 import * as m0003 from './migrations/0003_saml_issuer.js';
 import * as m0004 from './migrations/0004_totp.js';
+import * as m0005 from './migrations/0005_webauthn.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0002_user_identity': m0002,
   '0003_saml_issuer': m0003,
   '0004_totp': m0004,
+  '0005_webauthn': m0005,
 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -140,6 +140,21 @@ export interface TotpCredentialsTable {
   /** the last RFC 6238 time step a code passed with: only a later one passes */
   last_used_step: number | null;
 }
+/** A passkey (WebAuthn credential) of a user (migration 0005); `id` is the credential id, base64url */
+export interface WebauthnCredentialsTable {
+  id: string;
+  user_id: string;
+  /** COSE public key, base64url */
+  public_key: string;
+  sign_count: number;
+  /** comma-separated AuthenticatorTransport values */
+  transports: string;
+  device_type: string;
+  backed_up: number;
+  label: string;
+  created_at: number;
+  last_used_at: number | null;
+}
 /** The option a user last chose in a step that offers several (`idp:authenticator`) */
 export interface PreferredOptionsTable {
   user_id: string;
@@ -165,4 +180,5 @@ export interface Database {
   counters: CountersTable;
   totp_credentials: TotpCredentialsTable;
   preferred_options: PreferredOptionsTable;
+  webauthn_credentials: WebauthnCredentialsTable;
 }

@@ -1,0 +1,160 @@
+/**
+ * The WebAuthn ceremonies through @simplewebauthn/server: the relying party is the deployment (RP ID the host name of
+ * `publicUrl`, origin its origin), attestation 'none', user verification required, discoverable credentials preferred
+ * (so a passkey can be the first step: the browser offers the user's passkeys, and the credential names its user).
+ */
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server';
+import type { StoredPasskey } from './credentials.js';
+
+export const TIMEOUT_MS = 120_000;
+
+export interface RelyingParty {
+  rpID: string;
+  origin: string;
+  name: string;
+}
+
+export function relyingPartyOf(publicUrl: string): RelyingParty {
+  const url = new URL(publicUrl);
+  return { rpID: url.hostname, origin: url.origin, name: url.host };
+}
+
+/** amr of a passkey (RFC 8176): a device-bound key is hardware, a synced one software; `user` when UV was done. */
+export function amrOf(deviceType: string, userVerified: boolean): string[] {
+  return [deviceType === 'multiDevice' ? 'swk' : 'hwk', ...(userVerified ? ['user'] : [])];
+}
+
+export function authenticationOptions(rp: RelyingParty, challenge: string, allow: StoredPasskey[] | undefined) {
+  return generateAuthenticationOptions({
+    rpID: rp.rpID,
+    challenge,
+    timeout: TIMEOUT_MS,
+    userVerification: 'required',
+    ...(allow
+      ? { allowCredentials: allow.map((c) => ({ id: c.id, transports: c.transports as AuthenticatorTransport[] })) }
+      : {}),
+  });
+}
+
+type AuthenticatorTransport = 'ble' | 'cable' | 'hybrid' | 'internal' | 'nfc' | 'smart-card' | 'usb';
+
+export function registrationOptions(
+  rp: RelyingParty,
+  challenge: string,
+  user: { id: string; username: string },
+  exclude: StoredPasskey[],
+) {
+  return generateRegistrationOptions({
+    rpName: rp.name,
+    rpID: rp.rpID,
+    userName: user.username,
+    userID: new TextEncoder().encode(user.id),
+    challenge,
+    timeout: TIMEOUT_MS,
+    attestationType: 'none',
+    excludeCredentials: exclude.map((c) => ({ id: c.id, transports: c.transports })),
+    authenticatorSelection: { residentKey: 'preferred', userVerification: 'required' },
+  });
+}
+
+/** The credential JSON the page posted, or undefined when it is not one. */
+export function parseCredential(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text || text.length > 64_000) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const v = value as Record<string, unknown>;
+    if (typeof v.id !== 'string' || typeof v.response !== 'object' || v.response === null) return undefined;
+    return v;
+  } catch {
+    return undefined;
+  }
+}
+
+export type AssertionCheck =
+  | { ok: true; newCounter: number; userVerified: boolean; deviceType: string }
+  | { ok: false; reason: string };
+
+export async function checkAssertion(
+  rp: RelyingParty,
+  challenge: string,
+  response: Record<string, unknown>,
+  credential: StoredPasskey,
+): Promise<AssertionCheck> {
+  try {
+    const result = await verifyAuthenticationResponse({
+      // biome-ignore lint/suspicious/noExplicitAny: shape checked by the library, which throws on anything else
+      response: response as any,
+      expectedChallenge: challenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.rpID,
+      requireUserVerification: true,
+      credential: {
+        id: credential.id,
+        publicKey: credential.publicKey as Uint8Array<ArrayBuffer>,
+        counter: credential.signCount,
+        transports: credential.transports as AuthenticatorTransport[],
+      },
+    });
+    if (!result.verified) return { ok: false, reason: 'not-verified' };
+    const info = result.authenticationInfo;
+    return {
+      ok: true,
+      newCounter: info.newCounter,
+      userVerified: info.userVerified,
+      deviceType: info.credentialDeviceType,
+    };
+  } catch (e) {
+    const message = (e as Error).message ?? '';
+    return { ok: false, reason: /counter/i.test(message) ? 'sign-count-regression' : 'invalid-assertion' };
+  }
+}
+
+export type AttestationCheck =
+  | {
+      ok: true;
+      id: string;
+      publicKey: Uint8Array;
+      counter: number;
+      transports: string[];
+      deviceType: string;
+      backedUp: boolean;
+      userVerified: boolean;
+    }
+  | { ok: false; reason: string };
+
+export async function checkAttestation(
+  rp: RelyingParty,
+  challenge: string,
+  response: Record<string, unknown>,
+): Promise<AttestationCheck> {
+  try {
+    const result = await verifyRegistrationResponse({
+      // biome-ignore lint/suspicious/noExplicitAny: shape checked by the library, which throws on anything else
+      response: response as any,
+      expectedChallenge: challenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.rpID,
+      requireUserVerification: true,
+    });
+    if (!result.verified) return { ok: false, reason: 'not-verified' };
+    const info = result.registrationInfo;
+    return {
+      ok: true,
+      id: info.credential.id,
+      publicKey: info.credential.publicKey,
+      counter: info.credential.counter,
+      transports: info.credential.transports ?? [],
+      deviceType: info.credentialDeviceType,
+      backedUp: info.credentialBackedUp,
+      userVerified: info.userVerified,
+    };
+  } catch {
+    return { ok: false, reason: 'invalid-attestation' };
+  }
+}
