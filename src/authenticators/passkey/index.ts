@@ -90,13 +90,13 @@ export function createPasskeyAuthenticator(deps: PasskeyAuthenticatorDeps) {
       return {
         kind: 'prompt',
         page: 'passkey/get',
-        data: { options: JSON.stringify(options), identified: !!ctx.user },
+        data: { webauthn: JSON.stringify(options), identified: !!ctx.user },
       };
     }
     const user = ctx.user!;
     const options = await registrationOptions(rp, challenge, user, await credentials.list(user.id));
     await ctx.audit('passkey.enrolment-started', { via: 'login' });
-    return { kind: 'prompt', page: 'passkey/register', data: { options: JSON.stringify(options) } };
+    return { kind: 'prompt', page: 'passkey/register', data: { webauthn: JSON.stringify(options) } };
   }
 
   async function begin(ctx: Ctx): Promise<Outcome> {
