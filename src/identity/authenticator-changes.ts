@@ -7,7 +7,7 @@ import { ClaimUri, isBackupCodeClaim } from './claim-uris.js';
 import { phoneLookupKey } from './phone.js';
 
 /** The authenticators a user has, as the kinds a write can change. */
-export type AuthenticatorKind = 'password' | 'mobile-number' | 'sms-otp-disabled' | 'backup-codes' | 'totp';
+export type AuthenticatorKind = 'password' | 'mobile-number' | 'sms-otp-disabled' | 'backup-codes' | 'totp' | 'passkey';
 
 /** Words for audit events, problem details and the SMS notice. */
 export const AUTHENTICATOR_LABELS: Record<AuthenticatorKind, string> = {
@@ -17,6 +17,8 @@ export const AUTHENTICATOR_LABELS: Record<AuthenticatorKind, string> = {
   'backup-codes': 'backup codes',
   // added and removed through their own operations (admin API /users/{id}/totp), never through claims
   totp: 'authenticator app',
+  // removed through the admin API (/users/{id}/passkeys); added only inside a login (the user's browser)
+  passkey: 'passkey',
 };
 
 /** A write to one user, as far as authenticators go. */

@@ -20,6 +20,7 @@ import { acceptSamlMetadata, applicationRoutes } from './routes/applications.js'
 import { auditRoutes } from './routes/audit.js';
 import { claimRoutes } from './routes/claims.js';
 import { identityProviderRoutes } from './routes/identity-providers.js';
+import { passkeyRoutes } from './routes/passkeys.js';
 import { smsGatewayRoutes } from './routes/sms-gateways.js';
 import { totpRoutes } from './routes/totp.js';
 import { truststoreRoutes } from './routes/truststore.js';
@@ -66,6 +67,7 @@ export function allRoutes(services: JsonApiServices, gateway: SmsGateway): ApiRo
     ...claimRoutes(services),
     ...userRoutes(services),
     ...totpRoutes(services),
+    ...passkeyRoutes(services),
     ...truststoreRoutes(services),
     ...auditRoutes(services),
   ];

@@ -3,6 +3,7 @@
  * that no plugin imports services.ts: the composition root hands its services in, and they fit this shape.
  */
 import type Provider from 'oidc-provider';
+import type { PasskeyCredentialStore } from '../../authenticators/passkey/index.js';
 import type { TotpCredentialStore } from '../../authenticators/totp/index.js';
 import type { AuthenticatorRegistry } from '../../authn/authenticator.js';
 import type { Config } from '../../config/schema.js';
@@ -33,4 +34,5 @@ export interface JsonApiServices {
   smsGateway: SmsGateway;
   /** users' authenticator apps (TOTP) */
   totpCredentials: TotpCredentialStore;
+  passkeyCredentials: PasskeyCredentialStore;
 }
