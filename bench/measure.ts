@@ -23,6 +23,8 @@ export interface ServerInfo {
   accounts: { username: string; mobile: string }[];
   passwordApp: { clientId: string; clientSecret: string };
   smsApp?: { clientId: string; clientSecret: string };
+  /** given in soak mode only (bench/soak.ts) */
+  adminApp?: { clientId: string; clientSecret: string; scope: string };
 }
 
 /** CPU milliseconds a process has used so far, per kind of thread (Linux `/proc/<pid>/task/<tid>/stat`). */
@@ -97,7 +99,13 @@ export const SERVER_NODE_FLAGS = (
 export async function startBenchServer(
   script: 'server' | 'floor',
   extraArgs: string[] = [],
-  options: { users?: number; dist?: string; profile?: string | undefined } = {},
+  options: {
+    users?: number;
+    dist?: string;
+    profile?: string | undefined;
+    /** every later line the server writes to stdout (its logs, the soak's memory lines) */
+    onLine?: (line: string) => void;
+  } = {},
 ): Promise<{ info: ServerInfo; stop(): Promise<void> }> {
   const port = await freePort();
   const profile = 'profile' in options ? options.profile : process.env.BENCH_PROFILE;
@@ -120,6 +128,7 @@ export async function startBenchServer(
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (l) => {
       if (l.startsWith('{"url"')) resolve(l);
+      else options.onLine?.(l);
     });
     child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
   });

@@ -283,7 +283,9 @@ Run it yourself: \`npm run bench\` (\`BENCH_SECONDS\`, \`BENCH_CONCURRENCY\`, \`
   console.log('wrote docs/benchmarks.md');
 }
 
-main().then(
+// `npm run bench -- --soak` (or BENCH_MODE=soak): the soak of bench/soak.ts instead of the measurements above
+const soakMode = process.argv.includes('--soak') || process.env.BENCH_MODE === 'soak';
+(soakMode ? import('./soak.js').then((m) => m.soak()) : main()).then(
   () => process.exit(0),
   (e) => {
     console.error(e);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
 import { startServer } from '../src/main.js';
+import { ADMIN_SCOPE } from '../src/oidc/provider.js';
 import { BENCH_PASSWORD, BENCH_REDIRECT, setUpBench } from './setup.js';
 
 const port = Number(process.argv[2]);
@@ -28,6 +29,21 @@ const config = loadConfig({
 });
 const server = await startServer(config);
 const setup = await setUpBench(server.services, { users, smsOrigin, publicUrl: config.publicUrl });
+// the soak (bench/soak.ts) reads the admin API too, with a client-credentials token of an automation application,
+// and asks for the process's own memory figures (heap used is not visible from outside) with SIGUSR2
+const soak = process.env.BENCH_MODE === 'soak';
+const adminApp = soak
+  ? await server.services.applications.create({
+      name: 'Bench automation',
+      grantTypes: ['client_credentials'],
+      extraScopes: [ADMIN_SCOPE],
+    })
+  : undefined;
+if (soak)
+  process.on('SIGUSR2', () => {
+    const m = process.memoryUsage();
+    console.log(JSON.stringify({ memory: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal } }));
+  });
 console.log(
   JSON.stringify({
     url: config.publicUrl,
@@ -36,6 +52,15 @@ console.log(
     password: BENCH_PASSWORD,
     redirect: BENCH_REDIRECT,
     ...setup,
+    ...(adminApp
+      ? {
+          adminApp: {
+            clientId: adminApp.application.clientId,
+            clientSecret: adminApp.clientSecret,
+            scope: ADMIN_SCOPE,
+          },
+        }
+      : {}),
   }),
 );
 
