@@ -8,6 +8,7 @@ import type { Application } from '../identity/applications.js';
 import type { FederatedType, IdentityProvider } from '../identity/identity-providers.js';
 import type { FailureKind, LockPolicy } from '../identity/lockout.js';
 import type { User } from '../identity/users.js';
+import type { LocalePreferences } from './messages-locale.js';
 
 export type AuthenticatorKind = 'local' | 'federated';
 
@@ -32,6 +33,8 @@ export interface AuthenticatorDescriptor extends FederatedType {
   counter?: FailureKind;
   /** user-facing texts by stable message id; pages look ids up here (and in the engine's own catalogue) */
   messages?: Record<string, string>;
+  /** the same texts in other languages, by locale (messages-locale.ts); a missing id falls back to `messages` */
+  translations?: Record<string, Record<string, string>>;
 }
 
 /** Closed list of reasons; counters and audit events are keyed by them. */
@@ -158,7 +161,7 @@ export interface StepContext<Config = unknown, State = unknown> {
   user?: User;
   /** this step's own state, undefined until the step saved one; the engine persists what the authenticator leaves here */
   state: State | undefined;
-  client: { ip: string; userAgent: string };
+  client: { ip: string; userAgent: string; locales?: LocalePreferences };
   publicUrl: string;
   now: number;
   /** audit sink */

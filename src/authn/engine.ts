@@ -37,10 +37,13 @@ import type { LoginCompletion, LoginProtocol, LoginRefusal, LoginRequest } from 
 import { createLoginLease, type LeaseTiming } from './lease.js';
 import { type LoginTransaction, protocolOf, requirementsOf, transactionKey } from './login-transaction.js';
 import type { EngineMessageId } from './messages.js';
+import { type LocalePreferences, userLocaleOf } from './messages-locale.js';
 
 export interface ClientInfo {
   ip: string;
   userAgent: string;
+  /** the languages the request asks for (messages-locale.ts) */
+  locales?: LocalePreferences;
 }
 
 /** Why a page is shown: what the user is asked for, or what they did not get past. The web layer picks the status. */
@@ -280,6 +283,8 @@ export function createEngine(deps: EngineDeps) {
           if (p.tx.userId && p.tx.userId !== outcome.user.id) return fail(p, 'login.user-mismatch');
           await resetCounter(outcome.user, deps.registry.get(current.authenticator));
           p.tx.userId = outcome.user.id;
+          const userLocale = userLocaleOf(outcome.user);
+          if (userLocale) p.tx.locale = userLocale;
           const amr = outcome.amr ?? deps.registry.get(current.authenticator)?.descriptor.amr ?? [];
           p.tx.amr = [...new Set([...p.tx.amr, ...amr])];
         }

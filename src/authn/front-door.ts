@@ -15,6 +15,8 @@ export interface LoginRequirements {
   forceAuthentication?: boolean;
   /** the user must not be asked anything (OIDC prompt=none; SAML IsPassive) */
   passive?: boolean;
+  /** the languages the application asked the pages to speak, best first (OIDC ui_locales) */
+  uiLocales?: string[];
 }
 
 /** How a front door starts a login: the engine creates the login transaction under this id. */

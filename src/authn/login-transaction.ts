@@ -37,6 +37,8 @@ export interface LoginTransaction {
   requirements?: LoginRequirements;
   /** acr values asked for, as transactions saved before `requirements` recorded them; read as requirements.acceptableAcr */
   requestedAcr?: string[];
+  /** the user's locale claim, recorded when a step identified the user: the pages' language after ui_locales */
+  locale?: string;
   /** index of the step being run */
   stepIndex: number;
   /** the user established by the first step that identified one; later steps act on this user */

@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { InteractionResults, default as Provider } from 'oidc-provider';
 import type { LoginRefusalReason, LoginRequest, LoginRequirements } from '../authn/front-door.js';
+import { parseUiLocales } from '../authn/messages-locale.js';
 import type { FrontDoor } from '../web/front-doors.js';
 import { OIDC_ROUTES } from './provider.js';
 
@@ -31,6 +32,7 @@ export function loginRequestOf(interaction: InteractionFacts, applicationId: str
   const acr = String(interaction.params.acr_values ?? '')
     .split(' ')
     .filter(Boolean);
+  const uiLocales = parseUiLocales(interaction.params.ui_locales);
   const prompts = String(interaction.params.prompt ?? '').split(' ');
   const requirements: LoginRequirements = {
     ...(acr.length > 0 ? { acceptableAcr: acr } : {}),
@@ -40,6 +42,7 @@ export function loginRequestOf(interaction: InteractionFacts, applicationId: str
       : {}),
     // oidc-provider answers prompt=none itself (login_required) before any interaction; kept for completeness
     ...(prompts.includes('none') ? { passive: true } : {}),
+    ...(uiLocales.length > 0 ? { uiLocales } : {}),
   };
   return { loginId: interaction.uid, protocol: 'oidc', applicationId, requirements };
 }

@@ -35,7 +35,7 @@ export {
   maskSecretsByName,
   SENSITIVE_NAME,
 } from './mask.js';
-export { type OtpTextParts, otpText } from './otp-text.js';
+export { type OtpTextParts, otpText, templateFor } from './otp-text.js';
 export { PRESETS, type Preset, type PresetField, presetFor, presetToPlain, resolveFields } from './presets/index.js';
 export type { RenderedRequest, RequestTemplate } from './render.js';
 export {

@@ -26,3 +26,13 @@ export function otpText(parts: OtpTextParts): string {
   ];
   return lines.length > 0 ? `${text}\n\n${lines.join('\n')}` : text;
 }
+
+/** The template for a login's locale: the one written for it, else the default (English) template. */
+export function templateFor(
+  template: string,
+  templates: Readonly<Record<string, string | undefined>> | undefined,
+  locale: string,
+): string {
+  const own = templates?.[locale];
+  return own !== undefined && own.trim() !== '' ? own : template;
+}

@@ -21,7 +21,7 @@ import { hostRule, isAddressedToUs } from './host-check.js';
 import { limitJsonBodies } from './json-limits.js';
 import { createMetrics, logOperatorEvents, serveMetrics } from './metrics.js';
 import { notFoundHandler } from './not-found.js';
-import { messageCatalogue } from './pages/messages.js';
+import { messageCatalogue, translatedCatalogues } from './pages/messages.js';
 import { loginPages } from './pages/plugin.js';
 import { createPageRenderer, type PageRenderer } from './pages/render.js';
 import { problemDocument } from './problem.js';
@@ -69,7 +69,9 @@ async function helmetHeaders(options: FastifyHelmetOptions): Promise<[string, st
 
 /** The HTTP side of a login: the pages' renderer (oidc-provider's own pages too) and the front doors (OIDC here). */
 export function createWebParts(services: Services): { renderer: PageRenderer; frontDoors: FrontDoors } {
-  const renderer = createPageRenderer(messageCatalogue(services.registry.all()));
+  const renderer = createPageRenderer(messageCatalogue(services.registry.all()), {
+    translations: translatedCatalogues(services.registry.all()),
+  });
   services.providerPages.use(providerPages(renderer));
   const frontDoors = createFrontDoors();
   frontDoors.add(createOidcFrontDoor(services.provider));

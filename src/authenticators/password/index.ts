@@ -6,6 +6,8 @@ import { MAX_PASSWORD_BYTES } from '../../identity/passwords.js';
 import type { User } from '../../identity/users.js';
 import { getPasswordHash, getUserByUsername, isLocked, replacePasswordHash } from '../../identity/users.js';
 import type { Db } from '../../store/db.js';
+import { passwordMessagesEs } from './messages.es.js';
+import { passwordMessagesSi } from './messages.si.js';
 
 export const passwordMessages = {
   'password.invalid': 'The username or password is incorrect.',
@@ -46,6 +48,7 @@ export function createPasswordAuthenticator(deps: PasswordAuthenticatorDeps) {
       requiresUser: false,
       counter: 'password',
       messages: passwordMessages,
+      translations: { es: passwordMessagesEs, si: passwordMessagesSi },
     },
 
     readConfig: () => ({}),

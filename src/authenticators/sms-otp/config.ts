@@ -8,6 +8,13 @@ import { deepFreeze } from '../../identity/config-cache.js';
 import { GatewayConfigSchema } from '../../sms/index.js';
 import { NUMBER_TYPES } from './number-type.js';
 
+/**
+ * The SMS text shipped in each language besides English (the messageTemplate default). The Spanish one is written
+ * without accents on purpose: ó and á are not in the GSM 03.38 alphabet, and one of them makes the whole SMS UCS-2
+ * (70 characters a segment instead of 160). Sinhala is UCS-2 whatever one writes.
+ */
+export const DEFAULT_TEMPLATES = { es: 'Codigo de verificacion: {code}', si: 'සත්‍යාපන කේතය: {code}' } as const;
+
 const Limit = (title: string, max: number, windowMinutes: number) =>
   Type.Object(
     {
@@ -219,6 +226,19 @@ export const SmsOtpConfigSchema = Type.Object(
         'The SMS text; {code} is the code, {minutes} its lifetime in minutes, {application} the application name.',
       default: 'Verification Code: {code}',
     }),
+    templates: Type.Object(
+      {
+        es: Type.Optional(Type.String({ title: 'Spanish (es)' })),
+        si: Type.Optional(Type.String({ title: 'Sinhala (si)' })),
+      },
+      {
+        title: 'Message template per language',
+        description:
+          'The SMS text for a login in that language (docs/languages.md); a language without one uses the message template above.',
+        default: { ...DEFAULT_TEMPLATES },
+        additionalProperties: false,
+      },
+    ),
     webOtp: Type.Boolean({
       title: 'WebOTP line',
       description: 'End the SMS with "@<host> #<code>" so browsers and phones can fill the code in.',

@@ -26,7 +26,7 @@ import { defaultSmsOtpConfig, readConfig, type SmsOtpConfig, SmsOtpConfigSchema 
 import { continueStep } from './continue.js';
 import { hasSmsOtp } from './enrolled.js';
 import { createSendLimits } from './limits.js';
-import { smsOtpMessages } from './messages.js';
+import { smsOtpMessages, smsOtpTranslations } from './messages.js';
 import { gatewaysOf } from './routing.js';
 import type { SmsOtpState } from './state.js';
 
@@ -121,6 +121,9 @@ function validateConfig(raw: Record<string, unknown>): { field: string; message:
   problems.push(...routeProblems(config));
   if (!config.messageTemplate.includes('{code}'))
     problems.push({ field: 'messageTemplate', message: 'the message template must contain {code}' });
+  for (const [locale, t] of Object.entries(config.templates))
+    if (t && t.trim() !== '' && !t.includes('{code}'))
+      problems.push({ field: `templates.${locale}`, message: 'the message template must contain {code}' });
   const mobileRegexProblem = config.mobileRegex !== '' ? patternProblem(config.mobileRegex) : undefined;
   if (mobileRegexProblem) problems.push({ field: 'mobileRegex', message: mobileRegexProblem });
   if (config.defaultCountry !== '' && !isSupportedCountry(config.defaultCountry))
@@ -169,6 +172,7 @@ export const smsOtpDescriptor = {
         .map((p) => ({ field: `${at}.${p.field}`, message: p.message })),
     ),
   messages: smsOtpMessages,
+  translations: smsOtpTranslations,
 } satisfies AuthenticatorDescriptor;
 
 export function createSmsOtpAuthenticator(deps: SmsOtpAuthenticatorDeps) {

@@ -1,4 +1,7 @@
 /** User-facing texts of the SMS OTP pages by stable id; WSO2's wording where it is clear (reference §6). */
+import { smsOtpMessagesEs } from './messages.es.js';
+import { smsOtpMessagesSi } from './messages.si.js';
+
 export const smsOtpMessages = {
   'sms-otp.user-not-found': 'User not found in the directory. Cannot proceed further without SMS OTP authentication.',
   'sms-otp.disabled': 'Enable the SMS OTP in your Profile. Cannot proceed further without SMS OTP authentication.',
@@ -36,6 +39,21 @@ export const smsOtpMessages = {
   'sms-otp.mobile-missing': 'Please enter the mobile number!',
   'sms-otp.mobile-invalid': 'Enter a valid mobile phone number with its country code, for example +94 77 123 4567.',
   'sms-otp.mobile-pattern': '{patternMessage}',
+  // the fixed words of the code page
+  'sms-otp.page.title': 'Enter your code',
+  'sms-otp.page.heading': 'Authenticating with SMS OTP',
+  'sms-otp.page.enter-code': 'Enter the code sent to your mobile phone',
+  'sms-otp.page.code': 'Code',
+  'sms-otp.page.code-or-backup': 'Code (or a backup code)',
+  'sms-otp.page.valid-for': 'The code is valid for {minutes} more minute(s).',
+  'sms-otp.page.did-not-get': 'Did not get the code?',
+  'sms-otp.page.resend': 'Resend code',
 } as const;
 
 export type SmsOtpMessageId = keyof typeof smsOtpMessages;
+
+/** The same texts in the other languages shipped (messages.<locale>.ts), by locale. */
+export const smsOtpTranslations: Record<string, Record<string, string>> = {
+  es: smsOtpMessagesEs as Record<string, string>,
+  si: smsOtpMessagesSi as Record<string, string>,
+};

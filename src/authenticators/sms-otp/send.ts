@@ -7,8 +7,10 @@
  * it and none may have, the SMS goes back to every limit, so a login stuck in an outage recovers with the provider;
  * a timeout counts as sent, and its code is kept, because the provider may have delivered it.
  */
+
+import { chooseLocale, userLocaleOf } from '../../authn/messages-locale.js';
 import type { Keyring } from '../../crypto/keyring.js';
-import { mayHaveBeenDelivered, otpText, type SendFailure, type SmsGateway } from '../../sms/index.js';
+import { mayHaveBeenDelivered, otpText, type SendFailure, type SmsGateway, templateFor } from '../../sms/index.js';
 import type { Breaker } from './breaker.js';
 import type { SmsOtpConfig } from './config.js';
 import { deliver } from './deliver.js';
@@ -39,11 +41,13 @@ export type SendOutcome =
 export function renderMessage(
   config: SmsOtpConfig,
   code: string,
-  ctx: Pick<SmsOtpContext, 'publicUrl' | 'application'>,
+  ctx: Pick<SmsOtpContext, 'publicUrl' | 'application'> & Partial<Pick<SmsOtpContext, 'client' | 'user'>>,
 ): string {
   const appHash = config.androidAppHash[ctx.application.name];
+  // the login's language: ui_locales, the user's locale claim, Accept-Language, English (docs/languages.md)
+  const locale = chooseLocale(ctx.client?.locales, userLocaleOf(ctx.user));
   return otpText({
-    template: config.messageTemplate,
+    template: templateFor(config.messageTemplate, config.templates, locale),
     code,
     expirySeconds: config.expirySeconds,
     application: ctx.application.name,

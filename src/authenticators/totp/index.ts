@@ -12,7 +12,7 @@ import type { TotpConfig } from './config.js';
 import { continueStep } from './continue.js';
 import { createTotpCredentialStore, type TotpCredentialStore } from './credentials.js';
 import { displayOf } from './enrolment.js';
-import { totpMessages } from './messages.js';
+import { totpMessages, totpTranslations } from './messages.js';
 import { enrolPrompt } from './prompts.js';
 import type { TotpState } from './state.js';
 
@@ -35,6 +35,7 @@ export const totpDescriptor = {
   // wrong codes lock the account on the same counter as wrong SMS codes: two second factors, one guess budget
   counter: 'otp',
   messages: totpMessages,
+  translations: totpTranslations,
 } satisfies AuthenticatorDescriptor;
 
 export function createTotpAuthenticator(deps: TotpAuthenticatorDeps) {

@@ -1,4 +1,7 @@
 /** User-facing texts of the TOTP pages by stable id. */
+import { totpMessagesEs } from './messages.es.js';
+import { totpMessagesSi } from './messages.si.js';
+
 export const totpMessages = {
   'totp.code-missing': 'Enter the code your authenticator app shows.',
   'totp.invalid-code': 'The code you entered is incorrect. Please try again.',
@@ -15,3 +18,9 @@ export const totpMessages = {
 } as const;
 
 export type TotpMessageId = keyof typeof totpMessages;
+
+/** The same texts in the other languages shipped (messages.<locale>.ts), by locale. */
+export const totpTranslations: Record<string, Record<string, string>> = {
+  es: totpMessagesEs as Record<string, string>,
+  si: totpMessagesSi as Record<string, string>,
+};

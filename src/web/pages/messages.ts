@@ -4,7 +4,12 @@
  * authenticator's.
  */
 import type { Authenticator } from '../../authn/authenticator.js';
+import { engineMessagesEs } from '../../authn/messages.es.js';
 import { engineMessages } from '../../authn/messages.js';
+import { engineMessagesSi } from '../../authn/messages.si.js';
+import { DEFAULT_LOCALE, SUPPORTED_LOCALES } from '../../authn/messages-locale.js';
+import { webMessagesEs } from './messages.es.js';
+import { webMessagesSi } from './messages.si.js';
 
 export const webMessages: Record<string, string> = {
   'login.csrf': 'The form was sent without its security token, or from another page. Reload the page and try again.',
@@ -21,11 +26,50 @@ export const webMessages: Record<string, string> = {
   'logout.confirm': 'Do you want to log out of Stepgate?',
   'logout.done': 'You have been logged out.',
   'logout.kept': 'You are still logged in. You can close this page.',
+  // the fixed words of the page templates
+  'page.secured-by': 'Secured by {product}',
+  'page.sign-in': 'Sign in',
+  'page.to-continue-to': 'to continue to',
+  'page.username': 'Username',
+  'page.password': 'Password',
+  'page.continue': 'Continue',
+  'page.cancel': 'Cancel and go back to {application}',
+  'page.problem-title': 'Sign-in problem',
+  'page.problem-heading': 'We could not sign you in',
+  'page.try-again': 'Try again',
+  'page.back': 'Go back to the application',
 };
 
-/** Every message the pages can show, by id. */
+/** Every message the pages can show, by id (English). */
 export function messageCatalogue(authenticators: readonly Authenticator[]): Record<string, string> {
   return Object.assign({}, engineMessages, webMessages, ...authenticators.map((a) => a.descriptor.messages ?? {}));
+}
+
+const ownTranslations: Record<string, Record<string, string>[]> = {
+  es: [engineMessagesEs, webMessagesEs],
+  si: [engineMessagesSi, webMessagesSi],
+};
+
+/** The translated messages per supported locale other than English (only the ids translated; the rest is English). */
+export function translatedCatalogues(authenticators: readonly Authenticator[]): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const locale of SUPPORTED_LOCALES) {
+    if (locale === DEFAULT_LOCALE) continue;
+    out[locale] = Object.assign(
+      {},
+      ...(ownTranslations[locale] ?? []),
+      ...authenticators.map((a) => a.descriptor.translations?.[locale] ?? {}),
+    );
+  }
+  return out;
+}
+
+/** The English ids a locale has no translation for (every one falls back to English). */
+export function missingTranslations(
+  english: Record<string, string>,
+  translated: Record<string, string> | undefined,
+): string[] {
+  return Object.keys(english).filter((id) => !translated?.[id]);
 }
 
 export function formatMessage(

@@ -11,7 +11,8 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Engine, EngineResult } from '../../authn/engine.js';
-import { type LoginTransaction, protocolOf } from '../../authn/login-transaction.js';
+import { type LoginTransaction, protocolOf, requirementsOf } from '../../authn/login-transaction.js';
+import { chooseLocale, type LocalePreferences, parseAcceptLanguage } from '../../authn/messages-locale.js';
 import { type Keyring, safeEqual } from '../../crypto/keyring.js';
 import type { ApplicationStore } from '../../identity/applications.js';
 import type { AuditLog } from '../../identity/audit.js';
@@ -49,20 +50,30 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
 
   const csrfFor = (id: string) => deps.keyring.mac('csrf', id);
   const issuerOrigin = new URL(deps.issuer).origin;
-  const clientInfo = (req: FastifyRequest) => ({
+  /** the languages asked for: the login's ui_locales, then the browser's (the user's claim comes between, in steps) */
+  const localesOf = (req: FastifyRequest, tx?: LoginTransaction): LocalePreferences => ({
+    requested: (tx && requirementsOf(tx).uiLocales) ?? [],
+    accepted: parseAcceptLanguage(req.headers['accept-language']),
+  });
+  const clientInfo = (req: FastifyRequest, tx?: LoginTransaction) => ({
     ip: req.ip,
     userAgent: String(req.headers['user-agent'] ?? '').slice(0, 256),
+    locales: localesOf(req, tx),
   });
+  /** the pages in the request's language (without a login: Accept-Language only) */
+  const pagesFor = (req: FastifyRequest, tx?: LoginTransaction) =>
+    renderer.forLocale(chooseLocale(localesOf(req, tx), tx?.locale));
 
   function errorPage(reply: FastifyReply, status: number, messageId: string, extra: Record<string, unknown> = {}) {
+    const pages = pagesFor(reply.request);
     return reply
       .status(status)
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
       .send(
-        renderer.render('error', {
+        pages.render('error', {
           messageId,
-          message: renderer.message(messageId, (extra.params as Record<string, unknown>) ?? {}),
+          message: pages.message(messageId, (extra.params as Record<string, unknown>) ?? {}),
           ...extra,
         }),
       );
@@ -122,7 +133,8 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
     switch (result.type) {
       case 'page': {
         const app = await deps.applications.get(result.tx.applicationId);
-        const html = renderer.render(result.page, {
+        const pages = pagesFor(req, result.tx);
+        const html = pages.render(result.page, {
           ...result.data,
           applicationName: app?.name ?? '',
           action: `/interaction/${id}`,
@@ -132,7 +144,7 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
           step: result.tx.stepIndex,
           options: result.options ?? [],
           noticeId: result.notice ?? '',
-          notice: result.notice ? renderer.message(result.notice, result.data) : '',
+          notice: result.notice ? pages.message(result.notice, result.data) : '',
         });
         return reply
           .status(pageStatus(result.intent))
@@ -187,7 +199,7 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
     const { uid } = req.params;
     const { record, tx, door, holds } = await held(req, reply, uid);
     if (!tx || !door || !holds) return errorPage(reply, 410, 'login.expired');
-    return respond(req, reply, uid, door, await engine.view(uid, clientInfo(req), record));
+    return respond(req, reply, uid, door, await engine.view(uid, clientInfo(req, tx), record));
   });
 
   const throttled = { rateLimit: { max: deps.rateLimit.postsPerMinute, timeWindow: 60_000 } };
@@ -215,7 +227,7 @@ export async function loginPages(app: FastifyInstance, deps: LoginPagesDeps): Pr
         return errorPage(reply, 410, 'login.expired');
       }
       delete input.csrf;
-      return respond(req, reply, uid, door, await engine.submit(uid, input, clientInfo(req)));
+      return respond(req, reply, uid, door, await engine.submit(uid, input, clientInfo(req, tx)));
     },
   );
 

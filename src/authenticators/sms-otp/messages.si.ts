@@ -1,0 +1,42 @@
+/** Sinhala texts of the SMS OTP pages (messages.ts); an id missing here is shown in English. */
+import type { SmsOtpMessageId } from './messages.js';
+
+export const smsOtpMessagesSi: Partial<Record<SmsOtpMessageId, string>> = {
+  'sms-otp.user-not-found': 'පරිශීලකයා නාමාවලියේ හමු නොවීය. SMS OTP සත්‍යාපනයකින් තොරව ඉදිරියට යා නොහැක.',
+  'sms-otp.disabled': 'ඔබේ පැතිකඩෙහි SMS OTP සක්‍රිය කරන්න. SMS OTP සත්‍යාපනයකින් තොරව ඉදිරියට යා නොහැක.',
+  'sms-otp.no-mobile': 'ඔබේ පැතිකඩෙහි ජංගම දුරකථන අංකය යාවත්කාලීන කරන්න. SMS OTP සඳහා ජංගම අංකයක් නොමැතිව ඉදිරියට යා නොහැක.',
+  'sms-otp.bad-mobile': 'ඔබේ පැතිකඩෙහි ඇති ජංගම අංකයට කේතයක් ලැබිය නොහැක. ඔබේ පැතිකඩෙහි ජංගම අංකය යාවත්කාලීන කරන්න.',
+  'sms-otp.user-disabled': 'ඔබේ ගිණුම ලබා ගත නොහැක. ඔබේ පරිපාලක අමතන්න.',
+  'sms-otp.locked': 'අසාර්ථක උත්සාහයන් වැඩි බැවින් ඔබේ ගිණුම අගුළු දමා ඇත. මිනිත්තු {minutes} කින් නැවත උත්සාහ කරන්න.',
+  'sms-otp.code-missing': 'කරුණාකර කේතය ඇතුළත් කරන්න!',
+  'sms-otp.invalid-code': 'ඔබ ඇතුළත් කළ කේතය වැරදියි. කරුණාකර නැවත උත්සාහ කරන්න.',
+  'sms-otp.expired': 'ඇතුළත් කළ කේතය කල් ඉකුත් වී ඇත.',
+  'sms-otp.too-many-attempts': 'වැරදි කේත ඉතා වැඩියි: මෙම කේතය තවදුරටත් ක්‍රියා නොකරයි.',
+  'sms-otp.code-dead': 'මෙම කේතය තවදුරටත් ක්‍රියා නොකරයි.',
+  'sms-otp.send-failed': 'ඔබේ දුරකථන අංකයට කේතය යැවිය නොහැකි විය. කරුණාකර නැවත උත්සාහ කරන්න.',
+  'sms-otp.send-timeout': 'කේතය යැවීමට සුපුරුදු කාලයට වඩා වැඩි වේලාවක් ගතවේ. එය ලැබුණහොත් පහතින් ඇතුළත් කරන්න; නැතහොත් නව කේතයක් ඉල්ලන්න.',
+  'sms-otp.resent': 'අපි {maskedMobile} වෙත නව කේතයක් යැවුවෙමු.',
+  'sms-otp.resend-wait': 'තත්පර {seconds} කින් ඔබට නව කේතයක් ඉල්ලිය හැක.',
+  'sms-otp.resend-disabled': 'නව කේතයක් යැවීම සක්‍රිය කර නැත.',
+  'sms-otp.limit.per-login':
+    'මෙම පිවිසුමේදී ඔබ කේත ඉතා වැඩි ගණනක් ඉල්ලා ඇත. අප යැවූ අවසන් කේතය භාවිත කරන්න, නැතහොත් පසුව නැවත ආරම්භ කරන්න.',
+  'sms-otp.limit.per-number': 'මෙම දුරකථන අංකයට කේත ඉතා වැඩි ගණනක් යවා ඇත. කරුණාකර පසුව නැවත උත්සාහ කරන්න.',
+  'sms-otp.limit.per-account': 'ඔබේ ගිණුම සඳහා කේත ඉතා වැඩි ගණනක් යවා ඇත. කරුණාකර පසුව නැවත උත්සාහ කරන්න.',
+  'sms-otp.limit.per-ip': 'ඔබේ ජාලයෙන් කේත ඉතා වැඩි ගණනක් ඉල්ලා ඇත. කරුණාකර පසුව නැවත උත්සාහ කරන්න.',
+  'sms-otp.limit.global': 'අපට දැන් තවත් කේත යැවිය නොහැක. කරුණාකර පසුව නැවත උත්සාහ කරන්න.',
+  'sms-otp.limit.hint':
+    'සංවර්ධන ප්‍රකාරය: ළඟා වූ යැවීමේ සීමාව {setting} ({value}). එය කොන්සෝලයේ {where} යටතේ, හෝ සැකසුම් ගොනුවක SMS OTP වින්‍යාසයේ {setting} ලෙස වෙනස් කරන්න. නිෂ්පාදන ප්‍රකාරය මෙම සටහන නොපෙන්වයි.',
+  'sms-otp.country-not-allowed': 'මෙම රටේ දුරකථන අංකවලට කේත යැවිය නොහැක.',
+  'sms-otp.limit.number-type': 'මෙවැනි දුරකථන අංකවලට (අධි-ගාස්තු අංක වැනි) කේත යැවිය නොහැක. ඔබේ පැතිකඩෙහි ජංගම අංකය යාවත්කාලීන කරන්න.',
+  'sms-otp.mobile-missing': 'කරුණාකර ජංගම දුරකථන අංකය ඇතුළත් කරන්න!',
+  'sms-otp.mobile-invalid': 'රටේ කේතය සමඟ වලංගු ජංගම දුරකථන අංකයක් ඇතුළත් කරන්න, උදාහරණයක් ලෙස +94 77 123 4567.',
+  'sms-otp.mobile-pattern': '{patternMessage}',
+  'sms-otp.page.title': 'ඔබේ කේතය ඇතුළත් කරන්න',
+  'sms-otp.page.heading': 'SMS OTP මගින් සත්‍යාපනය',
+  'sms-otp.page.enter-code': 'ඔබේ ජංගම දුරකථනයට යැවූ කේතය ඇතුළත් කරන්න',
+  'sms-otp.page.code': 'කේතය',
+  'sms-otp.page.code-or-backup': 'කේතය (හෝ උපස්ථ කේතයක්)',
+  'sms-otp.page.valid-for': 'කේතය තවත් මිනිත්තු {minutes} ක් වලංගුයි.',
+  'sms-otp.page.did-not-get': 'කේතය ලැබුණේ නැද්ද?',
+  'sms-otp.page.resend': 'කේතය නැවත යවන්න',
+};
