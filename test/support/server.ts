@@ -29,6 +29,8 @@ export interface TestServer {
 
 export interface StartOptions {
   backend?: Backend;
+  /** the host of publicUrl (default 127.0.0.1; WebAuthn refuses IP addresses, so the passkey suites use localhost) */
+  publicHost?: string;
   overrides?: Record<string, unknown>;
   extraAuthenticators?: (deps: AuthenticatorFactoryDeps) => Authenticator[];
   /** plugins to mount; a function receives the services (plugins such as the admin API take them as options) */
@@ -55,7 +57,7 @@ export async function startStepgate(
     env: {},
     file: undefined,
     overrides: {
-      publicUrl: `http://127.0.0.1:${port}`,
+      publicUrl: `http://${options.publicHost ?? '127.0.0.1'}:${port}`,
       port,
       dataDir: database.dataDir,
       databaseUrl: database.url,

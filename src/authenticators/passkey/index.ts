@@ -112,8 +112,8 @@ export function createPasskeyAuthenticator(deps: PasskeyAuthenticatorDeps) {
   }
 
   /** A refused attempt: the page again with a new challenge, or the end of the login when this login's tries are spent. */
-  async function refused(ctx: Ctx, reason: string, message: PasskeyMessageId): Promise<Outcome> {
-    await ctx.audit('passkey.failed', { reason });
+  async function refused(ctx: Ctx, reason: string, message: PasskeyMessageId, detail?: string): Promise<Outcome> {
+    await ctx.audit('passkey.failed', { reason, ...(detail ? { detail } : {}) });
     const tries = await deps.state.increment(`passkey:try:${ctx.loginId}`, CHALLENGE_TTL_MS * 6);
     if (tries >= settings.maxAttemptsPerLogin) return fatal('too-many-attempts', 'passkey.too-many-attempts');
     const again = await page(ctx, ctx.state?.phase === 'register' ? 'register' : 'get');
@@ -141,7 +141,7 @@ export function createPasskeyAuthenticator(deps: PasskeyAuthenticatorDeps) {
       const user = ctx.user;
       if (!user) return begin(ctx);
       const checked = await checkAttestation(rp, state.challenge, response);
-      if (!checked.ok) return refused(ctx, checked.reason, 'passkey.register-refused');
+      if (!checked.ok) return refused(ctx, checked.reason, 'passkey.register-refused', checked.detail);
       if ((await credentials.list(user.id)).length >= settings.maxCredentials)
         return fatal('limit-reached', 'passkey.too-many-credentials');
       if (await credentials.get(checked.id)) return refused(ctx, 'credential-exists', 'passkey.register-refused');
@@ -174,7 +174,7 @@ export function createPasskeyAuthenticator(deps: PasskeyAuthenticatorDeps) {
     )
       return refused(ctx, 'user-handle-mismatch', 'passkey.refused');
     const checked = await checkAssertion(rp, state.challenge, response, credential);
-    if (!checked.ok) return refused(ctx, checked.reason, 'passkey.refused');
+    if (!checked.ok) return refused(ctx, checked.reason, 'passkey.refused', checked.detail);
     // one winner per counter value, on every node (0 → 0 for authenticators without a counter)
     if (!(await credentials.used(credential.id, credential.signCount, checked.newCounter, ctx.now)))
       return refused(ctx, 'sign-count-regression', 'passkey.refused');

@@ -32,7 +32,8 @@ export function amrOf(deviceType: string, userVerified: boolean): string[] {
 export function authenticationOptions(rp: RelyingParty, challenge: string, allow: StoredPasskey[] | undefined) {
   return generateAuthenticationOptions({
     rpID: rp.rpID,
-    challenge,
+    // bytes: a string would be taken as text and encoded once more
+    challenge: new Uint8Array(Buffer.from(challenge, 'base64url')),
     timeout: TIMEOUT_MS,
     userVerification: 'required',
     ...(allow
@@ -54,7 +55,8 @@ export function registrationOptions(
     rpID: rp.rpID,
     userName: user.username,
     userID: new TextEncoder().encode(user.id),
-    challenge,
+    // bytes: a string would be taken as text and encoded once more
+    challenge: new Uint8Array(Buffer.from(challenge, 'base64url')),
     timeout: TIMEOUT_MS,
     attestationType: 'none',
     excludeCredentials: exclude.map((c) => ({ id: c.id, transports: c.transports })),
@@ -78,7 +80,7 @@ export function parseCredential(text: string | undefined): Record<string, unknow
 
 export type AssertionCheck =
   | { ok: true; newCounter: number; userVerified: boolean; deviceType: string }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; detail?: string };
 
 export async function checkAssertion(
   rp: RelyingParty,
@@ -111,7 +113,11 @@ export async function checkAssertion(
     };
   } catch (e) {
     const message = (e as Error).message ?? '';
-    return { ok: false, reason: /counter/i.test(message) ? 'sign-count-regression' : 'invalid-assertion' };
+    return {
+      ok: false,
+      reason: /counter/i.test(message) ? 'sign-count-regression' : 'invalid-assertion',
+      detail: message.slice(0, 200),
+    };
   }
 }
 
@@ -126,7 +132,7 @@ export type AttestationCheck =
       backedUp: boolean;
       userVerified: boolean;
     }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; detail?: string };
 
 export async function checkAttestation(
   rp: RelyingParty,
@@ -154,7 +160,7 @@ export async function checkAttestation(
       backedUp: info.credentialBackedUp,
       userVerified: info.userVerified,
     };
-  } catch {
-    return { ok: false, reason: 'invalid-attestation' };
+  } catch (e) {
+    return { ok: false, reason: 'invalid-attestation', detail: String((e as Error).message ?? e).slice(0, 200) };
   }
 }

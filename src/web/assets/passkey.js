@@ -23,9 +23,8 @@
   const withIds = (list) => (list || []).map((c) => ({ ...c, id: fromB64u(c.id) }));
 
   const mode = form.dataset.passkey;
-  const options = JSON.parse(form.dataset.webauthn || '{}');
-
-  const requestOptions = () =>
+  // read when the button is pressed: the options are the form's, whatever it holds then
+  const requestOptions = (options) =>
     mode === 'create'
       ? {
           publicKey: {
@@ -74,10 +73,9 @@
     busy = true;
     button.disabled = true;
     try {
+      const options = requestOptions(JSON.parse(form.dataset.webauthn || '{}'));
       const cred =
-        mode === 'create'
-          ? await navigator.credentials.create(requestOptions())
-          : await navigator.credentials.get(requestOptions());
+        mode === 'create' ? await navigator.credentials.create(options) : await navigator.credentials.get(options);
       document.getElementById('passkey-credential').value = JSON.stringify(asJson(cred));
     } catch (e) {
       document.getElementById('passkey-error').value = e?.name || 'Error';
