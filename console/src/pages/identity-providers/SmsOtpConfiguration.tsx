@@ -4,6 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import type { JsonSchema } from '../../api/types.ts';
+import { LocaleTemplates } from '../../sms/LocaleTemplates.tsx';
 import { countSegments, type GatewayConfig, otpText } from '../../sms/shared.ts';
 import { CheckboxField } from '../../ui/forms.tsx';
 import { SchemaField, SchemaFields } from '../../ui/schema-form.tsx';
@@ -35,6 +36,7 @@ const GROUPS: { title: string; keys: string[] }[] = [
 const SHOWN_APART = [
   'gateway',
   'messageTemplate',
+  'templates',
   'gateways',
   'routes',
   'refuseNumberTypesByCountry',
@@ -57,7 +59,7 @@ export interface SmsOtpConfigurationProps {
 export function sampleMessage(
   config: Record<string, unknown>,
   applicationName = 'Pickup Dispatch',
-): { text: string; code: string } {
+): { text: string; code: string; template: string } {
   const length = typeof config.otpLength === 'number' ? config.otpLength : 6;
   const code = (config.numericOnly === false ? 'K7Q2M9X4B8Z3' : '482915736205').slice(0, length);
   const template = typeof config.messageTemplate === 'string' ? config.messageTemplate : 'Verification Code: {code}';
@@ -71,7 +73,7 @@ export function sampleMessage(
     ...(config.webOtp !== false ? { webOtpHost: location.hostname } : {}),
     ...(hashes[applicationName] ? { androidAppHash: hashes[applicationName] } : {}),
   });
-  return { text, code };
+  return { text, code, template };
 }
 
 export function SegmentInfo({ text }: { text: string }) {
@@ -133,6 +135,27 @@ export function SmsOtpConfiguration(props: SmsOtpConfigurationProps) {
               <SegmentInfo text={sample.text} />
             </div>
           }
+        />
+      )}
+      {properties.templates && (
+        <LocaleTemplates
+          schema={properties.templates}
+          value={config.templates as Record<string, unknown> | undefined}
+          onChange={set('templates')}
+          path={`${path}.templates`}
+          error={error}
+          fallback={sample.template}
+          preview={(template, locale) => {
+            const text = sampleMessage({ ...config, messageTemplate: template }).text;
+            return (
+              <div className="message-preview" data-locale={locale}>
+                <p className="small muted">
+                  Rendered message: <q className="mono">{text}</q>
+                </p>
+                <SegmentInfo text={text} />
+              </div>
+            );
+          }}
         />
       )}
       {props.testPanel}
