@@ -1,18 +1,23 @@
 /**
  * Durability the way the loss was found: a real Stepgate process under a load of admin writes (user creates with a
- * mobile number and a given name, then mobile updates) is killed with SIGKILL mid-load and restarted on the same
- * database. Every acknowledged (2xx) write must be stored, every user must be whole (an interrupted create leaves
- * nothing, never a user without its claims), and every stored user must have its audit event.
+ * mobile number and a given name, then mobile updates) and password logins is killed with SIGKILL mid-load and
+ * restarted on the same database. Every acknowledged (2xx) write must be stored, every user must be whole (an
+ * interrupted create leaves nothing, never a user without its claims), every stored user must have its audit event,
+ * and every refresh token a finished login was given must still be honoured after the restart.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import * as oidc from 'openid-client';
 import { loadConfig } from '../../src/config/load.js';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
+import { createUser } from '../../src/identity/users.js';
 import { ADMIN_SCOPE } from '../../src/oidc/provider.js';
 import { createServices } from '../../src/services.js';
 import { suiteNeeding, variants } from '../support/backends.js';
+import { Browser } from '../support/browser.js';
+import { relyingParty } from '../support/rp.js';
 import { freePort } from '../support/server.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -21,6 +26,9 @@ const API = '/api/admin/v1';
 const WORKERS = 8;
 /** the process is killed once this many writes were acknowledged: well inside the load, with requests in flight */
 const KILL_AFTER_ACKS = 120;
+const LOGIN_WORKERS = 2;
+const LOGIN_PASSWORD = 'durable password 1';
+const REDIRECT = 'http://127.0.0.1:1/callback';
 
 interface Expected {
   /** the last acknowledged mobile number; undefined while the create itself is unacknowledged */
@@ -32,12 +40,13 @@ interface Expected {
 }
 
 for (const { backend, skip } of variants()) {
-  suiteNeeding(skip, `acknowledged admin writes survive kill -9 on ${backend.name}`, () => {
+  suiteNeeding(skip, `acknowledged admin writes and logins survive kill -9 on ${backend.name}`, () => {
     let made: Awaited<ReturnType<typeof backend.create>>;
     let port: number;
     let url: string;
     let clientId: string;
     let clientSecret: string;
+    let dispatch: { clientId: string; clientSecret: string };
     let child: ChildProcess | undefined;
 
     const env = () => ({
@@ -118,11 +127,19 @@ for (const { backend, skip } of variants()) {
         extraScopes: [ADMIN_SCOPE],
       });
       // the seed's choice of subject: the mobile number, so the subject constraint is part of every write
-      await services.applications.create({
+      const app = await services.applications.create({
         name: 'Dispatch',
-        redirectUris: ['http://127.0.0.1:1/callback'],
+        redirectUris: [REDIRECT],
         subjectClaimUri: ClaimUri.mobile,
       });
+      dispatch = { clientId: app.application.clientId, clientSecret: app.clientSecret! };
+      // the accounts the login workers sign in with, a password login each time
+      for (let w = 0; w < LOGIN_WORKERS; w++)
+        await createUser(services.db, services.hasher, {
+          username: `walker${w}`,
+          password: LOGIN_PASSWORD,
+          claims: { [ClaimUri.mobile]: `+9477125000${w}` },
+        });
       clientId = created.application.clientId;
       clientSecret = created.clientSecret!;
       await services.close();
@@ -132,7 +149,7 @@ for (const { backend, skip } of variants()) {
       await made.drop();
     });
 
-    test('kill -9 under a load of user creates and mobile updates loses no acknowledged write and leaves no half-made user', async () => {
+    test('kill -9 under a load of user creates, mobile updates and password logins loses no acknowledged write or refresh token and leaves no half-made user', async () => {
       child = await startProcess();
       const bearer = `Bearer ${await token()}`;
       const users = new Map<string, Expected>();
@@ -184,8 +201,36 @@ for (const { backend, skip } of variants()) {
         }
       }
 
+      // logins beside the writes: each finished login's refresh token is an acknowledged write (the grant stored)
+      const rp = await relyingParty(url, dispatch.clientId, dispatch.clientSecret, REDIRECT);
+      const refreshTokens: string[] = [];
+      async function loginWorker(w: number): Promise<void> {
+        while (!dead) {
+          try {
+            const browser = new Browser();
+            const started = rp.begin();
+            const page = await browser.go(started.url);
+            const done = await browser.submit(
+              Browser.form(page),
+              { username: `walker${w}`, password: LOGIN_PASSWORD },
+              (u) => u.startsWith(REDIRECT),
+            );
+            assert.ok(done.url.startsWith(REDIRECT), `a login did not finish (${done.status})`);
+            const tokens = await rp.finish(done.url, started);
+            assert.ok(tokens.refresh_token, 'a finished login without a refresh token');
+            refreshTokens.push(tokens.refresh_token);
+          } catch (err) {
+            if (!dead) throw err;
+            return;
+          }
+        }
+      }
+
       let failed: unknown;
-      const load = Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w))).catch((err) => {
+      const load = Promise.all([
+        ...Array.from({ length: WORKERS }, (_, w) => worker(w)),
+        ...Array.from({ length: LOGIN_WORKERS }, (_, w) => loginWorker(w)),
+      ]).catch((err) => {
         failed = err;
       });
       const giveUp = Date.now() + 30_000;
@@ -249,6 +294,16 @@ for (const { backend, skip } of variants()) {
         if (user) assert.ok(audited.has(username), `${username} is stored without its audit event`);
       }
       assert.ok(checked >= KILL_AFTER_ACKS / 3, `only ${checked} acknowledged users to check`);
+
+      // every refresh token handed out before the kill still works on the restarted process
+      assert.ok(refreshTokens.length >= LOGIN_WORKERS, `only ${refreshTokens.length} logins finished before the kill`);
+      const rpAfter = await relyingParty(url, dispatch.clientId, dispatch.clientSecret, REDIRECT);
+      for (const [i, refresh] of refreshTokens.entries()) {
+        const renewed = await oidc.refreshTokenGrant(rpAfter.config, refresh).catch((e: unknown) => {
+          throw new Error(`refresh token ${i + 1} of ${refreshTokens.length} from before the kill is lost: ${e}`);
+        });
+        assert.ok(renewed.access_token);
+      }
       child.kill('SIGKILL');
     });
   });
