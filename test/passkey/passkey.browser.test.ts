@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { createChallenges } from '../../src/authenticators/passkey/challenges.js';
 import { ACR } from '../../src/authn/acr.js';
+import { setEnabled } from '../../src/identity/users.js';
 import { client, clientToken } from '../admin-api/support.js';
 import { launchChromium, skipChromium } from '../support/chromium.js';
 import type { RelyingParty } from '../support/rp.js';
@@ -196,6 +197,21 @@ describe('passkeys in Chromium', { skip: skipChromium }, () => {
       assert.match(await failures(), /User verification required/i, 'refused for the missing user verification');
     } finally {
       await a.close();
+    }
+  });
+
+  test('a disabled account does not sign in with its passkey (the passkey names the user, the account says no)', async () => {
+    await setEnabled(server.services.db, userId, false);
+    const a = await authenticatorPage(browser, { credentials: held });
+    try {
+      await toPasskeyPage(a.page, alone);
+      const refused = await submitPasskey(a.page);
+      assert.equal(refused.location, undefined);
+      assert.match(await a.page.content(), /Your account is not available/);
+      held = await a.credentials();
+    } finally {
+      await a.close();
+      await setEnabled(server.services.db, userId, true);
     }
   });
 

@@ -102,6 +102,7 @@ export function createPasskeyAuthenticator(deps: PasskeyAuthenticatorDeps) {
   async function begin(ctx: Ctx): Promise<Outcome> {
     const user = ctx.user;
     if (!user) return page(ctx, 'get');
+    if (!user.enabled) return fatal('user-disabled', 'passkey.user-disabled');
     if (isLocked(user, ctx.now)) return lockedOutcome(user, ctx.now);
     if (await credentials.has(user.id)) return page(ctx, 'get');
     if (!settings.enrolAtLogin) {
@@ -126,6 +127,7 @@ export function createPasskeyAuthenticator(deps: PasskeyAuthenticatorDeps) {
   }
 
   async function continueStep(ctx: Ctx, input: Record<string, string>): Promise<Outcome> {
+    if (ctx.user && !ctx.user.enabled) return fatal('user-disabled', 'passkey.user-disabled');
     if (ctx.user && isLocked(ctx.user, ctx.now)) return lockedOutcome(ctx.user, ctx.now);
     const state = ctx.state;
     if (!state) return begin(ctx);
