@@ -48,6 +48,26 @@ export const smsOtpMessages = {
   'sms-otp.page.valid-for': 'The code is valid for {minutes} more minute(s).',
   'sms-otp.page.did-not-get': 'Did not get the code?',
   'sms-otp.page.resend': 'Resend code',
+  'sms-otp.page.capture-title': 'Enter your mobile number',
+  'sms-otp.page.capture-heading': 'Enter Your Mobile Phone Number',
+  'sms-otp.page.capture-lead': 'We will send a code to it to finish signing in to',
+  'sms-otp.page.capture-saved': 'It is saved to your profile once you enter that code.',
+  'sms-otp.page.mobile': 'Mobile number',
+  'sms-otp.page.country-hint-default': 'Include the country code if your number is not from {country}.',
+  'sms-otp.page.country-hint': 'Include the country code, for example +94 77 123 4567.',
+  'sms-otp.page.send': 'Send code',
+  'sms-otp.page.not-sent-title': 'Code not sent',
+  'sms-otp.page.not-sent-heading': 'We could not send your code',
+  'sms-otp.page.to': 'to',
+  'sms-otp.page.reference': 'Reference: {detail}',
+  'sms-otp.page.backup-label': 'Or enter a backup code',
+  'sms-otp.page.backup-continue': 'Continue with a backup code',
+  'sms-otp.page.can-ask-now': 'You can ask for a new code now.',
+  'sms-otp.page.last-code-dead': 'The last code sent to {maskedMobile} no longer works.',
+  'sms-otp.page.backup-instead': 'You can enter a backup code instead of a new code.',
+  'sms-otp.page.no-new-code-backup':
+    'No new code can be sent in this login: enter a backup code, or go back to {application} and start again.',
+  'sms-otp.page.no-new-code': 'No new code can be sent in this login: go back to {application} and start again.',
 } as const;
 
 export type SmsOtpMessageId = keyof typeof smsOtpMessages;

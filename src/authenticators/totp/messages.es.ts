@@ -17,4 +17,19 @@ export const totpMessagesEs: Partial<Record<TotpMessageId, string>> = {
   'totp.too-many-credentials':
     'Tiene tantas aplicaciones de autenticación como se permite. Pida a su administrador que quite una.',
   'totp.enrolled': 'Su aplicación de autenticación está configurada.',
+  'totp.page.code-title': 'Introduzca su código',
+  'totp.page.code-heading': 'Introduzca el código de su aplicación de autenticación',
+  'totp.page.code': 'Código',
+  'totp.page.code-hint':
+    'Abra la aplicación de autenticación de su teléfono e introduzca el código de {digits} dígitos que muestra para esta cuenta.',
+  'totp.page.enrol-title': 'Configure una aplicación de autenticación',
+  'totp.page.enrol-lead': 'pide un código de una aplicación de autenticación. Añada esta cuenta a una ahora.',
+  'totp.page.enrol-open':
+    'Abra una aplicación de autenticación en su teléfono (por ejemplo Google Authenticator, Microsoft Authenticator, FreeOTP o 1Password) y añada una cuenta.',
+  'totp.page.enrol-scan': 'Escanee este código QR:',
+  'totp.page.enrol-by-hand': 'O introduzca esta clave a mano (cuenta {account}, basada en el tiempo):',
+  'totp.page.open-on-device': 'Abrir en una aplicación de autenticación de este dispositivo',
+  'totp.page.enrol-enter': 'Introduzca el código de {digits} dígitos que muestra ahora la aplicación.',
+  'totp.page.code-from-app': 'Código de la aplicación',
+  'totp.page.confirm': 'Confirmar y continuar',
 };

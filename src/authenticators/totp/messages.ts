@@ -15,6 +15,21 @@ export const totpMessages = {
   'totp.enrol-expired': 'Setting up the app took too long. A new QR code is shown: scan it again.',
   'totp.too-many-credentials': 'You have as many authenticator apps as allowed. Ask your administrator to remove one.',
   'totp.enrolled': 'Your authenticator app is set up.',
+  'totp.page.code-title': 'Enter your code',
+  'totp.page.code-heading': 'Enter the code from your authenticator app',
+  'totp.page.code': 'Code',
+  'totp.page.code-hint':
+    'Open the authenticator app on your phone and enter the {digits}-digit code it shows for this account.',
+  'totp.page.enrol-title': 'Set up an authenticator app',
+  'totp.page.enrol-lead': 'asks for a code from an authenticator app. Add this account to one now.',
+  'totp.page.enrol-open':
+    'Open an authenticator app on your phone (for example Google Authenticator, Microsoft Authenticator, FreeOTP or 1Password) and add an account.',
+  'totp.page.enrol-scan': 'Scan this QR code:',
+  'totp.page.enrol-by-hand': 'Or enter this key by hand (account {account}, time-based):',
+  'totp.page.open-on-device': 'Open in an authenticator app on this device',
+  'totp.page.enrol-enter': 'Enter the {digits}-digit code the app shows now.',
+  'totp.page.code-from-app': 'Code from the app',
+  'totp.page.confirm': 'Confirm and continue',
 } as const;
 
 export type TotpMessageId = keyof typeof totpMessages;

@@ -26,4 +26,8 @@ export const webMessagesEs: Record<string, string> = {
   'page.problem-heading': 'No pudimos iniciar su sesión',
   'page.try-again': 'Intentar de nuevo',
   'page.back': 'Volver a la aplicación',
+  'page.choose-title': 'Elija cómo iniciar sesión',
+  'page.choose-heading': 'Elija cómo continuar',
+  'page.step-of': 'Paso {step} de su inicio de sesión en',
+  'page.try-another-way': 'Probar de otra forma',
 };

@@ -23,4 +23,8 @@ export const webMessagesSi: Record<string, string> = {
   'page.problem-heading': 'අපට ඔබව පිවිසවීමට නොහැකි විය',
   'page.try-again': 'නැවත උත්සාහ කරන්න',
   'page.back': 'යෙදුම වෙත ආපසු යන්න',
+  'page.choose-title': 'පිවිසෙන ආකාරය තෝරන්න',
+  'page.choose-heading': 'ඉදිරියට යන ආකාරය තෝරන්න',
+  'page.step-of': 'පිවිසුමේ පියවර {step}:',
+  'page.try-another-way': 'වෙනත් ක්\u200dරමයක් උත්සාහ කරන්න',
 };

@@ -38,6 +38,10 @@ export const webMessages: Record<string, string> = {
   'page.problem-heading': 'We could not sign you in',
   'page.try-again': 'Try again',
   'page.back': 'Go back to the application',
+  'page.choose-title': 'Choose how to sign in',
+  'page.choose-heading': 'Choose how to continue',
+  'page.step-of': 'Step {step} of your sign-in to',
+  'page.try-another-way': 'Try another way',
 };
 
 /** Every message the pages can show, by id (English). */
