@@ -126,6 +126,13 @@ describe('languages of a login', () => {
     assert.match(si.text, /^Verification Code: \d{6}\n/);
     assert.equal(countSegments(si.text).encoding, 'GSM-7');
   });
+
+  test('a template per locale without {code} is refused at its field, like the message template', async () => {
+    await assert.rejects(f.configure({ templates: { es: 'Su clave llega pronto' } }), (e: unknown) => {
+      assert.match(JSON.stringify(e, Object.getOwnPropertyNames(e)), /templates\.es/);
+      return true;
+    });
+  });
 });
 
 describe('choosing a locale', () => {
