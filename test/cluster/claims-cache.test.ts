@@ -5,37 +5,20 @@
  * each sent to the node the test picks behind one public URL.
  */
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
+
 import { after, before, describe, test } from 'node:test';
 import { ClaimUri, OIDC_DIALECT } from '../../src/identity/claim-uris.js';
 import { listLocalClaims, setMapping, updateLocalClaim } from '../../src/identity/claims.js';
 import { createUser } from '../../src/identity/users.js';
 import { type Backend, postgresBackend, skipPostgres, skipRedis, sqliteBackend } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
+import { switchableFront } from '../support/front.js';
 import { relyingParty } from '../support/rp.js';
 import { freePort, startStepgate, type TestServer } from '../support/server.js';
 
 const REDIRECT = 'http://127.0.0.1:1/callback';
 const PASSWORD = 'claims cache password 1';
 const CACHE_SECONDS = 1;
-
-/** A front that sends every request to the node picked last (the public URL both nodes share). */
-async function switchableFront(port: number): Promise<{ server: Server; pick(node: TestServer): void }> {
-  let target = 0;
-  const server = createServer((req, res) => {
-    const upstream = request(
-      { host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return { server, pick: (node) => (target = Number(new URL(node.app.listeningOrigin).port)) };
-}
 
 const variants: { name: string; backend: Backend; redis: boolean; skip: string | false }[] = [
   { name: 'PostgreSQL and Redis', backend: postgresBackend, redis: true, skip: skipPostgres || skipRedis },

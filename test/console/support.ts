@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { ensureConsoleApplication } from '../../src/identity/console-app.js';
+import { createUser } from '../../src/identity/users.js';
 import { adminApiPlugin } from '../../src/web/admin-api/index.js';
 import { consolePlugin } from '../../src/web/console/index.js';
 import { screenshotPath } from '../support/screenshots.js';
@@ -157,4 +159,35 @@ export async function screenshot(
   // let transitions and fonts settle so screenshots are stable
   await page.waitForTimeout(100);
   await page.screenshot({ path: screenshotPath(`console-${name}`), fullPage: options.fullPage ?? false });
+}
+
+export const CONSOLE_ADMIN = { username: 'admin', password: 'correct horse battery staple' };
+
+/**
+ * The console signed in as an admin with a mobile number, and a switched-off smsOTP identity provider with the given
+ * sms-otp configuration (a live one could only be changed from a two-factor sign-in; these suites are about forms).
+ */
+export async function consoleWithSmsOtpProvider(
+  smsOtpConfig: Record<string, unknown>,
+  prepare: (page: Page) => void = () => undefined,
+): Promise<{ server: TestServer; browser: Browser; context: BrowserContext; page: Page; idpId: string }> {
+  ensureConsoleBuilt();
+  const server = await startConsoleServer();
+  await createUser(server.services.db, server.services.hasher, {
+    username: CONSOLE_ADMIN.username,
+    password: CONSOLE_ADMIN.password,
+    roles: ['admin'],
+    claims: { [ClaimUri.mobile]: '+94771234567' },
+  });
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  prepare(page);
+  await signIn(page, server.url, CONSOLE_ADMIN.username, CONSOLE_ADMIN.password);
+  const idp = await server.services.identityProviders.create({
+    name: 'smsOTP',
+    enabled: false,
+    authenticators: [{ type: 'sms-otp', enabled: true, config: smsOtpConfig }],
+  });
+  return { server, browser, context, page, idpId: idp.id };
 }

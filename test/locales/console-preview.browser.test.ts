@@ -6,13 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ClaimUri } from '../../src/identity/claim-uris.js';
-import { createUser } from '../../src/identity/users.js';
-import { ensureConsoleBuilt, launchBrowser, signIn, skipReason, startConsoleServer } from '../console/support.js';
+import { consoleWithSmsOtpProvider, skipReason } from '../console/support.js';
 import type { TestServer } from '../support/server.js';
 
 const skip = skipReason();
-const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
 
 describe('console: SMS templates per language with their preview', { skip }, () => {
   let server: TestServer;
@@ -21,42 +18,19 @@ describe('console: SMS templates per language with their preview', { skip }, () 
   let idpId: string;
 
   before(async () => {
-    ensureConsoleBuilt();
-    server = await startConsoleServer();
-    await createUser(server.services.db, server.services.hasher, {
-      username: ADMIN.username,
-      password: ADMIN.password,
-      roles: ['admin'],
-      claims: { [ClaimUri.mobile]: '+94771234567' },
-    });
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await signIn(page, server.url, ADMIN.username, ADMIN.password);
-    // switched off: a live provider could only be changed from a two-factor sign-in; this suite is about the form
-    const idp = await server.services.identityProviders.create({
-      name: 'smsOTP',
-      enabled: false,
-      authenticators: [
-        {
-          type: 'sms-otp',
-          enabled: true,
-          config: {
-            gateway: {
-              preset: {
-                provider: 'vonage',
-                fields: {
-                  apiKey: 'key-1',
-                  apiSecret: 'secret-1',
-                  from: 'Stepgate',
-                  baseUrl: 'https://sms.example.test',
-                },
-              },
-            },
+    ({ server, browser, page, idpId } = await consoleWithSmsOtpProvider({
+      gateway: {
+        preset: {
+          provider: 'vonage',
+          fields: {
+            apiKey: 'key-1',
+            apiSecret: 'secret-1',
+            from: 'Stepgate',
+            baseUrl: 'https://sms.example.test',
           },
         },
-      ],
-    });
-    idpId = idp.id;
+      },
+    }));
   });
 
   after(async () => {

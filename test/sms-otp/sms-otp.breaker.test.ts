@@ -15,10 +15,10 @@ import { API, clientToken } from '../admin-api/support.js';
 import { makeSelfSignedCertificate } from '../sms/support/tls.js';
 import { postgresBackend, skipPostgres, skipRedis, suiteNeeding, variants } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
+import { switchableFront } from '../support/front.js';
 import { relyingParty } from '../support/rp.js';
 import { freePort, startStepgate, type TestServer } from '../support/server.js';
 import { PASSWORD, REDIRECT, type SmsOtpFixture, startSmsOtp } from './support/fixture.js';
-import { switchableFront } from './support/front.js';
 import { codeIn, type HttpsProvider, namedGateway, startHttpsProvider, triedOf } from './support/https-provider.js';
 
 type AnyPlugin = FastifyPluginAsync<Record<string, unknown>>;

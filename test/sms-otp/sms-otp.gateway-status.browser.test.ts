@@ -7,14 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { createBreaker } from '../../src/authenticators/sms-otp/breaker.js';
-import { ClaimUri } from '../../src/identity/claim-uris.js';
-import { createUser } from '../../src/identity/users.js';
-import { ensureConsoleBuilt, launchBrowser, signIn, skipReason, startConsoleServer } from '../console/support.js';
+import { consoleWithSmsOtpProvider, skipReason } from '../console/support.js';
 import type { TestServer } from '../support/server.js';
 import { namedGateway } from './support/https-provider.js';
 
 const skip = skipReason();
-const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
 
 describe('SMS OTP Configuration: the gateway status panel', { skip }, () => {
   let server: TestServer;
@@ -23,32 +20,10 @@ describe('SMS OTP Configuration: the gateway status panel', { skip }, () => {
   let idpId: string;
 
   before(async () => {
-    ensureConsoleBuilt();
-    server = await startConsoleServer();
-    await createUser(server.services.db, server.services.hasher, {
-      username: ADMIN.username,
-      password: ADMIN.password,
-      roles: ['admin'],
-      claims: { [ClaimUri.mobile]: '+94771234567' },
-    });
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await signIn(page, server.url, ADMIN.username, ADMIN.password);
-    const idp = await server.services.identityProviders.create({
-      name: 'smsOTP',
-      enabled: false,
-      authenticators: [
-        {
-          type: 'sms-otp',
-          enabled: true,
-          config: {
-            gateways: [namedGateway('vonage-main', 'https://a.example'), namedGateway('backup', 'https://b.example')],
-            breaker: { failures: 2, windowSeconds: 60, coolDownSeconds: 600 },
-          },
-        },
-      ],
-    });
-    idpId = idp.id;
+    ({ server, browser, page, idpId } = await consoleWithSmsOtpProvider({
+      gateways: [namedGateway('vonage-main', 'https://a.example'), namedGateway('backup', 'https://b.example')],
+      breaker: { failures: 2, windowSeconds: 60, coolDownSeconds: 600 },
+    }));
   });
   after(async () => {
     await browser?.close();
@@ -87,7 +62,8 @@ describe('SMS OTP Configuration: the gateway status panel', { skip }, () => {
   });
 
   test('the message preview ends with the WebOTP line and its segments count it', async () => {
-    const preview = (await page.locator('.message-preview').textContent()) ?? '';
+    // the message template's own preview (each language's template has one of its own, marked with its locale)
+    const preview = (await page.locator('.message-preview:not([data-locale])').textContent()) ?? '';
     assert.match(preview, /Verification Code: 482915\s+@127\.0\.0\.1 #482915/);
     assert.match(preview, /1 SMS segment/);
     assert.match(preview, /45 septets/, 'the 25 characters of the text and 20 of the WebOTP line');

@@ -6,37 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, request, type Server } from 'node:http';
+
 import { after, before, describe, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { createUser, getUserById } from '../../src/identity/users.js';
 import { type Backend, postgresBackend, skipPostgres, skipRedis, sqliteBackend } from '../support/backends.js';
 import { Browser, type Page } from '../support/browser.js';
+import { switchableFront } from '../support/front.js';
 import { type RelyingParty, relyingParty } from '../support/rp.js';
 import { freePort, startStepgate, type TestServer } from '../support/server.js';
 import { messageIdOf, PASSWORD_STEP, REDIRECT, TOTP_STEP } from './support/fixture.js';
 import { base32Encode, oneDigitOff, totp } from './support/rfc6238.js';
 
 const PASSWORD = 'totp cluster password 1';
-
-/** A front that sends every request to the node picked last, or to the port an `x-node-port` header names. */
-async function switchableFront(port: number): Promise<{ server: Server; pick(node: TestServer): void }> {
-  let target = 0;
-  const server = createServer((req, res) => {
-    const named = Number(req.headers['x-node-port']);
-    const upstream = request(
-      { host: '127.0.0.1', port: named || target, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return { server, pick: (node) => (target = Number(new URL(node.app.listeningOrigin).port)) };
-}
 
 const variants: { name: string; backend: Backend; redis: boolean; skip: string | false }[] = [
   { name: 'PostgreSQL and Redis', backend: postgresBackend, redis: true, skip: skipPostgres || skipRedis },
