@@ -1,44 +1,13 @@
 /** CRUD round trips over real HTTP: applications, claims, users, truststore, audit — and that secrets stay secret. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { suiteNeeding, variants } from '../support/backends.js';
 import type { TestServer } from '../support/server.js';
+import { selfSignedCertificate } from './saml-fixtures.js';
 import { client, clientToken, startAdminServer } from './support.js';
 
 const enc = encodeURIComponent;
-
-function selfSignedPem(cn: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'stepgate-cert-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'k.pem'),
-        '-out',
-        join(dir, 'c.pem'),
-        '-days',
-        '30',
-        '-subj',
-        `/CN=${cn}`,
-      ],
-      { stdio: 'ignore' },
-    );
-    return readFileSync(join(dir, 'c.pem'), 'utf8');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 for (const { backend, skip } of variants()) {
   suiteNeeding(skip, `admin API resources on ${backend.name}`, () => {
@@ -241,7 +210,7 @@ for (const { backend, skip } of variants()) {
     });
 
     test('truststore: import PEM and base64 DER, list without PEMs, refuse garbage, delete', async () => {
-      const pem = selfSignedPem('rest.nexmo.com');
+      const pem = selfSignedCertificate('rest.nexmo.com').certificate;
       const imported = await call('POST', '/truststore', { alias: 'Nexmo', certificate: pem });
       assert.equal(imported.status, 201, imported.text);
       assert.equal(imported.body.items[0].alias, 'Nexmo');
