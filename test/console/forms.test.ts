@@ -7,13 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ClaimUri } from '../../src/identity/claim-uris.js';
-import { createUser } from '../../src/identity/users.js';
 import type { TestServer } from '../support/server.js';
-import { ensureConsoleBuilt, launchBrowser, screenshot, signIn, skipReason, startConsoleServer } from './support.js';
+import { screenshot, signedInConsole, skipReason } from './support.js';
 
 const skip = skipReason();
-const ADMIN = { username: 'admin', password: 'forms test password' };
 
 describe('console forms: error summary, focus, cleared errors, sentences', { skip }, () => {
   let server: TestServer;
@@ -22,18 +19,10 @@ describe('console forms: error summary, focus, cleared errors, sentences', { ski
   let page: Page;
 
   before(async () => {
-    ensureConsoleBuilt();
-    server = await startConsoleServer();
-    await createUser(server.services.db, server.services.hasher, {
-      ...ADMIN,
-      roles: ['admin'],
-      claims: { [ClaimUri.mobile]: '+94771234567' },
-    });
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    page.on('dialog', (d) => void d.accept());
-    await signIn(page, server.url, ADMIN.username, ADMIN.password);
+    ({ server, browser, context, page } = await signedInConsole({
+      viewport: { width: 1280, height: 800 },
+      prepare: (p) => p.on('dialog', (d) => void d.accept()),
+    }));
   });
 
   after(async () => {

@@ -7,14 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ClaimUri } from '../../src/identity/claim-uris.js';
-import { createUser } from '../../src/identity/users.js';
 import { selfSignedCertificate, spMetadata } from '../admin-api/saml-fixtures.js';
 import type { TestServer } from '../support/server.js';
-import { ensureConsoleBuilt, launchBrowser, screenshot, signIn, skipReason, startConsoleServer } from './support.js';
+import { screenshot, signedInConsole, skipReason } from './support.js';
 
 const skip = skipReason();
-const ADMIN = { username: 'admin', password: 'saml console password' };
 const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
 const sp = selfSignedCertificate('saml2-web-app-pickup-dispatch.com');
 
@@ -26,18 +23,10 @@ describe('console: SAML2 Web SSO Configuration of a service provider', { skip },
   let samlAppId = '';
 
   before(async () => {
-    ensureConsoleBuilt();
-    server = await startConsoleServer();
-    await createUser(server.services.db, server.services.hasher, {
-      ...ADMIN,
-      roles: ['admin'],
-      claims: { [ClaimUri.mobile]: '+94771234567' },
-    });
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    page.on('dialog', (d) => void d.accept());
-    await signIn(page, server.url, ADMIN.username, ADMIN.password);
+    ({ server, browser, context, page } = await signedInConsole({
+      viewport: { width: 1280, height: 900 },
+      prepare: (p) => p.on('dialog', (d) => void d.accept()),
+    }));
   });
 
   after(async () => {

@@ -164,13 +164,12 @@ export async function screenshot(
 export const CONSOLE_ADMIN = { username: 'admin', password: 'correct horse battery staple' };
 
 /**
- * The console signed in as an admin with a mobile number, and a switched-off smsOTP identity provider with the given
- * sms-otp configuration (a live one could only be changed from a two-factor sign-in; these suites are about forms).
+ * The console signed in as an admin with a mobile number: Stepgate with the admin API and the console, Chromium, and
+ * a page back in the console after the password step. `prepare` runs on the page before the sign-in (a dialog handler).
  */
-export async function consoleWithSmsOtpProvider(
-  smsOtpConfig: Record<string, unknown>,
-  prepare: (page: Page) => void = () => undefined,
-): Promise<{ server: TestServer; browser: Browser; context: BrowserContext; page: Page; idpId: string }> {
+export async function signedInConsole(
+  options: { viewport?: { width: number; height: number }; prepare?: (page: Page) => void } = {},
+): Promise<{ server: TestServer; browser: Browser; context: BrowserContext; page: Page }> {
   ensureConsoleBuilt();
   const server = await startConsoleServer();
   await createUser(server.services.db, server.services.hasher, {
@@ -180,14 +179,26 @@ export async function consoleWithSmsOtpProvider(
     claims: { [ClaimUri.mobile]: '+94771234567' },
   });
   const browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 } });
   const page = await context.newPage();
-  prepare(page);
+  options.prepare?.(page);
   await signIn(page, server.url, CONSOLE_ADMIN.username, CONSOLE_ADMIN.password);
-  const idp = await server.services.identityProviders.create({
+  return { server, browser, context, page };
+}
+
+/**
+ * The signed-in console and a switched-off smsOTP identity provider with the given sms-otp configuration (a live one
+ * could only be changed from a two-factor sign-in; these suites are about forms).
+ */
+export async function consoleWithSmsOtpProvider(
+  smsOtpConfig: Record<string, unknown>,
+  prepare: (page: Page) => void = () => undefined,
+): Promise<{ server: TestServer; browser: Browser; context: BrowserContext; page: Page; idpId: string }> {
+  const signedIn = await signedInConsole({ prepare });
+  const idp = await signedIn.server.services.identityProviders.create({
     name: 'smsOTP',
     enabled: false,
     authenticators: [{ type: 'sms-otp', enabled: true, config: smsOtpConfig }],
   });
-  return { server, browser, context, page, idpId: idp.id };
+  return { ...signedIn, idpId: idp.id };
 }
