@@ -6,13 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Dialog, Page } from 'playwright-core';
-import { ClaimUri } from '../../src/identity/claim-uris.js';
-import { createUser } from '../../src/identity/users.js';
 import type { TestServer } from '../support/server.js';
-import { ensureConsoleBuilt, launchBrowser, signIn, skipReason, startConsoleServer } from './support.js';
+import { consoleWithSmsOtpProvider, skipReason } from './support.js';
 
 const skip = skipReason();
-const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
 const SECRET = 'vonage-secret-kept-9';
 const BASE_URL = 'https://sms-relay.example.test';
 
@@ -27,43 +24,23 @@ describe('SMS OTP Configuration: presets, success rule, warnings', { skip }, () 
   const dialogs: string[] = [];
 
   before(async () => {
-    ensureConsoleBuilt();
-    server = await startConsoleServer();
-    await createUser(server.services.db, server.services.hasher, {
-      username: ADMIN.username,
-      password: ADMIN.password,
-      roles: ['admin'],
-      claims: { [ClaimUri.mobile]: '+94771234567' },
-    });
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    page.on('dialog', (d: Dialog) => {
-      dialogs.push(d.message());
-      void ((answers.shift() ?? false) ? d.accept() : d.dismiss());
-    });
-    await signIn(page, server.url, ADMIN.username, ADMIN.password);
     // the provider is switched off: a live one could only be changed from a two-factor sign-in (the admin API's
     // two-factor guard suite covers that), and this suite is about the form
-    const idp = await server.services.identityProviders.create({
-      name: 'smsOTP',
-      enabled: false,
-      authenticators: [
-        {
-          type: 'sms-otp',
-          enabled: true,
-          config: {
-            gateway: {
-              preset: {
-                provider: 'vonage',
-                fields: { apiKey: 'key-1', apiSecret: SECRET, from: 'Stepgate', baseUrl: BASE_URL },
-              },
-            },
+    ({ server, browser, context, page, idpId } = await consoleWithSmsOtpProvider(
+      {
+        gateway: {
+          preset: {
+            provider: 'vonage',
+            fields: { apiKey: 'key-1', apiSecret: SECRET, from: 'Stepgate', baseUrl: BASE_URL },
           },
         },
-      ],
-    });
-    idpId = idp.id;
+      },
+      (p) =>
+        p.on('dialog', (d: Dialog) => {
+          dialogs.push(d.message());
+          void ((answers.shift() ?? false) ? d.accept() : d.dismiss());
+        }),
+    ));
   });
 
   after(async () => {
