@@ -271,48 +271,32 @@ export function Saved({ message }: { message?: string }) {
   );
 }
 
-/** A collapsible section, open or closed by default, as the guide says "Expand … Configuration". */
-export function Section({
-  title,
-  children,
-  open = true,
-  id,
-}: {
+interface SectionProps {
   title: string;
   children: ReactNode;
   open?: boolean;
   id?: string;
-}) {
+}
+
+/** A collapsible part of a form at one heading level: a section (h2) or a part inside one (h3). */
+function Collapsible({ title, children, open = true, id, sub }: SectionProps & { sub: boolean }) {
+  const kind = sub ? 'subsection' : 'section';
   return (
-    <details className="section" open={open} id={id}>
-      <summary>
-        <h2>{title}</h2>
-      </summary>
-      <div className="section-body">{children}</div>
+    <details className={kind} open={open} id={id}>
+      <summary>{sub ? <h3>{title}</h3> : <h2>{title}</h2>}</summary>
+      <div className={`${kind}-body`}>{children}</div>
     </details>
   );
 }
 
+/** A collapsible section, open or closed by default, as the guide says "Expand … Configuration". */
+export function Section(props: SectionProps) {
+  return <Collapsible {...props} sub={false} />;
+}
+
 /** A part of a section (WSO2's "SAML2 Web SSO Configuration" inside "Inbound Authentication Configuration"). */
-export function SubSection({
-  title,
-  children,
-  open = true,
-  id,
-}: {
-  title: string;
-  children: ReactNode;
-  open?: boolean;
-  id?: string;
-}) {
-  return (
-    <details className="subsection" open={open} id={id}>
-      <summary>
-        <h3>{title}</h3>
-      </summary>
-      <div className="subsection-body">{children}</div>
-    </details>
-  );
+export function SubSection(props: SectionProps) {
+  return <Collapsible {...props} sub />;
 }
 
 /** A secret the API shows once (client secret, backup codes): copy it now; `beside` says what goes with it. */

@@ -11,7 +11,7 @@ import { ClaimUri } from '../../../src/identity/claim-uris.js';
 import type { SamlServiceProviderInput } from '../../../src/identity/saml-settings.js';
 import { createUser, type User } from '../../../src/identity/users.js';
 import { makeSelfSignedCertificate, type TestCertificate } from '../../sms/support/tls.js';
-import { gatewayFor } from '../../sms-otp/support/fixture.js';
+import { gatewayFor, TEST_DEFAULTS } from '../../sms-otp/support/fixture.js';
 import { type MockSms, startMockSms } from '../../sms-otp/support/mock-sms.js';
 import type { Backend } from '../../support/backends.js';
 import { Browser, type Form, type Page } from '../../support/browser.js';
@@ -25,17 +25,6 @@ export const TWO_STEPS = [
 export const ONE_STEP = [{ options: [{ authenticator: 'password' }] }];
 export const MFA = 'https://refeds.org/profile/mfa';
 export const PPT = 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport';
-
-const TEST_LIMITS = {
-  resendCooldownSeconds: 0,
-  limits: {
-    perNumber: { max: 1000, windowMinutes: 60 },
-    perAccount: { max: 1000, windowMinutes: 60 },
-    perIp: { max: 1000, windowMinutes: 60 },
-    globalPerHour: 100000,
-    allowedCountries: [],
-  },
-};
 
 export interface ServiceProvider {
   issuer: string;
@@ -106,7 +95,7 @@ export async function startSaml(
     ...(options.plugins ? { plugins: options.plugins } : {}),
   });
   const s = server.services;
-  const smsOtp = { type: 'sms-otp', enabled: true, config: { ...TEST_LIMITS, gateway: gatewayFor(sms.origin) } };
+  const smsOtp = { type: 'sms-otp', enabled: true, config: { ...TEST_DEFAULTS, gateway: gatewayFor(sms.origin) } };
   const existing = options.keep ? await s.identityProviders.getByName('smsOTP') : undefined;
   if (existing) await s.identityProviders.update(existing.id, { authenticators: [smsOtp] });
   else await s.identityProviders.create({ name: 'smsOTP', authenticators: [smsOtp] });

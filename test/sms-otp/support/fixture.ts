@@ -16,7 +16,7 @@ export const PASSWORD = 'correct horse battery';
 export const MOBILE = '+94771234567';
 
 /** Generous limits and no cooldown, so that tests which are not about limits never meet one. */
-const TEST_DEFAULTS = {
+export const TEST_DEFAULTS = {
   resendCooldownSeconds: 0,
   limits: {
     perNumber: { max: 1000, windowMinutes: 60 },
