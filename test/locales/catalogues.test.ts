@@ -26,8 +26,8 @@ test('ids without a translation, per locale (they are shown in English)', (t) =>
     t.diagnostic(
       `${locale}: ${missing.length} of ${Object.keys(english).length} ids in English: ${missing.join(', ')}`,
     );
-    // the engine's, the web layer's and the password, SMS OTP and TOTP pages' ids are all translated
-    const mustHave = missing.filter((id) => /^(login|oidc|web|logout|page|password|sms-otp|totp)\./.test(id));
+    // the engine's, the web layer's and the password, SMS OTP, TOTP and passkey pages' ids are all translated
+    const mustHave = missing.filter((id) => /^(login|oidc|web|logout|page|password|sms-otp|totp|passkey)\./.test(id));
     assert.deepEqual(mustHave, [], `${locale} lacks translations`);
     // a translation keeps the placeholders of its English text
     for (const [id, text] of Object.entries(translated[locale] ?? {})) {

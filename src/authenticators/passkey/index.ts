@@ -12,7 +12,7 @@ import type { StateStore } from '../../state/state-store.js';
 import type { Db } from '../../store/db.js';
 import { CHALLENGE_TTL_MS, createChallenges } from './challenges.js';
 import { createPasskeyCredentialStore, type PasskeyCredentialStore } from './credentials.js';
-import { type PasskeyMessageId, passkeyMessages } from './messages.js';
+import { type PasskeyMessageId, passkeyMessages, passkeyTranslations } from './messages.js';
 import {
   amrOf,
   authenticationOptions,
@@ -56,6 +56,7 @@ export const passkeyDescriptor = {
   // a discoverable passkey names its user: it can be a sequence's first step
   requiresUser: false,
   messages: passkeyMessages,
+  translations: passkeyTranslations,
 } satisfies AuthenticatorDescriptor;
 
 const fatal = (
