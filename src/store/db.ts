@@ -17,6 +17,7 @@ import * as m0002 from './migrations/0002_user_identity.js';
 import * as m0003 from './migrations/0003_saml_issuer.js';
 import * as m0004 from './migrations/0004_totp.js';
 import * as m0005 from './migrations/0005_webauthn.js';
+import * as m0006 from './migrations/0006_sms_messages.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0003_saml_issuer': m0003,
   '0004_totp': m0004,
   '0005_webauthn': m0005,
+  '0006_sms_messages': m0006,
 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

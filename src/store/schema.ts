@@ -162,6 +162,35 @@ export interface PreferredOptionsTable {
   updated_at: number;
 }
 
+/** One SMS a provider accepted (migration 0006); its status moves with delivery receipts. */
+export interface SmsMessagesTable {
+  id: string;
+  idp_id: string;
+  gateway: string;
+  provider: string;
+  provider_message_id: string | null;
+  purpose: string;
+  destination: string;
+  destination_suffix: string;
+  country: string | null;
+  segments: number;
+  status: string;
+  error_code: string | null;
+  login_id: string | null;
+  verified_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+/** The status timeline of a message: the send, then each receipt. */
+export interface SmsMessageEventsTable {
+  id: string;
+  message_id: string;
+  at: number;
+  status: string;
+  provider_status: string;
+  error_code: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   user_attributes: UserAttributesTable;
@@ -181,4 +210,6 @@ export interface Database {
   totp_credentials: TotpCredentialsTable;
   preferred_options: PreferredOptionsTable;
   webauthn_credentials: WebauthnCredentialsTable;
+  sms_messages: SmsMessagesTable;
+  sms_message_events: SmsMessageEventsTable;
 }

@@ -1,5 +1,6 @@
 // The preset registry, and the functions that turn a preset into plain fields or resolve its field values.
 import { type GatewayConfig, gatewayConfig, type PresetSelection, type ProviderId } from '../config.js';
+import { CALLBACK_FIELD } from '../receipts/callback.js';
 import { bulksms } from './bulksms.js';
 import { clickatell } from './clickatell.js';
 import { plivo } from './plivo.js';
@@ -23,6 +24,9 @@ export function resolveFields(selection: PresetSelection): PresetFields {
     const given = selection.fields[field.name];
     out[field.name] = given !== undefined && given.trim() !== '' ? given : (field.default ?? '');
   }
+  // the receipt callback a send adds (sms/receipts/callback.ts): not a field of any form, never stored
+  const callback = selection.fields[CALLBACK_FIELD];
+  if (callback) out[CALLBACK_FIELD] = callback;
   return out;
 }
 

@@ -1,4 +1,5 @@
 // Plivo Message API: JSON POST with Basic auth from the auth id and token; 202 with message_uuid.
+import { CALLBACK_FIELD } from '../receipts/callback.js';
 import { at, baseUrlField, basicAuth, enc, headerField, joinUrl, type Preset, parseJson, str } from './types.js';
 
 export const plivo: Preset = {
@@ -26,7 +27,9 @@ export const plivo: Preset = {
         ['Authorization', basicAuth(authId, f.authToken ?? '')],
         ['Content-Type', 'application/json'],
       ]),
-      payload: `{"src":"${enc.json(f.src ?? '')}","dst":"$ctx.num","text":"$ctx.msg"}`,
+      payload:
+        `{"src":"${enc.json(f.src ?? '')}","dst":"$ctx.num","text":"$ctx.msg"` +
+        `${f[CALLBACK_FIELD] ? `,"url":"${enc.json(f[CALLBACK_FIELD])}","method":"POST"` : ''}}`,
       expectedStatus: '',
     };
   },

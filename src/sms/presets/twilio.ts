@@ -1,4 +1,5 @@
 // Twilio Messages API: form POST to /2010-04-01/Accounts/{sid}/Messages.json with Basic auth; 201 with `sid`.
+import { CALLBACK_FIELD } from '../receipts/callback.js';
 import { at, baseUrlField, basicAuth, enc, headerField, joinUrl, type Preset, parseJson, str } from './types.js';
 
 const FAILED = ['failed', 'undelivered', 'canceled'];
@@ -39,7 +40,7 @@ export const twilio: Preset = {
         ['Authorization', basicAuth(sid, f.authToken ?? '')],
         ['Content-Type', 'application/x-www-form-urlencoded'],
       ]),
-      payload: `To=$ctx.num&${sender}&Body=$ctx.msg`,
+      payload: `To=$ctx.num&${sender}&Body=$ctx.msg${f[CALLBACK_FIELD] ? `&StatusCallback=${enc.form(f[CALLBACK_FIELD])}` : ''}`,
       expectedStatus: '',
     };
   },

@@ -1,4 +1,6 @@
 // Vonage (Nexmo) SMS API: form POST to /sms/json; a 200 can still carry a failure in messages[0].status.
+
+import { CALLBACK_FIELD } from '../receipts/callback.js';
 import { countSegments } from '../segments.js';
 import { at, baseUrlField, enc, headerField, joinUrl, type Preset, parseJson, str } from './types.js';
 
@@ -17,10 +19,17 @@ export const vonage: Preset = {
       default: 'Stepgate',
       help: 'Sender: a Vonage number or an alphanumeric sender ID (up to 11 characters) where the country allows it.',
     },
+    {
+      name: 'signatureSecret',
+      label: 'Signature secret',
+      secret: true,
+      help: 'Optional: with signed webhooks on in the Vonage dashboard, delivery receipts must carry a JWT signed with this secret (docs/delivery-receipts.md).',
+    },
     baseUrlField('https://rest.nexmo.com'),
   ],
   template(f, message) {
     const unicode = message !== undefined && countSegments(message.text).encoding === 'UCS-2';
+    const callback = f[CALLBACK_FIELD] ? `&callback=${enc.form(f[CALLBACK_FIELD])}` : '';
     return {
       url: joinUrl(f.baseUrl ?? '', '/sms/json'),
       method: 'POST',
@@ -30,7 +39,7 @@ export const vonage: Preset = {
       ]),
       payload:
         `api_key=${enc.form(f.apiKey ?? '')}&api_secret=${enc.form(f.apiSecret ?? '')}` +
-        `&from=${enc.form(f.from ?? '')}&to=$ctx.num&text=$ctx.msg${unicode ? '&type=unicode' : ''}`,
+        `&from=${enc.form(f.from ?? '')}&to=$ctx.num&text=$ctx.msg${unicode ? '&type=unicode' : ''}${callback}`,
       expectedStatus: '',
     };
   },

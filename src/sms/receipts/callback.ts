@@ -1,0 +1,37 @@
+/**
+ * Where a provider sends the receipts of one gateway: `/sms/receipts/{idp}/{gateway}/{token}` under the public URL.
+ * The token is a keyed hash of the identity provider and gateway (HMAC under the master key): random to anyone
+ * without the key, different per gateway, stored nowhere, checked in constant time; it changes with the master key.
+ */
+import type { Keyring } from '../../crypto/keyring.js';
+import type { GatewayConfig } from '../config.js';
+
+export const RECEIPTS_PATH = '/sms/receipts';
+
+/**
+ * The preset field the callback URL is handed to a preset's template in, for the providers that take one per
+ * message (Vonage `callback`, Twilio `StatusCallback`, Plivo `url`). Never stored, never shown in a form.
+ */
+export const CALLBACK_FIELD = 'statusCallbackUrl';
+
+export function receiptToken(keyring: Keyring, idpId: string, gateway: string): string {
+  return keyring.mac('sms-receipt-token', idpId, gateway);
+}
+
+export function receiptUrl(publicUrl: string, idpId: string, gateway: string, token: string): string {
+  const base = publicUrl.replace(/\/+$/, '');
+  return `${base}${RECEIPTS_PATH}/${encodeURIComponent(idpId)}/${encodeURIComponent(gateway)}/${token}`;
+}
+
+/**
+ * The gateway configuration a send uses: for a preset, the callback URL as the hidden field its template reads; the
+ * token is added to the mask values, so the logged and displayed request never shows it.
+ */
+export function withReceiptCallback(config: GatewayConfig, url: string, token: string): GatewayConfig {
+  if (config.preset === undefined) return config;
+  return {
+    ...config,
+    maskValues: [...config.maskValues, token],
+    preset: { ...config.preset, fields: { ...config.preset.fields, [CALLBACK_FIELD]: url } },
+  };
+}
