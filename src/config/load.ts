@@ -2,8 +2,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { parseDocument } from 'yaml';
+import { lazyModule } from '../lazy-module.js';
 import { type Config, ConfigSchema } from './schema.js';
+
+/** The YAML parser loads only when there is a configuration file to read. */
+const yaml = lazyModule<typeof import('yaml')>('yaml');
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -23,6 +26,9 @@ const ENV_ALIASES: Record<string, string> = {
   DATABASE_URL: 'databaseUrl',
   REDIS_URL: 'redisUrl',
   STEPGATE_ADMIN_PASSWORD: 'demo.adminPassword',
+  // the standard OpenTelemetry names: a collector's address set once for every service on the host
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'tracing.endpoint',
+  OTEL_SERVICE_NAME: 'tracing.serviceName',
 };
 
 function camelToEnv(path: string): string {
@@ -54,7 +60,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 
 function readYaml(file: string): Record<string, unknown> {
   const text = readFileSync(file, 'utf8');
-  const doc = parseDocument(text);
+  const doc = yaml().parseDocument(text);
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line;

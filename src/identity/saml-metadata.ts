@@ -5,7 +5,12 @@
  * any parsing (no entity expansion, no external fetches); what the settings cannot hold is a warning, not a guess.
  */
 import { X509Certificate } from 'node:crypto';
-import { DOMParser, type Element } from '@xmldom/xmldom';
+import type { Element } from '@xmldom/xmldom';
+import { lazyModule } from '../lazy-module.js';
+
+/** Loaded when an operator imports SP metadata, not at start. */
+const xmldom = lazyModule<typeof import('@xmldom/xmldom')>('@xmldom/xmldom');
+
 import type { SamlServiceProviderInput } from './saml-settings.js';
 import { SAML_NAME_ID_FORMATS } from './saml-settings.js';
 import type { SamlNameIdFormat } from './types.js';
@@ -51,7 +56,7 @@ function parse(xml: string): Element {
     throw new SamlMetadataError('must not contain a document type declaration (DOCTYPE) or entities');
   let root: Element | null;
   try {
-    const doc = new DOMParser({
+    const doc = new (xmldom().DOMParser)({
       onError: (level, message) => {
         if (level !== 'warning') throw new Error(message);
       },

@@ -5,9 +5,10 @@
  * metadata keep verifying until they fetch it again.
  */
 import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
 import type { Keyring } from '../crypto/keyring.js';
 import { newId } from '../identity/ids.js';
+import { lazyModule } from '../lazy-module.js';
 import type { Db } from '../store/db.js';
 
 const SEAL = 'saml-signing-key';
@@ -15,6 +16,8 @@ const USE = 'saml';
 /** How many earlier certificates the metadata keeps listing. */
 const KEEP_PREVIOUS = 2;
 const CERT_YEARS = 10;
+/** node-forge writes the certificate of a new key: once per key, so it loads then, not at start. */
+const nodeForge = lazyModule<typeof Forge>('node-forge');
 
 export interface SamlKey {
   kid: string;
@@ -31,6 +34,7 @@ export interface SamlKeys {
 }
 
 function newSamlKey(entityId: string, now: number): SamlKey {
+  const forge = nodeForge();
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
@@ -48,7 +52,7 @@ function newSamlKey(entityId: string, now: number): SamlKey {
     { name: 'keyUsage', digitalSignature: true, critical: true },
   ]);
   const pkcs1 = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  cert.sign(forge.pki.privateKeyFromPem(pkcs1) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  cert.sign(forge.pki.privateKeyFromPem(pkcs1) as Forge.pki.rsa.PrivateKey, forge.md.sha256.create());
   return {
     kid: newId('s_'),
     privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

@@ -6,11 +6,15 @@
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
-import xmlenc from 'xml-encryption';
+import type XmlEncryption from 'xml-encryption';
+import { lazyModule } from '../lazy-module.js';
 import { ASSERTION_LIFETIME_MS, ATTRNAME_BASIC, BEARER, CLOCK_SKEW_MS, NS, STATUS } from './constants.js';
 import type { SamlKey } from './keys.js';
 import { signElement } from './signature.js';
 import { addElement, isoTime, newDocument, parseXml, serialize } from './xml.js';
+
+/** Loaded with the first encrypted assertion, not at start. */
+const xmlEncryption = lazyModule<typeof XmlEncryption>('xml-encryption');
 
 /** A fresh SAML ID: starts with a letter (xs:ID), 160 random bits. */
 export function samlId(): string {
@@ -102,7 +106,7 @@ function buildAssertion(input: AssertionInput): { xml: string; id: string } {
 function encrypt(xml: string, certificate: string): Promise<string> {
   const cert = new X509Certificate(certificate);
   return new Promise((resolve, reject) =>
-    xmlenc.encrypt(
+    xmlEncryption().encrypt(
       xml,
       {
         rsa_pub: cert.publicKey.export({ type: 'spki', format: 'pem' }).toString(),

@@ -6,17 +6,21 @@
  */
 import { createSign, createVerify } from 'node:crypto';
 import type { Document, Element } from '@xmldom/xmldom';
-import { SignedXml } from 'xml-crypto';
+import type * as XmlCrypto from 'xml-crypto';
+import { lazyModule } from '../lazy-module.js';
 import { ACCEPTED_DIGESTS, ACCEPTED_SIGNATURES, ALG, NS } from './constants.js';
 import type { SamlKey } from './keys.js';
 import { childElements, elementsWithId, onlyChild, parseXml, SamlError } from './xml.js';
+
+/** Loaded with the first SAML message, not at start. */
+const xmlCrypto = lazyModule<typeof XmlCrypto>('xml-crypto');
 
 /**
  * Signs the element with this ID inside `xml`; the signature goes right after that element's Issuer, where the
  * SAML schema puts it.
  */
 export function signElement(xml: string, id: string, key: SamlKey): string {
-  const sig = new SignedXml({
+  const sig = new (xmlCrypto().SignedXml)({
     privateKey: key.privateKey,
     publicCert: key.certificate,
     signatureAlgorithm: ALG.rsaSha256,
@@ -61,7 +65,7 @@ export function verifyEnveloped(xml: string, doc: Document, certificate: string)
     throw new SamlError('The signature does not cover the SAML message.', 403);
   const digest = onlyChild(references[0]!, NS.dsig, 'DigestMethod')?.getAttribute('Algorithm') ?? '';
   if (!ACCEPTED_DIGESTS.has(digest)) throw new SamlError('The digest algorithm is not accepted (use SHA-256).', 403);
-  const verifier = new SignedXml({ publicCert: certificate, getCertFromKeyInfo: () => null });
+  const verifier = new (xmlCrypto().SignedXml)({ publicCert: certificate, getCertFromKeyInfo: () => null });
   let valid = false;
   try {
     verifier.loadSignature(signature as unknown as Node);

@@ -3,7 +3,11 @@
  * no external entities), parse errors as refusals, and element helpers that read only what the schema allows.
  * Outgoing XML is built with the same DOM implementation (`newDocument`), never by joining strings.
  */
-import { DOMImplementation, DOMParser, type Document, type Element, MIME_TYPE, XMLSerializer } from '@xmldom/xmldom';
+import type { Document, Element } from '@xmldom/xmldom';
+import { lazyModule } from '../lazy-module.js';
+
+/** The XML stack loads with the first SAML message, not at start (most nodes never see one). */
+const xmldom = lazyModule<typeof import('@xmldom/xmldom')>('@xmldom/xmldom');
 
 /** A message Stepgate refuses; `reason` is shown to the user and written to the audit log. */
 export class SamlError extends Error {
@@ -26,11 +30,11 @@ export function parseXml(text: string): Document {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new SamlError('The SAML message contains a document type declaration.');
   let doc: Document;
   try {
-    doc = new DOMParser({
+    doc = new (xmldom().DOMParser)({
       onError: (level, message) => {
         if (level !== 'warning') throw new Error(message);
       },
-    }).parseFromString(text, MIME_TYPE.XML_APPLICATION);
+    }).parseFromString(text, xmldom().MIME_TYPE.XML_APPLICATION);
   } catch {
     throw new SamlError('The SAML message is not well-formed XML.');
   }
@@ -40,11 +44,11 @@ export function parseXml(text: string): Document {
 }
 
 export function serialize(node: Document | Element): string {
-  return new XMLSerializer().serializeToString(node);
+  return new (xmldom().XMLSerializer)().serializeToString(node);
 }
 
 export function newDocument(ns: string, qualifiedName: string): Document {
-  return new DOMImplementation().createDocument(ns, qualifiedName, null);
+  return new (xmldom().DOMImplementation)().createDocument(ns, qualifiedName, null);
 }
 
 /** Adds a child element in a namespace, with attributes (undefined ones are left out) and optional text. */

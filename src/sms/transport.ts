@@ -2,10 +2,14 @@
 import { createHash } from 'node:crypto';
 import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { Agent, request as undiciRequest } from 'undici';
+import type { Agent } from 'undici';
+import { lazyModule } from '../lazy-module.js';
 import { DESTINATION_REFUSED } from './destination.js';
 import type { RenderedRequest } from './render.js';
 import type { SendFailureCode } from './result.js';
+
+/** undici (about 6 MiB of heap) loads with the first SMS a node sends, not at start. */
+const undici = lazyModule<typeof import('undici')>('undici');
 
 /** Cap on how much of a provider's answer we read and keep. */
 const MAX_ANSWER_BYTES = 64 * 1024;
@@ -42,7 +46,7 @@ export class AgentPool {
     const key = `${caKey}:${connectTimeoutMs}`;
     let agent = this.#agents.get(key);
     if (agent === undefined) {
-      agent = new Agent({
+      agent = new (undici().Agent)({
         connect: {
           ca: [...rootCertificates, ...extraPems],
           timeout: connectTimeoutMs,
@@ -66,7 +70,7 @@ export class AgentPool {
 export async function transmit(agent: Agent, req: RenderedRequest, timeouts: Timeouts): Promise<TransportOutcome> {
   const flatHeaders = req.headers.flat();
   try {
-    const res = await undiciRequest(req.url, {
+    const res = await undici().request(req.url, {
       dispatcher: agent,
       method: req.method,
       headers: flatHeaders,

@@ -1,5 +1,6 @@
 /** State in Redis for cluster mode: records as hashes with a version, CAS and counters as small Lua scripts. */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { lazyModule } from '../lazy-module.js';
 import type { StateStore } from './state-store.js';
 
 const CREATE = `if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -22,11 +23,14 @@ const DECR = `local n = tonumber(redis.call('GET', KEYS[1]) or '0')
 if n > 0 then return redis.call('DECR', KEYS[1]) end
 return 0`;
 
+/** ioredis loads only where a node runs in cluster mode. */
+const ioredis = lazyModule<typeof import('ioredis')>('ioredis');
+
 /** Over a URL (its own client, closed with the store) or the composition root's shared client (closed by its owner). */
 export function createRedisStateStore(connection: string | Redis, prefix = 'stepgate:'): StateStore {
   const owned = typeof connection === 'string';
   const redis = owned
-    ? new Redis(connection, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true })
+    ? new (ioredis().Redis)(connection, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true })
     : connection;
   const k = (key: string) => `${prefix}${key}`;
   return {

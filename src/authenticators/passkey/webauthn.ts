@@ -3,15 +3,17 @@
  * `publicUrl`, origin its origin), attestation 'none', user verification required, discoverable credentials preferred
  * (so a passkey can be the first step: the browser offers the user's passkeys, and the credential names its user).
  */
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
+import type * as SimpleWebAuthn from '@simplewebauthn/server';
 import type { StoredPasskey } from './credentials.js';
 
 export const TIMEOUT_MS = 120_000;
+
+/** @simplewebauthn/server and its ASN.1 stack (about 5 MiB of heap) load with the first ceremony, not at start. */
+let library: Promise<typeof SimpleWebAuthn> | undefined;
+const webauthn = () => {
+  library ??= import('@simplewebauthn/server');
+  return library;
+};
 
 export interface RelyingParty {
   rpID: string;
@@ -29,8 +31,8 @@ export function amrOf(deviceType: string, userVerified: boolean): string[] {
   return [deviceType === 'multiDevice' ? 'swk' : 'hwk', ...(userVerified ? ['user'] : [])];
 }
 
-export function authenticationOptions(rp: RelyingParty, challenge: string, allow: StoredPasskey[] | undefined) {
-  return generateAuthenticationOptions({
+export async function authenticationOptions(rp: RelyingParty, challenge: string, allow: StoredPasskey[] | undefined) {
+  return (await webauthn()).generateAuthenticationOptions({
     rpID: rp.rpID,
     // bytes: a string would be taken as text and encoded once more
     challenge: new Uint8Array(Buffer.from(challenge, 'base64url')),
@@ -44,13 +46,13 @@ export function authenticationOptions(rp: RelyingParty, challenge: string, allow
 
 type AuthenticatorTransport = 'ble' | 'cable' | 'hybrid' | 'internal' | 'nfc' | 'smart-card' | 'usb';
 
-export function registrationOptions(
+export async function registrationOptions(
   rp: RelyingParty,
   challenge: string,
   user: { id: string; username: string },
   exclude: StoredPasskey[],
 ) {
-  return generateRegistrationOptions({
+  return (await webauthn()).generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.rpID,
     userName: user.username,
@@ -89,7 +91,7 @@ export async function checkAssertion(
   credential: StoredPasskey,
 ): Promise<AssertionCheck> {
   try {
-    const result = await verifyAuthenticationResponse({
+    const result = await (await webauthn()).verifyAuthenticationResponse({
       // biome-ignore lint/suspicious/noExplicitAny: shape checked by the library, which throws on anything else
       response: response as any,
       expectedChallenge: challenge,
@@ -140,7 +142,7 @@ export async function checkAttestation(
   response: Record<string, unknown>,
 ): Promise<AttestationCheck> {
   try {
-    const result = await verifyRegistrationResponse({
+    const result = await (await webauthn()).verifyRegistrationResponse({
       // biome-ignore lint/suspicious/noExplicitAny: shape checked by the library, which throws on anything else
       response: response as any,
       expectedChallenge: challenge,

@@ -3,7 +3,6 @@
  * needs no script), and which time step a typed code belongs to within the allowed drift.
  */
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
 import { ALGORITHM, SECRET_BYTES } from './config.js';
 
 export interface TotpParameters {
@@ -32,7 +31,9 @@ export function otpauthUri(secret: string, issuer: string, account: string, p: T
   }).toString();
 }
 
-export function qrSvg(uri: string): Promise<string> {
+/** The QR encoder loads with the first enrolment, not at start. */
+export async function qrSvg(uri: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }
 

@@ -1,7 +1,12 @@
 // Reads certificates to trust from what an operator has: PEM (one or many), DER, a JKS store or a PKCS#12 store.
 import { X509Certificate } from 'node:crypto';
-import jks from 'jks-js';
-import forge from 'node-forge';
+import type Jks from 'jks-js';
+import type Forge from 'node-forge';
+import { lazyModule } from '../../lazy-module.js';
+
+/** The store readers load when an operator imports a store, not at every start. */
+const jksJs = lazyModule<typeof Jks>('jks-js');
+const nodeForge = lazyModule<typeof Forge>('node-forge');
 
 export interface ParsedCertificate {
   pem: string;
@@ -56,10 +61,10 @@ function fromPem(text: string): ParsedCertificate[] {
 }
 
 function fromJks(bytes: Buffer, password: string | undefined): ParsedCertificate[] {
-  let entries: ReturnType<typeof jks.parseJks>;
+  let entries: ReturnType<typeof Jks.parseJks>;
   try {
     // Without a password the store's integrity check is skipped, as keytool -list does; certificates are public.
-    entries = jks.parseJks(bytes, password ?? '');
+    entries = jksJs().parseJks(bytes, password ?? '');
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (/password/i.test(message)) {
@@ -79,13 +84,14 @@ function fromJks(bytes: Buffer, password: string | undefined): ParsedCertificate
 }
 
 function fromPkcs12(bytes: Buffer, password: string | undefined): ParsedCertificate[] | undefined {
-  let asn1: forge.asn1.Asn1;
+  const forge = nodeForge();
+  let asn1: Forge.asn1.Asn1;
   try {
     asn1 = forge.asn1.fromDer(bytes.toString('binary'));
   } catch {
     return undefined;
   }
-  let p12: forge.pkcs12.Pkcs12Pfx;
+  let p12: Forge.pkcs12.Pkcs12Pfx;
   try {
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1, password ?? '');
   } catch (err) {
@@ -101,7 +107,7 @@ function fromPkcs12(bytes: Buffer, password: string | undefined): ParsedCertific
   const bags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag as string] ?? [];
   return bags.flatMap((bag) => {
     // forge parses only RSA certificates; for others it leaves the raw ASN.1, which Node reads fine.
-    const certAsn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : (bag as { asn1?: forge.asn1.Asn1 }).asn1;
+    const certAsn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : (bag as { asn1?: Forge.asn1.Asn1 }).asn1;
     if (certAsn1 === undefined) return [];
     const der = Buffer.from(forge.asn1.toDer(certAsn1).getBytes(), 'binary');
     const alias = bag.attributes?.friendlyName?.[0];
