@@ -97,6 +97,39 @@ export const ConfigSchema = T.Object(
           'Prometheus metrics (docs/operations.md). Off unless a token or a port is set; with neither, GET /metrics is 404.',
       },
     ),
+    tracing: T.Object(
+      {
+        enabled: T.Boolean({
+          default: false,
+          description:
+            'Export OpenTelemetry traces of requests and logins. Off: the OpenTelemetry SDK is not even loaded.',
+        }),
+        endpoint: T.String({
+          default: 'http://localhost:4318',
+          description:
+            'Base URL of the OTLP/HTTP receiver (a collector); spans go to <endpoint>/v1/traces as OTLP JSON. Env: OTEL_EXPORTER_OTLP_ENDPOINT.',
+        }),
+        serviceName: T.String({
+          default: 'stepgate',
+          minLength: 1,
+          maxLength: 128,
+          description: 'The service.name of every span. Env: OTEL_SERVICE_NAME.',
+        }),
+        sampleRatio: T.Number({
+          minimum: 0,
+          maximum: 1,
+          default: 1,
+          description:
+            'Share of new traces recorded (by trace id). A request with a traceparent header follows its sampled flag instead.',
+        }),
+        headers: T.Record(T.String(), T.String(), {
+          default: {},
+          description:
+            'HTTP headers sent with each export (e.g. an API key of a hosted collector); OTEL_EXPORTER_OTLP_HEADERS adds to them.',
+        }),
+      },
+      { default: {}, description: 'OpenTelemetry traces (docs/operations.md#traces). Off by default.' },
+    ),
     loginTransactionTtlSeconds: T.Integer({
       minimum: 60,
       maximum: 3600,
@@ -166,6 +199,13 @@ export const ConfigSchema = T.Object(
           default: [],
           description:
             'Host names, IP addresses or CIDR ranges (10.20.0.0/16, fd00::/8) the gateway may send to although they are not public, e.g. an SMS relay inside your network.',
+        }),
+        messageRetentionDays: T.Integer({
+          minimum: 1,
+          maximum: 3650,
+          default: 30,
+          description:
+            'Days a sent SMS (its masked number, status and delivery receipts: Console › Messages) is kept before it is purged (docs/delivery-receipts.md).',
         }),
       },
       { default: {}, description: 'Where the SMS gateway may send (protection against server-side request forgery).' },
