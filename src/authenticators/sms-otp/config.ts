@@ -6,6 +6,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { deepFreeze } from '../../identity/config-cache.js';
 import { GatewayConfigSchema } from '../../sms/index.js';
+import { FraudConfigSchema } from './fraud/config.js';
 import { NUMBER_TYPES } from './number-type.js';
 
 /**
@@ -270,6 +271,8 @@ export const SmsOtpConfigSchema = Type.Object(
       },
       { title: 'Send limits', default: {}, additionalProperties: false },
     ),
+    // allow and block lists, conversion monitoring, the daily spend cap, proof of work (docs/sms-fraud.md)
+    fraud: FraudConfigSchema,
   },
   { additionalProperties: false, title: 'SMS OTP' },
 );

@@ -3,6 +3,7 @@
  *   user still there → not locked → capture page: validate the number and send
  *   → resend: allowed, cooled down, within limits → send a new code
  *   → code: take a try slot → (expired? then no compare) → the SMS code → a backup code → a failure the engine counts
+ *   → a challenge's answer (fraud/): passed → the send that waited for it
  */
 import type { Outcome } from '../../authn/authenticator.js';
 import type { BackupCodeStore } from '../../identity/backup-codes.js';
@@ -11,6 +12,7 @@ import { claimValue, isLocked, setUserClaims, type User } from '../../identity/u
 import type { Attempts } from './attempts.js';
 import type { BeginDeps } from './begin.js';
 import type { SmsOtpConfig } from './config.js';
+import { answerChallenge, countVerified } from './fraud/index.js';
 import { maskMobile } from './mask.js';
 import type { SmsOtpMessageId } from './messages.js';
 import { normaliseStoredNumber, validateCapturedNumber } from './mobile.js';
@@ -40,7 +42,8 @@ export async function continueStep(
   if (isLocked(user, ctx.now)) return lockedOutcome(user.lockedUntil!, ctx.now);
   const step: Step = { deps, ctx, config, s, user };
   let outcome: Outcome;
-  if (s.phase === 'capture') outcome = await capture(step, input.mobile ?? '');
+  if (input.pow !== undefined) outcome = await challenged(step, input);
+  else if (s.phase === 'capture') outcome = await capture(step, input.mobile ?? '');
   else if (input.resend !== undefined) outcome = await resend(step);
   else outcome = await verify(step, input.code ?? '');
   ctx.state = { ...s };
@@ -70,6 +73,21 @@ async function capture({ deps, ctx, config, s }: Step, typed: string): Promise<O
     // the number was refused as typed: the user types another one (bad input, not a spent budget)
     return reprompt('limit-reached', 'sms-otp.country-not-allowed', capturePrompt(config, typed));
   }
+  return afterSend(config, s, sent, ctx.now);
+}
+
+/** The answer to a send challenge: refused, the challenge page again; passed, the send that waited for it. */
+async function challenged({ deps, ctx, config, s }: Step, input: Record<string, string>): Promise<Outcome> {
+  const answered = await answerChallenge(deps.fraud, ctx, config, s, input, currentPrompt(config, s));
+  if (answered.kind !== 'passed') return answered.outcome;
+  const sent = await sendCode(
+    deps,
+    ctx,
+    config,
+    s,
+    { e164: s.mobile!, country: s.country, masked: s.maskedMobile ?? '' },
+    { challengePassed: true },
+  );
   return afterSend(config, s, sent, ctx.now);
 }
 
@@ -182,6 +200,9 @@ async function passedBySms({ deps, ctx, config, s, user }: Step): Promise<Outcom
     }
   }
   await ctx.audit(AuditEvent.verified, { method: 'sms', to: s.maskedMobile ?? null });
+  // the conversion rate of the gateway that carried this login's newest code (sms/receipts)
+  await deps.messages?.verified(ctx.loginId, ctx.now);
+  if (s.mobile) await countVerified(deps.fraud, ctx, config, { e164: s.mobile, country: s.country });
   s.otp = undefined;
   return { kind: 'success', user, amr: ['sms'] };
 }

@@ -3,7 +3,13 @@
  * gateway's shared circuit breaker asked first and told the outcome. Returns what decides the page and every gateway
  * tried, for the audit event.
  */
-import { mayHaveBeenDelivered, type SendFailure, type SendResult, type SmsGateway } from '../../sms/index.js';
+import {
+  type GatewayConfig,
+  mayHaveBeenDelivered,
+  type SendFailure,
+  type SendResult,
+  type SmsGateway,
+} from '../../sms/index.js';
 import type { Admission, Breaker } from './breaker.js';
 import type { SmsOtpConfig } from './config.js';
 import type { RoutedGateway } from './routing.js';
@@ -11,13 +17,20 @@ import type { RoutedGateway } from './routing.js';
 /** One gateway tried for a send, as the audit event lists it. */
 export interface GatewayTry {
   gateway: string;
-  /** the failure code, `circuit-open` for a gateway its breaker skipped; absent for the one that sent */
+  /** the failure code, `circuit-open` for a gateway its breaker skipped, `spend-cap` past its daily cap; absent for the one that sent */
   code?: string;
   reason?: string;
   status?: number;
   latencyMs?: number;
   /** tried although its breaker is open, because every other gateway of the route failed */
   lastResort?: boolean;
+}
+
+/** What a gateway spends from before it is asked (the daily spend cap, fraud/spend.ts): false skips the gateway. */
+export interface GatewayBudget {
+  take(gateway: RoutedGateway): Promise<boolean>;
+  /** the gateway definitively did not send: its price goes back */
+  giveBack(gateway: RoutedGateway): Promise<void>;
 }
 
 export interface Delivery {
@@ -36,7 +49,13 @@ export interface Delivery {
  * but never leaves a route without a gateway, so a single gateway behaves as it did before there were breakers.
  */
 export async function deliver(
-  deps: { gateway: SmsGateway; breaker: Breaker },
+  deps: {
+    gateway: SmsGateway;
+    breaker: Breaker;
+    budget?: GatewayBudget;
+    /** the configuration a send uses: with its receipt callback URL (sms/receipts), when messages are recorded */
+    prepare?: (gateway: RoutedGateway) => GatewayConfig;
+  },
   config: SmsOtpConfig,
   scope: string,
   gateways: RoutedGateway[],
@@ -50,7 +69,11 @@ export async function deliver(
 
   /** One gateway: true when the failover ends here (sent, or a timeout that may have delivered). */
   const attempt = async (gateway: RoutedGateway, admission: Admission, lastResort: boolean): Promise<boolean> => {
-    const result = await deps.gateway.send(gateway.config, message);
+    if (deps.budget && !(await deps.budget.take(gateway))) {
+      tried.push({ gateway: gateway.name, code: 'spend-cap', reason: 'the daily spend cap is reached' });
+      return false;
+    }
+    const result = await deps.gateway.send(deps.prepare?.(gateway) ?? gateway.config, message);
     latencyMs += result.latencyMs;
     const mark = lastResort ? { lastResort: true } : {};
     if (result.ok) {
@@ -70,6 +93,7 @@ export async function deliver(
       ...mark,
     });
     const timedOut = mayHaveBeenDelivered(result.code);
+    if (!timedOut) await deps.budget?.giveBack(gateway);
     // a timeout decides the page: the code may still arrive, so it is kept even if a later gateway fails
     if (!decisive || timedOut || !mayHaveBeenDelivered(decisive.result.code)) decisive = { result, gateway };
     return timedOut && !gateway.failoverOnTimeout;

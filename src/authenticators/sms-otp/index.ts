@@ -17,6 +17,7 @@ import {
   unresolvedMasks,
   validateGatewayConfig,
 } from '../../sms/index.js';
+import type { SmsMessageLog } from '../../sms/receipts/index.js';
 import type { StateStore } from '../../state/state-store.js';
 import type { Db } from '../../store/db.js';
 import { createAttempts } from './attempts.js';
@@ -24,7 +25,9 @@ import { begin } from './begin.js';
 import { createBreaker } from './breaker.js';
 import { defaultSmsOtpConfig, readConfig, type SmsOtpConfig, SmsOtpConfigSchema } from './config.js';
 import { continueStep } from './continue.js';
+import { redisplayDelivery } from './delivery-log.js';
 import { hasSmsOtp } from './enrolled.js';
+import { createFraudDefence, fraudProblems, type SendChallenge } from './fraud/index.js';
 import { createSendLimits } from './limits.js';
 import { smsOtpMessages, smsOtpTranslations } from './messages.js';
 import { gatewaysOf } from './routing.js';
@@ -37,9 +40,13 @@ export interface SmsOtpAuthenticatorDeps {
   state: StateStore;
   backupCodes: BackupCodeStore;
   gateway: SmsGateway;
+  /** another send challenge than the built-in proof of work (fraud/challenge.ts) */
+  sendChallenge?: SendChallenge;
+  /** the message log (sms/receipts): receipt callbacks, each code sent, delivery on the code page */
+  messages?: SmsMessageLog;
 }
 
-const NESTED = ['lockout', 'mask', 'limits'] as const;
+const NESTED = ['lockout', 'mask', 'limits', 'fraud'] as const;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A gateway with defaults filled in, merged with the stored one's secrets; a misshapen one is left for the schema check. */
@@ -119,6 +126,12 @@ function validateConfig(raw: Record<string, unknown>): { field: string; message:
       .map((p) => ({ field: `${at}.${p.field}`, message: p.message })),
   );
   problems.push(...routeProblems(config));
+  problems.push(
+    ...fraudProblems(
+      config.fraud,
+      gatewaysOf(config).map((g) => g.name),
+    ),
+  );
   if (!config.messageTemplate.includes('{code}'))
     problems.push({ field: 'messageTemplate', message: 'the message template must contain {code}' });
   for (const [locale, t] of Object.entries(config.templates))
@@ -183,15 +196,18 @@ export function createSmsOtpAuthenticator(deps: SmsOtpAuthenticatorDeps) {
     backupCodes: deps.backupCodes,
     limits: createSendLimits(deps.state, deps.keyring),
     breaker: createBreaker(deps.state),
+    fraud: createFraudDefence(deps.state, deps.keyring, deps.sendChallenge),
     attempts: createAttempts(deps.state),
     loginTtlMs: deps.config.loginTransactionTtlSeconds * 1000,
     development: deps.config.mode === 'development',
+    ...(deps.messages ? { messages: deps.messages } : {}),
   };
   return {
     descriptor: smsOtpDescriptor,
     readConfig,
     begin: (ctx) => begin(wired, ctx),
     continue: (ctx, input) => continueStep(wired, ctx, input),
+    redisplay: (ctx) => redisplayDelivery(deps.messages, ctx),
     enrolled: (ctx) => hasSmsOtp(deps.db, ctx),
   } satisfies Authenticator<SmsOtpConfig, SmsOtpState>;
 }

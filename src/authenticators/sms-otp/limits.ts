@@ -152,6 +152,25 @@ function settingOf(config: SmsOtpConfig, limit: LimitId): { setting: string; tit
         title: titleOf(options.refuseNumberTypes),
         value: config.refuseNumberTypes.join(', ') || 'none',
       };
+    case 'blocked':
+    case 'conversion':
+    case 'spend-cap': {
+      const key = limit === 'blocked' ? 'block' : limit === 'conversion' ? 'conversion' : 'spend';
+      const { block, conversion: c, spend } = config.fraud;
+      const value =
+        key === 'block'
+          ? block.join(', ')
+          : key === 'conversion'
+            ? `at least ${c.minVerifiedPercent}% verified of ${c.minSends} or more SMS per ${c.windowMinutes} minutes`
+            : Object.entries(spend.dailyCaps)
+                .map(([gateway, cap]) => `${gateway}: ${cap} a day`)
+                .join(', ');
+      return {
+        setting: `fraud.${key}`,
+        title: `${titleOf(options.fraud)} › ${titleOf(options.fraud.properties[key])}`,
+        value,
+      };
+    }
     case 'cooldown':
       return {
         setting: 'resendCooldownSeconds',

@@ -1,4 +1,5 @@
 /** User-facing texts of the SMS OTP pages by stable id; WSO2's wording where it is clear (reference §6). */
+import { fraudMessages } from './fraud/messages.js';
 import { smsOtpMessagesEs } from './messages.es.js';
 import { smsOtpMessagesSi } from './messages.si.js';
 
@@ -68,6 +69,7 @@ export const smsOtpMessages = {
   'sms-otp.page.no-new-code-backup':
     'No new code can be sent in this login: enter a backup code, or go back to {application} and start again.',
   'sms-otp.page.no-new-code': 'No new code can be sent in this login: go back to {application} and start again.',
+  ...fraudMessages,
 } as const;
 
 export type SmsOtpMessageId = keyof typeof smsOtpMessages;

@@ -54,6 +54,8 @@ export function afterSend(config: SmsOtpConfig, s: SmsOtpState, sent: SendOutcom
     const page = codePrompt(config, s);
     return s.sends > 1 ? { ...page, notice: 'sms-otp.resent' } : page;
   }
+  // the send waits for a challenge: its page (the step state holds which one)
+  if ('challenge' in sent) return sent.challenge;
   if ('limit' in sent) {
     if (sent.limit === 'cooldown') return waitNotice(config, s, now);
     if (!s.otp) s.phase = 'not-sent';

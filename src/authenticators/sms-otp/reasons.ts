@@ -25,6 +25,10 @@ export const LIMIT_IDS = [
   'per-account',
   'per-number',
   'global',
+  // the fraud defence (fraud/): a blocked destination, a throttled country or prefix, every gateway over its spend cap
+  'blocked',
+  'conversion',
+  'spend-cap',
 ] as const;
 export type LimitId = (typeof LIMIT_IDS)[number];
 

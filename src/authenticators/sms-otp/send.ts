@@ -8,12 +8,16 @@
  * a timeout counts as sent, and its code is kept, because the provider may have delivered it.
  */
 
+import type { PromptOutcome } from '../../authn/authenticator.js';
 import { chooseLocale, userLocaleOf } from '../../authn/messages-locale.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import { mayHaveBeenDelivered, otpText, type SendFailure, type SmsGateway, templateFor } from '../../sms/index.js';
+import type { SmsMessageLog } from '../../sms/receipts/index.js';
 import type { Breaker } from './breaker.js';
 import type { SmsOtpConfig } from './config.js';
 import { deliver } from './deliver.js';
+import { avoidUndelivered, receiptCallbacks, recordCode } from './delivery-log.js';
+import { challengePage, countSend, type FraudDefence, screenSend, spendBudget } from './fraud/index.js';
 import { type LimitHint, limitHint, type SendLimits } from './limits.js';
 import { refusedNumberType } from './number-type.js';
 import { generateOtp, hashOtp } from './otp.js';
@@ -26,6 +30,9 @@ export interface SendDeps {
   gateway: SmsGateway;
   limits: SendLimits;
   breaker: Breaker;
+  fraud: FraudDefence;
+  /** the message log: receipt callbacks, the record of each code sent (absent in unit tests) */
+  messages?: SmsMessageLog;
   loginTtlMs: number;
   /** development mode: a refused send says which limit and where to change it (page and audit event) */
   development?: boolean;
@@ -34,6 +41,8 @@ export interface SendDeps {
 export type SendOutcome =
   | { ok: true }
   | { ok: false; limit: LimitId; hint?: LimitHint }
+  /** the send waits for a passed challenge (fraud/challenge.ts): its page */
+  | { ok: false; challenge: PromptOutcome }
   /** `detailed`: the gateway that failed shows the provider's (masked) answer to the user */
   | { ok: false; failure: SendFailure; detailed: boolean };
 
@@ -66,6 +75,7 @@ export async function sendCode(
   config: SmsOtpConfig,
   s: SmsOtpState,
   to: { e164: string; country: string | undefined; masked: string },
+  options: { challengePassed?: boolean } = {},
 ): Promise<SendOutcome> {
   const user = ctx.user!;
   const resend = s.sends > 0;
@@ -82,6 +92,21 @@ export async function sendCode(
     });
     const hint = deps.development ? limitHint(config, 'number-type', ctx.idp?.name ?? 'smsOTP') : undefined;
     return hint ? { ok: false, limit: 'number-type', hint } : { ok: false, limit: 'number-type' };
+  }
+  const screened = await screenSend(deps.fraud, ctx, config, to, options.challengePassed === true);
+  if (!screened.ok && 'challenge' in screened) {
+    s.challenge = { id: screened.challenge.id, expiresAt: Number(screened.challenge.prompt.data.challengeExpiresAt) };
+    return { ok: false, challenge: challengePage(screened.challenge.prompt, config, s) };
+  }
+  if (!screened.ok) {
+    await ctx.audit(AuditEvent.limitReached, {
+      limit: screened.limit,
+      to: to.masked,
+      country: to.country ?? null,
+      ...screened.data,
+    });
+    const hint = deps.development ? limitHint(config, screened.limit, ctx.idp?.name ?? 'smsOTP') : undefined;
+    return hint ? { ok: false, limit: screened.limit, hint } : { ok: false, limit: screened.limit };
   }
   const verdict = await deps.limits.take(
     config,
@@ -101,13 +126,26 @@ export async function sendCode(
   }
   s.sends += 1;
   const issued = generateOtp(config.otpLength, config.numericOnly);
-  const { route, gateways } = routeFor(config, to);
-  const delivery = await deliver(deps, config, ctx.idp?.id ?? 'smsOTP', gateways, {
+  const { route, gateways: routed } = routeFor(config, to);
+  const gateways = resend ? await avoidUndelivered(deps.messages, ctx.loginId, routed) : routed;
+  const text = renderMessage(config, issued.code, ctx);
+  const budget = spendBudget(deps.fraud, ctx, config, to, text);
+  const callbacks = receiptCallbacks(deps.messages, ctx.idp?.id ?? 'smsOTP');
+  const delivery = await deliver({ ...deps, budget, ...callbacks }, config, ctx.idp?.id ?? 'smsOTP', gateways, {
     to: to.e164,
-    text: renderMessage(config, issued.code, ctx),
+    text,
     otp: issued.code,
   });
   const { result, gateway, tried } = delivery;
+  // no gateway was asked because each one left is past its daily spend cap: a refusal, not an outage
+  const capped = tried.some((t) => t.code === 'spend-cap');
+  if (!result.ok && capped && tried.every((t) => t.code === 'spend-cap' || t.code === 'circuit-open')) {
+    await deps.limits.refund(verdict.taken);
+    s.sends -= 1;
+    await ctx.audit(AuditEvent.limitReached, { limit: 'spend-cap', to: to.masked, country: to.country ?? null, tried });
+    const hint = deps.development ? limitHint(config, 'spend-cap', ctx.idp?.name ?? 'smsOTP') : undefined;
+    return hint ? { ok: false, limit: 'spend-cap', hint } : { ok: false, limit: 'spend-cap' };
+  }
   const sentAt = ctx.now + delivery.latencyMs;
   const counted = result.ok || mayHaveBeenDelivered(result.code);
   if (counted) {
@@ -120,6 +158,7 @@ export async function sendCode(
     s.attemptsId = issued.id;
     s.lastSentAt = sentAt;
     s.phase = 'code';
+    await countSend(deps.fraud, ctx, config, to);
   }
   const via = {
     gateway: gateway?.name ?? null,
@@ -145,6 +184,7 @@ export async function sendCode(
     });
     return { ok: false, failure: result, detailed: gateway?.config.showDetailedErrors ?? false };
   }
+  if (gateway) await recordCode(deps.messages, ctx, gateway, result, to, text);
   await ctx.audit(AuditEvent.sent, {
     to: to.masked,
     country: to.country ?? null,

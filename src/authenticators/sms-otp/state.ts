@@ -36,6 +36,8 @@ export interface SmsOtpState {
   /** SMS sends attempted in this login, the first included */
   sends: number;
   lastSentAt?: number;
+  /** a send waiting for this challenge to be passed (fraud/challenge.ts); the number it goes to is `mobile` */
+  challenge?: { id: string; expiresAt: number };
 }
 
 /** The step's state as saved, or a fresh one (the engine keeps it; begin always saves one before a code is asked for). */
