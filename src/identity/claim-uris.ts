@@ -15,6 +15,8 @@ export const ClaimUri = {
   backupCodes: 'http://wso2.org/claims/otpbackupcodes',
   backupCodesIdentity: 'http://wso2.org/claims/identity/otpbackupcodes',
   role: 'http://wso2.org/claims/role',
+  /** WSO2 7's preferred MFA option: the option a step that offers several starts with (`idp:authenticator`) */
+  preferredMfaOption: 'http://wso2.org/claims/identity/preferredMFAOption',
 } as const;
 
 /** Attributes computed from the user record rather than stored: they are read-only through claims. */

@@ -74,6 +74,19 @@ export const DEFAULT_LOCAL_CLAIMS: Defaults[] = [
     description: 'True turns the SMS one-time password step off for this user (unless SMS OTP is mandatory).',
   },
   {
+    uri: ClaimUri.preferredMfaOption,
+    displayName: 'Preferred MFA Option',
+    mappedAttribute: 'preferredMFAOption',
+    supportedByDefault: false,
+    required: false,
+    readOnly: false,
+    displayOrder: 11,
+    // an option of a step as `idp:authenticator`: `smsOTP:sms-otp`, `:totp`, `:passkey`
+    regex: '^[A-Za-z0-9 ._-]{0,255}:[a-z0-9-]{1,64}$',
+    description:
+      'The option a step that offers several starts with (idp:authenticator, e.g. smsOTP:sms-otp or :totp); the user can still switch.',
+  },
+  {
     uri: ClaimUri.accountLocked,
     displayName: 'Account Locked',
     mappedAttribute: 'accountLocked',

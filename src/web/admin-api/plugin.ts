@@ -19,6 +19,7 @@ import type { ApiRoute } from './route.js';
 import { acceptSamlMetadata, applicationRoutes } from './routes/applications.js';
 import { auditRoutes } from './routes/audit.js';
 import { claimRoutes } from './routes/claims.js';
+import { factorRoutes } from './routes/factors.js';
 import { identityProviderRoutes } from './routes/identity-providers.js';
 import { passkeyRoutes } from './routes/passkeys.js';
 import { smsGatewayRoutes } from './routes/sms-gateways.js';
@@ -68,6 +69,7 @@ export function allRoutes(services: JsonApiServices, gateway: SmsGateway): ApiRo
     ...userRoutes(services),
     ...totpRoutes(services),
     ...passkeyRoutes(services),
+    ...factorRoutes(services),
     ...truststoreRoutes(services),
     ...auditRoutes(services),
   ];

@@ -1,0 +1,205 @@
+/**
+ * A user's factors on one page for the console's profile: the mobile number and whether SMS OTP is switched off (the
+ * guide's Disable SMSOTP claim), authenticator apps, passkeys, unused backup codes, the preferred MFA option, the lock;
+ * and the resets the other routes lack: clearing the backup codes and setting the preferred option. Removing an app
+ * or a passkey, new backup codes and unlocking have their own routes (totp.ts, passkeys.ts, users.ts).
+ */
+import { Type } from '@sinclair/typebox';
+import { publicView } from '../../../authenticators/passkey/credentials.js';
+import { ClaimUri } from '../../../identity/claim-uris.js';
+import { listLocalClaims } from '../../../identity/claims.js';
+import { found } from '../../../identity/errors.js';
+import { lastChosenOption } from '../../../identity/preferred-options.js';
+import { claimsOf, getUserById, isLocked, setUserClaims, type User } from '../../../identity/users.js';
+import { announceAuthenticatorChange } from '../../authenticator-notice.js';
+import { requireSecondFactor } from '../../json-api/auth.js';
+import type { JsonApiServices as Services } from '../../json-api/services.js';
+import { HttpProblem } from '../../problem.js';
+import { type ApiRoute, route } from '../route.js';
+import { IdParams } from '../schemas.js';
+
+const tag = 'Users';
+const Millis = (description: string) => Type.Integer({ description: `${description}, epoch milliseconds` });
+const Nullable = <T extends ReturnType<typeof Type.Integer> | ReturnType<typeof Type.String>>(t: T) =>
+  Type.Union([t, Type.Null()]);
+
+const UserFactors = Type.Object(
+  {
+    userId: Type.String(),
+    username: Type.String(),
+    mobile: Nullable(Type.String({ description: 'E.164; SMS codes go to it' })),
+    smsOtp: Type.Object({
+      disabled: Type.Boolean({
+        description: 'the Disable SMSOTP claim (http://wso2.org/claims/identity/smsotp_disabled)',
+      }),
+    }),
+    totp: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        label: Type.String(),
+        digits: Type.Integer(),
+        periodSeconds: Type.Integer(),
+        createdAt: Millis('enrolled'),
+        lastUsedAt: Nullable(Millis('a code of it last passed')),
+      }),
+    ),
+    passkeys: Type.Array(
+      Type.Object({
+        id: Type.String({ description: 'the credential id, base64url' }),
+        label: Type.String(),
+        deviceType: Type.String(),
+        backedUp: Type.Boolean(),
+        createdAt: Millis('added'),
+        lastUsedAt: Nullable(Millis('it last passed a login')),
+      }),
+    ),
+    backupCodes: Type.Object({ remaining: Type.Integer({ description: 'unused backup codes' }) }),
+    preferredOption: Type.Object({
+      option: Nullable(Type.String({ description: 'the preferred MFA option claim, idp:authenticator' })),
+      lastChosen: Nullable(Type.String({ description: 'the option the user last chose in a step offering several' })),
+    }),
+    locked: Type.Boolean(),
+    lockedUntil: Nullable(Millis('locked until')),
+  },
+  { title: 'UserFactors' },
+);
+
+const PreferredOptionBody = Type.Object(
+  {
+    option: Type.String({
+      maxLength: 300,
+      description: 'idp:authenticator (smsOTP:sms-otp, :totp, :passkey); an empty string removes the preference',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export function factorRoutes(services: Services): ApiRoute[] {
+  const { db, totpCredentials, passkeyCredentials, backupCodes, registry, identityProviders } = services;
+  const load = async (id: string): Promise<User> => found(await getUserById(db, id), 'user', id);
+
+  /** Why `option` is no option a sequence could offer, or undefined when it is one. */
+  async function optionProblem(option: string): Promise<string | undefined> {
+    const at = option.lastIndexOf(':');
+    if (at < 0) return 'write idp:authenticator, e.g. smsOTP:sms-otp or :totp';
+    const idp = option.slice(0, at);
+    const id = option.slice(at + 1);
+    const authenticator = registry.get(id);
+    if (!authenticator) return `"${id}" is not an authenticator`;
+    if (authenticator.descriptor.kind === 'local')
+      return idp === '' ? undefined : `${id} is a local authenticator: write :${id}`;
+    if (idp === '') return `${id} runs inside an identity provider: write <provider name>:${id}`;
+    const provider = await identityProviders.getByName(idp);
+    if (!provider) return `there is no identity provider "${idp}"`;
+    if (!provider.authenticators.some((a) => a.type === id)) return `the identity provider ${idp} has no ${id}`;
+    return undefined;
+  }
+
+  return [
+    route({
+      method: 'GET',
+      url: '/users/:id/factors',
+      operationId: 'getUserFactors',
+      summary: 'Every factor of the user: mobile and SMS OTP, apps, passkeys, backup codes, preferred option, lock',
+      tag,
+      errors: [404],
+      schema: { params: IdParams, response: UserFactors },
+      async handler({ params }) {
+        const user = await load(params.id);
+        const now = Date.now();
+        const claims = claimsOf(user, await listLocalClaims(db), now);
+        const locked = isLocked(user, now);
+        return {
+          userId: user.id,
+          username: user.username,
+          mobile: claims[ClaimUri.mobile] ?? null,
+          smsOtp: { disabled: /^true$/i.test(claims[ClaimUri.smsOtpDisabled] ?? '') },
+          totp: (await totpCredentials.list(user.id)).map((c) => ({
+            id: c.id,
+            label: c.label,
+            digits: c.digits,
+            periodSeconds: c.period,
+            createdAt: c.createdAt,
+            lastUsedAt: c.lastUsedAt,
+          })),
+          passkeys: (await passkeyCredentials.list(user.id)).map((c) => {
+            const v = publicView(c);
+            return {
+              id: v.id,
+              label: v.label,
+              deviceType: v.deviceType,
+              backedUp: v.backedUp,
+              createdAt: v.createdAt,
+              lastUsedAt: v.lastUsedAt,
+            };
+          }),
+          backupCodes: { remaining: await backupCodes.remaining(user.id) },
+          preferredOption: {
+            option: claims[ClaimUri.preferredMfaOption] ?? null,
+            lastChosen: (await lastChosenOption(db, user.id)) ?? null,
+          },
+          locked,
+          lockedUntil: locked ? user.lockedUntil : null,
+        };
+      },
+    }),
+    route({
+      method: 'DELETE',
+      url: '/users/:id/backup-codes',
+      operationId: 'clearBackupCodes',
+      summary: 'Remove every backup code of the user (used or not)',
+      tag,
+      status: 204,
+      errors: [404],
+      schema: { params: IdParams },
+      async handler({ params, actor, audit, req }) {
+        const user = await load(params.id);
+        requireSecondFactor(actor, user, ['backup-codes']);
+        const before = await backupCodes.remaining(user.id);
+        await db.transaction().execute(async (trx) => {
+          await backupCodes.replace(user.id, [], Date.now(), trx);
+          await audit(
+            'admin.user.clear-backup-codes',
+            { targetUserId: user.id, targetUsername: user.username, unusedBefore: before },
+            trx,
+          );
+        });
+        const mobile = claimsOf(user, await listLocalClaims(db))[ClaimUri.mobile];
+        await announceAuthenticatorChange(services, {
+          actor,
+          user,
+          changes: ['backup-codes'],
+          mobileBefore: mobile,
+          mobileAfter: mobile,
+          audit: (event, data) => audit(event, data),
+          log: req.log,
+        });
+      },
+    }),
+    route({
+      method: 'PUT',
+      url: '/users/:id/preferred-option',
+      operationId: 'setPreferredOption',
+      summary: 'Set (or, with an empty string, remove) the preferred MFA option a choice step starts with',
+      tag,
+      errors: [404],
+      schema: { params: IdParams, body: PreferredOptionBody, response: UserFactors.properties.preferredOption },
+      async handler({ params, body, audit }) {
+        const user = await load(params.id);
+        const option = body.option.trim();
+        const problem = option === '' ? undefined : await optionProblem(option);
+        if (problem) throw new HttpProblem('validation-failed', undefined, [{ field: 'option', message: problem }]);
+        // it picks which of the user's own factors comes first, and changes none: no two-factor guard
+        await db.transaction().execute(async (trx) => {
+          await setUserClaims(trx, user.id, { [ClaimUri.preferredMfaOption]: option }, { asAdmin: true });
+          await audit(
+            'admin.user.set-preferred-option',
+            { targetUserId: user.id, targetUsername: user.username, option: option || null },
+            trx,
+          );
+        });
+        return { option: option || null, lastChosen: (await lastChosenOption(db, user.id)) ?? null };
+      },
+    }),
+  ];
+}
