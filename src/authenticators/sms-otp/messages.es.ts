@@ -1,4 +1,5 @@
 /** Spanish texts of the SMS OTP pages (messages.ts); an id missing here is shown in English. */
+import { fraudMessagesEs } from './fraud/messages.es.js';
 import type { SmsOtpMessageId } from './messages.js';
 
 export const smsOtpMessagesEs: Partial<Record<SmsOtpMessageId, string>> = {
@@ -66,4 +67,5 @@ export const smsOtpMessagesEs: Partial<Record<SmsOtpMessageId, string>> = {
     'No se pueden enviar más códigos en este inicio de sesión: introduzca un código de respaldo o vuelva a {application} y empiece de nuevo.',
   'sms-otp.page.no-new-code':
     'No se pueden enviar más códigos en este inicio de sesión: vuelva a {application} y empiece de nuevo.',
+  ...fraudMessagesEs,
 };

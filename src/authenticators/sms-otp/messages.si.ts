@@ -1,4 +1,5 @@
 /** Sinhala texts of the SMS OTP pages (messages.ts); an id missing here is shown in English. */
+import { fraudMessagesSi } from './fraud/messages.si.js';
 import type { SmsOtpMessageId } from './messages.js';
 
 export const smsOtpMessagesSi: Partial<Record<SmsOtpMessageId, string>> = {
@@ -59,4 +60,5 @@ export const smsOtpMessagesSi: Partial<Record<SmsOtpMessageId, string>> = {
   'sms-otp.page.no-new-code-backup':
     'මෙම පිවිසුමේදී තවත් කේත යැවිය නොහැක: උපස්ථ කේතයක් ඇතුළත් කරන්න, නැතහොත් {application} වෙත ආපසු ගොස් නැවත ආරම්භ කරන්න.',
   'sms-otp.page.no-new-code': 'මෙම පිවිසුමේදී තවත් කේත යැවිය නොහැක: {application} වෙත ආපසු ගොස් නැවත ආරම්භ කරන්න.',
+  ...fraudMessagesSi,
 };
