@@ -70,6 +70,22 @@ export function createMetrics(deps: { audit: AuditLog; hasher: PasswordHasher; s
   );
   const limits = counter('stepgate_limit_hits_total', 'Send limits reached (cooldowns excluded).', ['limit']);
   const lockouts = counter('stepgate_lockouts_total', 'Accounts locked after failed attempts.', ['reason']);
+  // the SMS fraud defence (docs/sms-fraud.md); its refusals are limit hits (limit = blocked, conversion, spend-cap)
+  const conversionThrottled = counter(
+    'stepgate_sms_conversion_throttled_total',
+    'A country or prefix throttled because few of its codes were verified (once per window, on any node).',
+    ['scope_kind', 'country', 'action'],
+  );
+  const spendCapReached = counter(
+    'stepgate_sms_spend_cap_reached_total',
+    'A gateway reached its daily spend cap (once per gateway and day).',
+    ['gateway'],
+  );
+  const challenges = counter(
+    'stepgate_sms_challenges_total',
+    'Send challenges (proof of work): issued, passed, or the reason an answer was refused.',
+    ['result'],
+  );
   const ping = new Histogram({
     name: 'stepgate_backend_ping_duration_seconds',
     help: 'Round trip of a probe of the database or the state store (periodic, and each readiness check).',
@@ -122,6 +138,21 @@ export function createMetrics(deps: { audit: AuditLog; hasher: PasswordHasher; s
         return;
       case 'account.locked':
         lockouts.inc({ reason: text(d.reason) });
+        return;
+      case 'sms-fraud.conversion-throttled':
+        conversionThrottled.inc({ scope_kind: text(d.scopeKind), country: text(d.country), action: text(d.action) });
+        return;
+      case 'sms-fraud.spend-cap-reached':
+        spendCapReached.inc({ gateway: text(d.gateway) });
+        return;
+      case 'sms-fraud.challenge-issued':
+        challenges.inc({ result: 'issued' });
+        return;
+      case 'sms-fraud.challenge-passed':
+        challenges.inc({ result: 'passed' });
+        return;
+      case 'sms-fraud.challenge-failed':
+        challenges.inc({ result: text(d.reason) });
         return;
     }
     const failed = /^(?:login\.)?([a-z0-9-]+)\.failed$/.exec(e.event);
@@ -218,7 +249,13 @@ export async function listenManagement(
 }
 
 /** Events an operator may have to act on (warn), and changes of configuration and accounts (info). */
-const WARN_EVENTS = new Set(['sms.limit-reached', 'account.locked', 'login.step-unavailable']);
+const WARN_EVENTS = new Set([
+  'sms.limit-reached',
+  'account.locked',
+  'login.step-unavailable',
+  'sms-fraud.conversion-throttled',
+  'sms-fraud.spend-cap-reached',
+]);
 const CHANGE_PREFIXES = ['admin.', 'setup.', 'cli.'];
 
 /**
