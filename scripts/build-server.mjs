@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const stamp = join(root, 'dist', '.build-stamp');
 const sources = ['src', 'examples/pickup-dispatch/src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
-const assets = ['src/web/pages/views', 'src/web/assets'];
+const assets = ['src/web/pages/views', 'src/web/assets', 'src/web/account/views', 'src/web/account/assets'];
 
 function newest(path) {
   const s = statSync(path);

@@ -4,8 +4,8 @@
  * that the browser holds the login, answering the application) lives with the protocol, in the web layer.
  */
 
-/** Protocols that can start a login. */
-export type LoginProtocol = 'oidc' | 'saml';
+/** Protocols that can start a login (`account`: Stepgate's own My Account, web/account/front-door.ts). */
+export type LoginProtocol = 'oidc' | 'saml' | 'account';
 
 /** What the application asked of this login, in protocol-neutral words. */
 export interface LoginRequirements {

@@ -251,6 +251,29 @@ export const ConfigSchema = T.Object(
       },
       { default: {}, description: 'The TOTP authenticator (authenticator apps, RFC 6238, SHA-1).' },
     ),
+    account: T.Object(
+      {
+        enabled: T.Boolean({
+          default: true,
+          description:
+            'Serve My Account at /account/: users change their own mobile number, SMS codes, authenticator apps, passkeys, backup codes and sessions.',
+        }),
+        reauthMinutes: T.Integer({
+          minimum: 1,
+          maximum: 60,
+          default: 5,
+          description:
+            'A change to how a user signs in needs a sign-in (password and second factor) this recent; older, My Account asks to sign in again.',
+        }),
+        sessionMinutes: T.Integer({
+          minimum: 5,
+          maximum: 1440,
+          default: 60,
+          description: 'How long a My Account session lasts after its sign-in.',
+        }),
+      },
+      { default: {}, description: 'My Account, the self-service pages (docs/my-account.md).' },
+    ),
     devSms: T.Object(
       {
         enabled: T.Boolean({
