@@ -8,6 +8,8 @@ export function codePrompt(config: SmsOtpConfig, s: SmsOtpState): PromptOutcome 
   return {
     kind: 'prompt',
     page: 'sms-otp/code',
+    // whether the provider reported the code undelivered is asked again on each reload (delivery-log.ts), never stored
+    transient: ['deliveryFailed'],
     data: {
       maskedMobile: s.maskedMobile ?? '',
       hasCode: s.otp !== undefined,
