@@ -73,6 +73,14 @@ export const GatewayConfigSchema = Type.Object(
         'Plain configurations: a regular expression (RE2 syntax) the answer body must contain a match of, e.g. ^0\\|. Blank: none.',
       default: '',
     }),
+    messageIdPointer: Type.Optional(
+      Type.String({
+        title: 'Message id JSON Pointer',
+        description:
+          "Plain configurations: a JSON Pointer (RFC 6901) to the provider's message id in the answer, e.g. /messages/0/id, so that its delivery receipts find the message (docs/delivery-receipts.md). Blank: none.",
+        maxLength: 256,
+      }),
+    ),
     numberFormat: Type.Union(
       NUMBER_FORMATS.map((f) => Type.Literal(f)),
       {

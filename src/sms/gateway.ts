@@ -7,7 +7,7 @@ import { PRESETS } from './presets/index.js';
 import { type RenderedRequest, type RenderOutcome, renderTemplate } from './render.js';
 import { codeForStatus, isExpectedStatus, type SendFailure, type SendResult } from './result.js';
 import { secretValuesOf } from './secrets.js';
-import { checkSuccess, plainSuccessRules } from './success.js';
+import { checkSuccess, plainSuccessRules, pointerTokens } from './success.js';
 import { AgentPool, transmit } from './transport.js';
 import { effectiveTemplate } from './validate.js';
 
@@ -62,6 +62,24 @@ function forProvider(config: GatewayConfig, message: SmsMessage): SmsMessage {
 function renderFor(config: GatewayConfig, message: SmsMessage): RenderOutcome {
   const adjusted = forProvider(config, message);
   return renderTemplate(effectiveTemplate(config, adjusted), adjusted);
+}
+
+/** A plain configuration's message id: the value at its message id pointer in a JSON answer. */
+function plainMessageId(config: GatewayConfig, body: string): string | undefined {
+  const tokens =
+    config.preset === undefined && config.messageIdPointer ? pointerTokens(config.messageIdPointer) : undefined;
+  if (tokens === undefined || tokens.length === 0) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  for (const token of tokens) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[token];
+  }
+  return typeof value === 'string' || typeof value === 'number' ? String(value).slice(0, 255) : undefined;
 }
 
 function maskerFor(config: GatewayConfig, request: RenderedRequest, message: SmsMessage): Masker {
@@ -142,7 +160,8 @@ export function createSmsGateway(deps: SmsGatewayDeps): SmsGateway {
       };
     }
     const success: SendResult = { ok: true, status: answer.status, latencyMs: elapsed(), request, providerAnswer };
-    if (reading?.messageId !== undefined) success.messageId = reading.messageId;
+    const messageId = reading?.messageId ?? plainMessageId(config, answer.body);
+    if (messageId !== undefined) success.messageId = messageId;
     return success;
   }
 

@@ -42,8 +42,14 @@ export function noticeText(username: string, changes: AuthenticatorKind[]): stri
  * Sends the notice when `actor` changed authenticators of a user other than themselves, and audits the outcome.
  * Never throws.
  */
+/** The name the first gateway of an SMS OTP configuration goes by: its own in a list, `default` for the single one. */
+function noticeGatewayName(config: Record<string, unknown>): string {
+  const first = Array.isArray(config.gateways) ? (config.gateways[0] as { name?: unknown } | undefined) : undefined;
+  return typeof first?.name === 'string' ? first.name : 'default';
+}
+
 export async function announceAuthenticatorChange(
-  services: Pick<Services, 'identityProviders' | 'smsGateway'>,
+  services: Pick<Services, 'identityProviders' | 'smsGateway'> & Partial<Pick<Services, 'smsMessages'>>,
   notice: ChangeNotice,
 ): Promise<void> {
   const { actor, user, changes } = notice;
@@ -66,11 +72,27 @@ export async function announceAuthenticatorChange(
     const found = gatewayConfigOf(entry.config);
     if (!found.ok)
       return await record('failed', { to: masked, idp: idp.name, reason: 'the gateway configuration is not valid' });
-    const result = await services.smsGateway.send(found.gateway, {
-      to: parsed.number,
-      text: noticeText(user.username, changes),
-    });
-    if (result.ok) return await record('sent', { to: masked, idp: idp.name });
+    // the notice goes through the first gateway (sms-test/gateway-config.ts), recorded under its name with its receipts
+    const gatewayName = noticeGatewayName(entry.config);
+    const text = noticeText(user.username, changes);
+    const result = await services.smsGateway.send(
+      services.smsMessages?.forSend(found.gateway, idp.id, gatewayName) ?? found.gateway,
+      { to: parsed.number, text },
+    );
+    if (result.ok) {
+      await services.smsMessages?.recordSent({
+        idpId: idp.id,
+        gateway: gatewayName,
+        provider: found.gateway.preset?.provider ?? 'custom',
+        providerMessageId: result.messageId,
+        purpose: 'notice',
+        to: parsed.number,
+        masked,
+        country: parsed.country,
+        text,
+      });
+      return await record('sent', { to: masked, idp: idp.name });
+    }
     return await record('failed', { to: masked, idp: idp.name, code: result.code, reason: result.reason });
   } catch (err) {
     await record('failed', { reason: err instanceof Error ? err.message : String(err) });
