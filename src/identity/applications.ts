@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Db } from '../store/db.js';
 import type { ApplicationsTable } from '../store/schema.js';
+import { type Alongside, inTransaction } from '../store/transaction.js';
 import { ClaimUri } from './claim-uris.js';
 import { listLocalClaims } from './claims.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
@@ -286,9 +287,11 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
       return row?.client_secret_sealed ? keyring.open(row.client_secret_sealed, SEAL) : undefined;
     },
     /** Creates an application; returns the client secret once (generated when not given). */
+    /** `alongside` (the audit event) commits in the insert's transaction, given the new application's ids. */
     async create(
       input: ApplicationInput,
       now = Date.now(),
+      alongside?: (trx: Db, created: { id: string; clientId: string }) => Promise<void>,
     ): Promise<{ application: Application; clientSecret?: string }> {
       const settings = settingsOf(input, DEFAULT_SETTINGS);
       await validate(input, settings);
@@ -319,12 +322,18 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
               updated_at: now,
             })
             .execute();
+          await alongside?.(trx, { id, clientId });
         }),
       );
       const application = (await store.get(id))!;
       return secret ? { application, clientSecret: secret } : { application };
     },
-    async update(id: string, input: Partial<ApplicationInput>, now = Date.now()): Promise<Application> {
+    async update(
+      id: string,
+      input: Partial<ApplicationInput>,
+      now = Date.now(),
+      alongside?: Alongside,
+    ): Promise<Application> {
       const current = await store.get(id);
       if (!current) throw new NotFoundError('application', id);
       const merged: ApplicationInput = { name: input.name ?? current.name, clientId: current.clientId, ...input };
@@ -350,26 +359,33 @@ export function createApplicationStore(db: Db, keyring: Keyring, catalogue: Auth
           if (settings.subjectClaimUri !== current.subjectClaimUri)
             await adoptSubjectClaim(trx, settings.subjectClaimUri);
           await trx.updateTable('applications').set(set).where('id', '=', id).execute();
+          await alongside?.(trx);
         }),
       );
       return (await store.get(id))!;
     },
-    async regenerateSecret(id: string): Promise<string> {
+    async regenerateSecret(id: string, alongside?: Alongside): Promise<string> {
       const app = await store.get(id);
       if (!app) throw new NotFoundError('application', id);
       if (app.clientType !== 'confidential')
         throw new ValidationError([{ field: 'clientType', message: 'a public client has no secret' }]);
       const secret = randomBytes(32).toString('base64url');
-      await db
-        .updateTable('applications')
-        .set({ client_secret_sealed: keyring.seal(secret, SEAL), updated_at: Date.now() })
-        .where('id', '=', id)
-        .execute();
+      await inTransaction(db, async (trx) => {
+        await trx
+          .updateTable('applications')
+          .set({ client_secret_sealed: keyring.seal(secret, SEAL), updated_at: Date.now() })
+          .where('id', '=', id)
+          .execute();
+        await alongside?.(trx);
+      });
       return secret;
     },
-    async delete(id: string): Promise<void> {
-      const r = await db.deleteFrom('applications').where('id', '=', id).executeTakeFirst();
-      if (Number(r.numDeletedRows) === 0) throw new NotFoundError('application', id);
+    async delete(id: string, alongside?: Alongside): Promise<void> {
+      await inTransaction(db, async (trx) => {
+        const r = await trx.deleteFrom('applications').where('id', '=', id).executeTakeFirst();
+        if (Number(r.numDeletedRows) === 0) throw new NotFoundError('application', id);
+        await alongside?.(trx);
+      });
     },
   };
   return store;

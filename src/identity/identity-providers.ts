@@ -4,6 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Db } from '../store/db.js';
 import type { IdentityProvidersTable } from '../store/schema.js';
+import { type Alongside, inTransaction } from '../store/transaction.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
 import { newId } from './ids.js';
 import type { FederatedAuthenticatorConfig, IdentityProvider } from './types.js';
@@ -129,28 +130,41 @@ export function createIdentityProviderStore(
       return row ? toIdp(row, keyring) : undefined;
     },
     getByName: (name: string) => getIdentityProviderByName(db, keyring, name),
-    async create(input: IdentityProviderInput, now = Date.now()): Promise<IdentityProvider> {
+    /** `alongside` (the audit event) commits in the insert's transaction, given the new provider's id. */
+    async create(
+      input: IdentityProviderInput,
+      now = Date.now(),
+      alongside?: (trx: Db, created: { id: string }) => Promise<void>,
+    ): Promise<IdentityProvider> {
       checkName(input.name);
       if (await store.getByName(input.name))
         throw new ConflictError(`an identity provider named ${input.name} exists already`);
       const authenticators = normalise(input.authenticators ?? [], []);
       const id = newId('idp_');
-      await db
-        .insertInto('identity_providers')
-        .values({
-          id,
-          name: input.name,
-          display_name: input.displayName ?? input.name,
-          description: input.description ?? '',
-          enabled: input.enabled === false ? 0 : 1,
-          authenticators_sealed: keyring.seal(JSON.stringify(authenticators), SEAL),
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
+      await inTransaction(db, async (trx) => {
+        await trx
+          .insertInto('identity_providers')
+          .values({
+            id,
+            name: input.name,
+            display_name: input.displayName ?? input.name,
+            description: input.description ?? '',
+            enabled: input.enabled === false ? 0 : 1,
+            authenticators_sealed: keyring.seal(JSON.stringify(authenticators), SEAL),
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        await alongside?.(trx, { id });
+      });
       return (await store.get(id))!;
     },
-    async update(id: string, input: Partial<IdentityProviderInput>, now = Date.now()): Promise<IdentityProvider> {
+    async update(
+      id: string,
+      input: Partial<IdentityProviderInput>,
+      now = Date.now(),
+      alongside?: Alongside,
+    ): Promise<IdentityProvider> {
       const current = await store.get(id);
       if (!current) throw new NotFoundError('identity provider', id);
       if (input.name !== undefined && input.name !== current.name) {
@@ -161,27 +175,33 @@ export function createIdentityProviderStore(
       const authenticators = input.authenticators
         ? normalise(input.authenticators, current.authenticators)
         : current.authenticators;
-      await db
-        .updateTable('identity_providers')
-        .set({
-          name: input.name ?? current.name,
-          display_name: input.displayName ?? current.displayName,
-          description: input.description ?? current.description,
-          enabled: (input.enabled ?? current.enabled) ? 1 : 0,
-          authenticators_sealed: keyring.seal(JSON.stringify(authenticators), SEAL),
-          updated_at: now,
-        })
-        .where('id', '=', id)
-        .execute();
+      await inTransaction(db, async (trx) => {
+        await trx
+          .updateTable('identity_providers')
+          .set({
+            name: input.name ?? current.name,
+            display_name: input.displayName ?? current.displayName,
+            description: input.description ?? current.description,
+            enabled: (input.enabled ?? current.enabled) ? 1 : 0,
+            authenticators_sealed: keyring.seal(JSON.stringify(authenticators), SEAL),
+            updated_at: now,
+          })
+          .where('id', '=', id)
+          .execute();
+        await alongside?.(trx);
+      });
       return (await store.get(id))!;
     },
-    async delete(id: string, usedBy: (name: string) => Promise<string[]>): Promise<void> {
+    async delete(id: string, usedBy: (name: string) => Promise<string[]>, alongside?: Alongside): Promise<void> {
       const current = await store.get(id);
       if (!current) throw new NotFoundError('identity provider', id);
       const users = await usedBy(current.name);
       if (users.length > 0)
         throw new ConflictError(`identity provider ${current.name} is used by: ${users.join(', ')}`);
-      await db.deleteFrom('identity_providers').where('id', '=', id).execute();
+      await inTransaction(db, async (trx) => {
+        await trx.deleteFrom('identity_providers').where('id', '=', id).execute();
+        await alongside?.(trx);
+      });
     },
     /** What the admin should know about a saved identity provider: each authenticator's warnings, by field. */
     warnings(idp: IdentityProvider): FieldProblem[] {

@@ -1,5 +1,6 @@
 /** The truststore: certificates by alias, in the database so that every node trusts the same providers. */
 import type { Db } from '../store/db.js';
+import { type Alongside, inTransaction } from '../store/transaction.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 
 export interface TrustedCertificate {
@@ -39,7 +40,13 @@ export function createTruststore(db: Db) {
       }));
     },
     /** Imports certificates under an alias; a store with several certificates gets alias, alias-2, alias-3… */
-    async import(alias: string, certs: CertificateToImport[], now = Date.now()): Promise<TrustedCertificate[]> {
+    /** `alongside` (the audit event) commits with the certificates: all of them, or none. */
+    async import(
+      alias: string,
+      certs: CertificateToImport[],
+      now = Date.now(),
+      alongside?: (trx: Db, imported: { alias: string; fingerprint: string }[]) => Promise<void>,
+    ): Promise<TrustedCertificate[]> {
       if (!/^[\w.@-]{1,128}$/.test(alias))
         throw new ValidationError([{ field: 'alias', message: 'must be 1–128 letters, digits or . _ @ -' }]);
       if (certs.length === 0) throw new ValidationError([{ field: 'file', message: 'holds no certificate' }]);
@@ -47,27 +54,36 @@ export function createTruststore(db: Db) {
       const taken = await db.selectFrom('truststore').select('alias').where('alias', 'in', aliases).execute();
       if (taken.length > 0)
         throw new ConflictError(`the alias ${taken[0]!.alias} exists already; delete it first or pick another alias`);
-      for (const [i, c] of certs.entries()) {
-        await db
-          .insertInto('truststore')
-          .values({
-            alias: aliases[i]!,
-            pem: c.pem,
-            subject: c.subject,
-            issuer: c.issuer,
-            not_before: c.notBefore.getTime(),
-            not_after: c.notAfter.getTime(),
-            fingerprint: c.fingerprintSha256,
-            created_at: now,
-          })
-          .execute();
-      }
+      await inTransaction(db, async (trx) => {
+        for (const [i, c] of certs.entries()) {
+          await trx
+            .insertInto('truststore')
+            .values({
+              alias: aliases[i]!,
+              pem: c.pem,
+              subject: c.subject,
+              issuer: c.issuer,
+              not_before: c.notBefore.getTime(),
+              not_after: c.notAfter.getTime(),
+              fingerprint: c.fingerprintSha256,
+              created_at: now,
+            })
+            .execute();
+        }
+        await alongside?.(
+          trx,
+          certs.map((c, i) => ({ alias: aliases[i]!, fingerprint: c.fingerprintSha256 })),
+        );
+      });
       cache = undefined;
       return (await store.list()).filter((c) => aliases.includes(c.alias));
     },
-    async delete(alias: string): Promise<void> {
-      const r = await db.deleteFrom('truststore').where('alias', '=', alias).executeTakeFirst();
-      if (Number(r.numDeletedRows) === 0) throw new NotFoundError('certificate', alias);
+    async delete(alias: string, alongside?: Alongside): Promise<void> {
+      await inTransaction(db, async (trx) => {
+        const r = await trx.deleteFrom('truststore').where('alias', '=', alias).executeTakeFirst();
+        if (Number(r.numDeletedRows) === 0) throw new NotFoundError('certificate', alias);
+        await alongside?.(trx);
+      });
       cache = undefined;
     },
     /** PEMs for outbound TLS; re-read at most every 5 s so an import on another node is seen quickly. */

@@ -83,13 +83,14 @@ export function applicationRoutes({ applications }: Services): ApiRoute[] {
       schema: { body: ApplicationCreate, response: ApplicationCreated },
       async handler({ body, audit, actor }) {
         if (isAdminApplication(body)) requireTwoFactorSignIn(actor, 'Creating an application with the admin scope');
-        const created = await applications.create(body as ApplicationInput);
-        await audit('admin.application.create', {
-          applicationId: created.application.id,
-          clientId: created.application.clientId,
-          name: created.application.name,
-        });
-        return created;
+        // the audit event commits with the insert, or neither does (docs/architecture.md, "Admin writes")
+        return applications.create(body as ApplicationInput, Date.now(), (trx, created) =>
+          audit(
+            'admin.application.create',
+            { applicationId: created.id, clientId: created.clientId, name: body.name.trim() },
+            trx,
+          ),
+        );
       },
     }),
     route({
@@ -113,9 +114,9 @@ export function applicationRoutes({ applications }: Services): ApiRoute[] {
       async handler({ params, body, audit, actor }) {
         if (isAdminApplication(await load(params.id)) || isAdminApplication(body))
           requireTwoFactorSignIn(actor, 'Changing an application with the admin scope');
-        const updated = await applications.update(params.id, body as Partial<ApplicationInput>);
-        await audit('admin.application.update', { applicationId: updated.id, fields: Object.keys(body) });
-        return updated;
+        return applications.update(params.id, body as Partial<ApplicationInput>, Date.now(), (trx) =>
+          audit('admin.application.update', { applicationId: params.id, fields: Object.keys(body) }, trx),
+        );
       },
     }),
     route({
@@ -130,8 +131,9 @@ export function applicationRoutes({ applications }: Services): ApiRoute[] {
       async handler({ params, audit, actor }) {
         const app = await load(params.id);
         if (isAdminApplication(app)) requireTwoFactorSignIn(actor, 'Deleting an application with the admin scope');
-        await applications.delete(app.id);
-        await audit('admin.application.delete', { applicationId: app.id, clientId: app.clientId, name: app.name });
+        await applications.delete(app.id, (trx) =>
+          audit('admin.application.delete', { applicationId: app.id, clientId: app.clientId, name: app.name }, trx),
+        );
       },
     }),
     route({
@@ -148,12 +150,17 @@ export function applicationRoutes({ applications }: Services): ApiRoute[] {
         const app = await load(params.id);
         if (isAdminApplication(app)) requireTwoFactorSignIn(actor, 'Changing an application with the admin scope');
         const imported = readMetadata(body.xml);
-        const application = await applications.update(app.id, { saml: withImportedMetadata(app.saml, imported) });
-        await audit('admin.application.saml-metadata-import', {
-          applicationId: app.id,
-          issuer: imported.settings.issuer,
-          warnings: imported.warnings.length,
-        });
+        const application = await applications.update(
+          app.id,
+          { saml: withImportedMetadata(app.saml, imported) },
+          Date.now(),
+          (trx) =>
+            audit(
+              'admin.application.saml-metadata-import',
+              { applicationId: app.id, issuer: imported.settings.issuer, warnings: imported.warnings.length },
+              trx,
+            ),
+        );
         return { application, warnings: imported.warnings };
       },
     }),
@@ -190,8 +197,9 @@ export function applicationRoutes({ applications }: Services): ApiRoute[] {
       async handler({ params, audit, actor }) {
         const app = await load(params.id);
         if (isAdminApplication(app)) requireTwoFactorSignIn(actor, 'Changing an application with the admin scope');
-        await applications.update(app.id, { saml: null });
-        await audit('admin.application.saml-delete', { applicationId: app.id, issuer: app.saml?.issuer ?? null });
+        await applications.update(app.id, { saml: null }, Date.now(), (trx) =>
+          audit('admin.application.saml-delete', { applicationId: app.id, issuer: app.saml?.issuer ?? null }, trx),
+        );
       },
     }),
     route({
@@ -205,8 +213,9 @@ export function applicationRoutes({ applications }: Services): ApiRoute[] {
       async handler({ params, audit, actor }) {
         if (isAdminApplication(await load(params.id)))
           requireTwoFactorSignIn(actor, 'A new secret for an application with the admin scope');
-        const clientSecret = await applications.regenerateSecret(params.id);
-        await audit('admin.application.regenerate-secret', { applicationId: params.id });
+        const clientSecret = await applications.regenerateSecret(params.id, (trx) =>
+          audit('admin.application.regenerate-secret', { applicationId: params.id }, trx),
+        );
         return { clientSecret };
       },
     }),

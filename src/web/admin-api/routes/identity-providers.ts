@@ -165,8 +165,10 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
               }
             : {}),
         } as IdentityProviderInput;
-        const idp = await idps.create(input);
-        await audit('admin.identity-provider.create', { identityProviderId: idp.id, name: idp.name });
+        // the audit event commits with the insert, or neither does (docs/architecture.md, "Admin writes")
+        const idp = await idps.create(input, Date.now(), (trx, created) =>
+          audit('admin.identity-provider.create', { identityProviderId: created.id, name: input.name }, trx),
+        );
         await consoleAsksForSms(audit);
         return saved(idp);
       },
@@ -211,12 +213,13 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
               }
             : {}),
         } as Partial<IdentityProviderInput>;
-        const idp = await idps.update(current.id, input);
-        await audit('admin.identity-provider.update', {
-          identityProviderId: idp.id,
-          name: idp.name,
-          fields: Object.keys(body),
-        });
+        const idp = await idps.update(current.id, input, Date.now(), (trx) =>
+          audit(
+            'admin.identity-provider.update',
+            { identityProviderId: current.id, name: input.name ?? current.name, fields: Object.keys(body) },
+            trx,
+          ),
+        );
         await consoleAsksForSms(audit);
         return saved(idp);
       },
@@ -233,8 +236,9 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
       async handler({ params, actor, audit }) {
         const idp = await load(params.id);
         await holdToTwoFactors(actor, `Deleting the identity provider ${idp.name}`);
-        await idps.delete(idp.id, usedBy);
-        await audit('admin.identity-provider.delete', { identityProviderId: idp.id, name: idp.name });
+        await idps.delete(idp.id, usedBy, (trx) =>
+          audit('admin.identity-provider.delete', { identityProviderId: idp.id, name: idp.name }, trx),
+        );
       },
     }),
     route({

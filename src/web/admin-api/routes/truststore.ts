@@ -55,11 +55,14 @@ export function truststoreRoutes({ truststore }: Services): ApiRoute[] {
             ]);
           throw e;
         }
-        const imported = await truststore.import(body.alias, parsed);
-        await audit('admin.truststore.import', {
-          aliases: imported.map((c) => c.alias),
-          fingerprints: imported.map((c) => c.fingerprint),
-        });
+        // the audit event commits with the certificates, or none of them is stored (docs/architecture.md)
+        const imported = await truststore.import(body.alias, parsed, Date.now(), (trx, stored) =>
+          audit(
+            'admin.truststore.import',
+            { aliases: stored.map((c) => c.alias), fingerprints: stored.map((c) => c.fingerprint) },
+            trx,
+          ),
+        );
         return { items: imported.map(toJson) };
       },
     }),
@@ -73,8 +76,7 @@ export function truststoreRoutes({ truststore }: Services): ApiRoute[] {
       errors: [404],
       schema: { params: Type.Object({ alias: Type.String({ minLength: 1, maxLength: 128 }) }) },
       async handler({ params, audit }) {
-        await truststore.delete(params.alias);
-        await audit('admin.truststore.delete', { alias: params.alias });
+        await truststore.delete(params.alias, (trx) => audit('admin.truststore.delete', { alias: params.alias }, trx));
       },
     }),
   ];

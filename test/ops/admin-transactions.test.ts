@@ -1,0 +1,215 @@
+/**
+ * Admin writes commit with their audit event or not at all. The test puts a trigger on audit_events in its own
+ * database that refuses every insert — on PostgreSQL as the server going away mid-transaction (SQLSTATE 57P01,
+ * admin_shutdown), on SQLite as RAISE(ABORT) — and drives each admin API, SCIM and truststore write through HTTP:
+ * the answer is a JSON problem (503 with Retry-After when the database went away, a 500 problem without the
+ * database's words on SQLite), the change is not there afterwards, and no event was stored. With the trigger dropped
+ * the same write succeeds with exactly one event (the near miss). PostgreSQL cut off entirely (503, recovery without
+ * a restart) is test/ops/outage.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import { selfSignedCertificate } from '../admin-api/saml-fixtures.js';
+import { type Answer, client, clientToken, startAdminServer } from '../admin-api/support.js';
+import { type Backend, forEachBackend } from '../support/backends.js';
+import type { TestServer } from '../support/server.js';
+
+const SCIM_SCHEMAS = ['urn:ietf:params:scim:schemas:core:2.0:User'];
+
+/** Every insert into audit_events fails while the trigger exists. */
+async function refuseAudit(server: TestServer, kind: Backend['name']): Promise<void> {
+  const { db } = server.services;
+  if (kind === 'postgres') {
+    await sql`CREATE OR REPLACE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'audit store refused the event' USING ERRCODE = '57P01'; END $$`.execute(db);
+    await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_audit()`.execute(
+      db,
+    );
+  } else {
+    await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events
+      BEGIN SELECT RAISE(ABORT, 'audit store refused the event'); END`.execute(db);
+  }
+}
+
+async function allowAudit(server: TestServer, kind: Backend['name']): Promise<void> {
+  const { db } = server.services;
+  await sql`DROP TRIGGER IF EXISTS refuse_audit${sql.raw(kind === 'postgres' ? ' ON audit_events' : '')}`.execute(db);
+}
+
+async function events(server: TestServer, event: string): Promise<number> {
+  return (await server.services.audit.query({ event, limit: 1 })).total;
+}
+
+forEachBackend('admin writes and their audit events commit together', (backend) => {
+  let server: TestServer;
+  let call: ReturnType<typeof client>;
+  let scim: ReturnType<typeof client>;
+
+  /** The answer to a write whose audit event could not be stored: a problem, never the database's own words. */
+  function refused(answer: Answer, what: string): void {
+    const outage = backend.name === 'postgres';
+    assert.equal(answer.status, outage ? 503 : 500, `${what}: ${answer.status} ${answer.text}`);
+    assert.match(answer.headers.get('content-type') ?? '', /application\/(problem|scim)\+json/, what);
+    assert.ok(!answer.text.includes('refused the event'), `${what} leaks the database error: ${answer.text}`);
+    if (outage) assert.equal(answer.headers.get('retry-after'), '5', what);
+  }
+
+  /** Runs `write` with the audit refused, checks nothing changed, then again with the audit allowed. */
+  async function atomically(
+    what: string,
+    event: string,
+    write: () => Promise<Answer>,
+    unchanged: () => Promise<void>,
+    succeeded: (answer: Answer) => Promise<void> | void,
+  ): Promise<void> {
+    const before = await events(server, event);
+    await refuseAudit(server, backend.name);
+    try {
+      refused(await write(), what);
+    } finally {
+      await allowAudit(server, backend.name);
+    }
+    await unchanged();
+    assert.equal(await events(server, event), before, `${what}: an event of a change that did not happen`);
+    const answer = await write();
+    assert.ok(answer.status < 300, `${what} with the audit working: ${answer.status} ${answer.text}`);
+    await succeeded(answer);
+    assert.equal(await events(server, event), before + 1, `${what}: one event for the change`);
+  }
+
+  before(async () => {
+    server = await startAdminServer(backend);
+    const token = await clientToken(server);
+    call = client(server, token);
+    scim = client(server, token, '/scim2');
+  });
+  after(() => server.stop());
+
+  test('applications: create, update, new secret, delete', async () => {
+    const names = async () =>
+      (await call('GET', '/applications?limit=200')).body.items.map((a: { name: string }) => a.name);
+    let id = '';
+    await atomically(
+      'create an application',
+      'admin.application.create',
+      () => call('POST', '/applications', { name: 'Ledger', redirectUris: ['http://localhost:1/cb'] }),
+      async () => assert.ok(!(await names()).includes('Ledger')),
+      (answer) => {
+        id = answer.body.application.id;
+      },
+    );
+    await atomically(
+      'update an application',
+      'admin.application.update',
+      () => call('PUT', `/applications/${id}`, { description: 'changed' }),
+      async () => assert.equal((await call('GET', `/applications/${id}`)).body.description, ''),
+      async () => assert.equal((await call('GET', `/applications/${id}`)).body.description, 'changed'),
+    );
+    const secret = await server.services.applications.clientSecret(id);
+    assert.ok(secret);
+    await atomically(
+      'regenerate a secret',
+      'admin.application.regenerate-secret',
+      () => call('POST', `/applications/${id}/secret`),
+      async () => assert.equal(await server.services.applications.clientSecret(id), secret),
+      async (answer) => assert.equal(await server.services.applications.clientSecret(id), answer.body.clientSecret),
+    );
+    await atomically(
+      'delete an application',
+      'admin.application.delete',
+      () => call('DELETE', `/applications/${id}`),
+      async () => assert.equal((await call('GET', `/applications/${id}`)).status, 200),
+      async () => assert.equal((await call('GET', `/applications/${id}`)).status, 404),
+    );
+  });
+
+  test('identity providers: create, update, delete (the cached view follows the database)', async () => {
+    let id = '';
+    const listed = async () =>
+      (await call('GET', '/identity-providers?limit=200')).body.items.map((i: { name: string }) => i.name);
+    await atomically(
+      'create an identity provider',
+      'admin.identity-provider.create',
+      () => call('POST', '/identity-providers', { name: 'partnerIdP' }),
+      async () => assert.ok(!(await listed()).includes('partnerIdP')),
+      (answer) => {
+        id = answer.body.id;
+      },
+    );
+    await atomically(
+      'update an identity provider',
+      'admin.identity-provider.update',
+      () => call('PUT', `/identity-providers/${id}`, { displayName: 'Partner' }),
+      async () => assert.equal((await call('GET', `/identity-providers/${id}`)).body.displayName, 'partnerIdP'),
+      async () => assert.equal((await call('GET', `/identity-providers/${id}`)).body.displayName, 'Partner'),
+    );
+    await atomically(
+      'delete an identity provider',
+      'admin.identity-provider.delete',
+      () => call('DELETE', `/identity-providers/${id}`),
+      async () => assert.equal((await call('GET', `/identity-providers/${id}`)).status, 200),
+      async () => assert.equal((await call('GET', `/identity-providers/${id}`)).status, 404),
+    );
+  });
+
+  test('truststore: a two-certificate import stores both or neither; delete', async () => {
+    const pem = `${selfSignedCertificate('one.example').certificate}\n${selfSignedCertificate('two.example').certificate}`;
+    const aliases = async () => (await call('GET', '/truststore')).body.items.map((c: { alias: string }) => c.alias);
+    await atomically(
+      'import certificates',
+      'admin.truststore.import',
+      () => call('POST', '/truststore', { alias: 'relay', certificate: pem }),
+      async () => assert.deepEqual(await aliases(), []),
+      async () => assert.deepEqual(await aliases(), ['relay', 'relay-2']),
+    );
+    await atomically(
+      'delete a certificate',
+      'admin.truststore.delete',
+      () => call('DELETE', '/truststore/relay-2'),
+      async () => assert.deepEqual(await aliases(), ['relay', 'relay-2']),
+      async () => assert.deepEqual(await aliases(), ['relay']),
+    );
+  });
+
+  test('users through the admin API and SCIM', async () => {
+    const exists = async (username: string) =>
+      (await call('GET', `/users?search=${username}`)).body.items.some(
+        (u: { username: string }) => u.username === username,
+      );
+    await atomically(
+      'create a user',
+      'admin.user.create',
+      () => call('POST', '/users', { username: 'grace' }),
+      async () => assert.equal(await exists('grace'), false),
+      async () => assert.equal(await exists('grace'), true),
+    );
+    await atomically(
+      'create a SCIM user',
+      'admin.user.create',
+      () =>
+        scim(
+          'POST',
+          '/Users',
+          { schemas: SCIM_SCHEMAS, userName: 'hopper' },
+          { 'content-type': 'application/scim+json' },
+        ),
+      async () => assert.equal(await exists('hopper'), false),
+      async () => assert.equal(await exists('hopper'), true),
+    );
+  });
+});
+
+test('the audit trigger of this suite refuses what it should (near miss of the harness)', async () => {
+  const { startStepgate } = await import('../support/server.js');
+  const server = await startStepgate();
+  try {
+    await refuseAudit(server, 'sqlite');
+    await assert.rejects(server.services.audit.record({ event: 'test.refused' }), /refused the event/);
+    await allowAudit(server, 'sqlite');
+    await server.services.audit.record({ event: 'test.allowed' });
+    assert.equal(await events(server, 'test.allowed'), 1);
+  } finally {
+    await server.stop();
+  }
+});
