@@ -63,6 +63,8 @@ export const smsOtpMessagesEs: Partial<Record<SmsOtpMessageId, string>> = {
   'sms-otp.page.can-ask-now': 'Ya puede pedir un código nuevo.',
   'sms-otp.page.last-code-dead': 'El último código enviado a {maskedMobile} ya no sirve.',
   'sms-otp.page.backup-instead': 'Puede introducir un código de respaldo en lugar de uno nuevo.',
+  'sms-otp.delivery-failed': 'La red móvil informa de que el código enviado a {maskedMobile} no se pudo entregar.',
+  'sms-otp.delivery-failed.other-ways': 'Use una de las opciones de abajo: un código nuevo irá por otra ruta.',
   'sms-otp.page.no-new-code-backup':
     'No se pueden enviar más códigos en este inicio de sesión: introduzca un código de respaldo o vuelva a {application} y empiece de nuevo.',
   'sms-otp.page.no-new-code':

@@ -57,6 +57,8 @@ export const smsOtpMessagesSi: Partial<Record<SmsOtpMessageId, string>> = {
   'sms-otp.page.can-ask-now': 'ඔබට දැන් නව කේතයක් ඉල්ලිය හැක.',
   'sms-otp.page.last-code-dead': '{maskedMobile} වෙත යැවූ අවසන් කේතය තවදුරටත් ක්\u200dරියා නොකරයි.',
   'sms-otp.page.backup-instead': 'නව කේතයක් වෙනුවට ඔබට උපස්ථ කේතයක් ඇතුළත් කළ හැක.',
+  'sms-otp.delivery-failed': '{maskedMobile} වෙත යැවූ කේතය බාර දිය නොහැකි වූ බව ජංගම ජාලය වාර්තා කරයි.',
+  'sms-otp.delivery-failed.other-ways': 'ඒ වෙනුවට පහත ක්‍රමයක් භාවිත කරන්න: නව කේතයක් වෙනත් මාර්ගයකින් යයි.',
   'sms-otp.page.no-new-code-backup':
     'මෙම පිවිසුමේදී තවත් කේත යැවිය නොහැක: උපස්ථ කේතයක් ඇතුළත් කරන්න, නැතහොත් {application} වෙත ආපසු ගොස් නැවත ආරම්භ කරන්න.',
   'sms-otp.page.no-new-code': 'මෙම පිවිසුමේදී තවත් කේත යැවිය නොහැක: {application} වෙත ආපසු ගොස් නැවත ආරම්භ කරන්න.',

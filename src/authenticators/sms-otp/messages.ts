@@ -66,6 +66,8 @@ export const smsOtpMessages = {
   'sms-otp.page.can-ask-now': 'You can ask for a new code now.',
   'sms-otp.page.last-code-dead': 'The last code sent to {maskedMobile} no longer works.',
   'sms-otp.page.backup-instead': 'You can enter a backup code instead of a new code.',
+  'sms-otp.delivery-failed': 'The code sent to {maskedMobile} could not be delivered, the mobile network reports.',
+  'sms-otp.delivery-failed.other-ways': 'Use one of the ways below instead: a new code goes by another route.',
   'sms-otp.page.no-new-code-backup':
     'No new code can be sent in this login: enter a backup code, or go back to {application} and start again.',
   'sms-otp.page.no-new-code': 'No new code can be sent in this login: go back to {application} and start again.',

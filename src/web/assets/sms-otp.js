@@ -24,6 +24,33 @@
     };
     tick();
   }
+  // the delivery receipt: asks every few seconds whether the provider reported this code undelivered, and then shows
+  // what a reload would show (the box is on the page, hidden); stops at a final status or after ten minutes
+  const delivery = document.getElementById('delivery-failed');
+  if (delivery?.hidden && delivery.dataset.poll && document.getElementById('sms-otp-verify')) {
+    const until = Date.now() + 600_000;
+    const poll = async () => {
+      try {
+        const answer = await fetch(delivery.dataset.poll, {
+          headers: { accept: 'application/json' },
+          credentials: 'same-origin',
+        });
+        if (answer.ok) {
+          const { status, deliveryFailed } = await answer.json();
+          if (deliveryFailed) {
+            delivery.hidden = false;
+            delivery.dataset.messageId = 'sms-otp.delivery-failed';
+            return;
+          }
+          if (status === 'delivered') return;
+        } else if (answer.status === 404) return;
+      } catch {
+        // offline for a moment: the next poll asks again
+      }
+      if (Date.now() < until) setTimeout(poll, Number(delivery.dataset.every || 4000));
+    };
+    setTimeout(poll, Number(delivery.dataset.every || 4000));
+  }
   for (const form of document.querySelectorAll('form[data-once]')) {
     form.addEventListener('submit', (event) => {
       if (form.dataset.sent) {
