@@ -1,4 +1,5 @@
-// Users and Roles › Users › User Profile: the supported-by-default claims, roles, unlock, password, backup codes.
+// Users and Roles › Users › User Profile: the supported-by-default claims, roles, password, backup codes, and the
+// user's sign-in factors with their resets (UserFactors.tsx).
 import { useEffect, useState } from 'react';
 import { clientProblem, get, itemsOf, post, put } from '../../api/client.ts';
 import type { FieldProblem, LocalClaim, User } from '../../api/types.ts';
@@ -9,6 +10,7 @@ import { Badge, LoadError, Loading, PageHeader } from '../../ui/page.tsx';
 import { deleteThen, throwIfProblems } from '../../ui/save-form.ts';
 import { FormActions, SubmitForm } from '../../ui/submit-form.tsx';
 import { claimErrors, claimFields, claimProblem, isBackupCodeClaim, profileClaims, rolesOf } from './claims.ts';
+import { UserFactors } from './UserFactors.tsx';
 
 export function UserProfile({ id }: { id: string }) {
   const user = useLoad(() => get<User>(`/users/${encodeURIComponent(id)}`), [id]);
@@ -66,13 +68,6 @@ export function UserProfile({ id }: { id: string }) {
       const out = await post<{ codes: string[] }>(`/users/${encodeURIComponent(id)}/backup-codes`);
       setCodes(out.codes);
       user.reload();
-    });
-
-  const unlock = () =>
-    account.run(async () => {
-      await post(`/users/${encodeURIComponent(id)}/unlock`);
-      user.reload();
-      return 'The account was unlocked.';
     });
 
   const resetPassword = () =>
@@ -177,22 +172,17 @@ export function UserProfile({ id }: { id: string }) {
         />
       )}
 
+      <UserFactors id={id} onChange={user.reload} />
+
       <Section title="Account">
         <FormAlert error={account.error} />
         <p>
           {u.locked
             ? `The account is locked${u.lockedUntil ? ` until ${formatTime(u.lockedUntil)}` : ''}.`
-            : 'The account is not locked.'}
+            : 'The account is not locked.'}{' '}
+          Unlock it under Sign-in factors.
         </p>
         <div className="form-actions">
-          <button
-            type="button"
-            className="secondary"
-            disabled={account.busy || !u.locked}
-            onClick={() => void unlock()}
-          >
-            Unlock
-          </button>
           <button type="button" className="danger" disabled={account.busy} onClick={() => void remove()}>
             Delete user
           </button>

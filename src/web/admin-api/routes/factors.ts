@@ -4,7 +4,6 @@
  * and the resets the other routes lack: clearing the backup codes and setting the preferred option. Removing an app
  * or a passkey, new backup codes and unlocking have their own routes (totp.ts, passkeys.ts, users.ts).
  */
-import { Type } from '@sinclair/typebox';
 import { publicView } from '../../../authenticators/passkey/credentials.js';
 import { ClaimUri } from '../../../identity/claim-uris.js';
 import { listLocalClaims } from '../../../identity/claims.js';
@@ -17,62 +16,9 @@ import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { HttpProblem } from '../../problem.js';
 import { type ApiRoute, route } from '../route.js';
 import { IdParams } from '../schemas.js';
+import { PreferredOptionBody, UserFactors } from './factors-schemas.js';
 
 const tag = 'Users';
-const Millis = (description: string) => Type.Integer({ description: `${description}, epoch milliseconds` });
-const Nullable = <T extends ReturnType<typeof Type.Integer> | ReturnType<typeof Type.String>>(t: T) =>
-  Type.Union([t, Type.Null()]);
-
-const UserFactors = Type.Object(
-  {
-    userId: Type.String(),
-    username: Type.String(),
-    mobile: Nullable(Type.String({ description: 'E.164; SMS codes go to it' })),
-    smsOtp: Type.Object({
-      disabled: Type.Boolean({
-        description: 'the Disable SMSOTP claim (http://wso2.org/claims/identity/smsotp_disabled)',
-      }),
-    }),
-    totp: Type.Array(
-      Type.Object({
-        id: Type.String(),
-        label: Type.String(),
-        digits: Type.Integer(),
-        periodSeconds: Type.Integer(),
-        createdAt: Millis('enrolled'),
-        lastUsedAt: Nullable(Millis('a code of it last passed')),
-      }),
-    ),
-    passkeys: Type.Array(
-      Type.Object({
-        id: Type.String({ description: 'the credential id, base64url' }),
-        label: Type.String(),
-        deviceType: Type.String(),
-        backedUp: Type.Boolean(),
-        createdAt: Millis('added'),
-        lastUsedAt: Nullable(Millis('it last passed a login')),
-      }),
-    ),
-    backupCodes: Type.Object({ remaining: Type.Integer({ description: 'unused backup codes' }) }),
-    preferredOption: Type.Object({
-      option: Nullable(Type.String({ description: 'the preferred MFA option claim, idp:authenticator' })),
-      lastChosen: Nullable(Type.String({ description: 'the option the user last chose in a step offering several' })),
-    }),
-    locked: Type.Boolean(),
-    lockedUntil: Nullable(Millis('locked until')),
-  },
-  { title: 'UserFactors' },
-);
-
-const PreferredOptionBody = Type.Object(
-  {
-    option: Type.String({
-      maxLength: 300,
-      description: 'idp:authenticator (smsOTP:sms-otp, :totp, :passkey); an empty string removes the preference',
-    }),
-  },
-  { additionalProperties: false },
-);
 
 export function factorRoutes(services: Services): ApiRoute[] {
   const { db, totpCredentials, passkeyCredentials, backupCodes, registry, identityProviders } = services;
