@@ -36,7 +36,7 @@ export async function scrape(url: string): Promise<string> {
 export async function startFraudFixture(options: {
   backend: Backend;
   redis?: boolean;
-  plugins?: Parameters<typeof startSmsOtp>[0]['plugins'];
+  plugins?: NonNullable<Parameters<typeof startSmsOtp>[0]>['plugins'];
 }): Promise<FraudFixture> {
   // /metrics on the main port, so a suite can read what an operator's scraper would
   const overrides = { metrics: { token: METRICS_TOKEN } };
