@@ -5,12 +5,17 @@
  * is one histogram observation by route pattern. docs/operations.md lists every metric with its labels.
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Registry } from 'prom-client';
 import { safeEqual } from '../crypto/keyring.js';
 import type { AuditInput, AuditLog } from '../identity/audit.js';
 import type { PasswordHasher } from '../identity/passwords.js';
+import { lazyModule } from '../lazy-module.js';
 import { OIDC_ROUTES } from '../oidc/provider.js';
 import { problemDocument } from './problem.js';
+
+/** prom-client (and the OpenTelemetry API it pulls in) loads only on a node whose metrics are switched on. */
+const promClient = lazyModule<typeof PromClient>('prom-client');
 
 /** Seconds: from a fast cached page (1 ms) to a slow SMS gateway (10 s). */
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -30,6 +35,7 @@ export interface Metrics {
 }
 
 export function createMetrics(deps: { audit: AuditLog; hasher: PasswordHasher; stateKind: string }): Metrics {
+  const { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } = promClient();
   const registry = new Registry();
   // process CPU, memory, file descriptors, GC, and the event loop lag (nodejs_eventloop_lag_seconds and its percentiles)
   collectDefaultMetrics({ register: registry });
