@@ -93,8 +93,9 @@ export async function accountPlugin(app: FastifyInstance, options: AccountPlugin
     req.log.error({ err: error }, 'My Account page failed');
     return ctx.message(reply, 500, 'account.error.internal');
   });
-  app.addHook('onSend', async (_req, reply) => {
-    reply.header('cache-control', 'no-store');
+  // pages carry a user's factors and CSRF tokens: never cached (the stylesheet is)
+  app.addHook('onSend', async (req, reply) => {
+    if (!req.url.startsWith('/account/assets/')) reply.header('cache-control', 'no-store');
   });
 
   app.get('/account', async (_req, reply) => reply.redirect('/account/', 301));
