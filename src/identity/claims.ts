@@ -1,6 +1,7 @@
 /** Local claims and dialect mappings: the catalogue of user attributes by URI, with the defaults the seed relies on. */
 import type { Db } from '../store/db.js';
 import type { LocalClaimsTable } from '../store/schema.js';
+import { type Alongside, inTransaction } from '../store/transaction.js';
 import { ClaimUri, isBackupCodeClaim, LOCAL_DIALECT, OIDC_DIALECT } from './claim-uris.js';
 import type { ConfigCache } from './config-cache.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from './errors.js';
@@ -244,31 +245,40 @@ function checkClaimInput(input: LocalClaimInput): void {
   if (problems.length > 0) throw new ValidationError(problems);
 }
 
-export async function addLocalClaim(db: Db, input: LocalClaimInput): Promise<LocalClaim> {
+/** `alongside` (the audit event) commits with the write; each writer below takes one. */
+export async function addLocalClaim(db: Db, input: LocalClaimInput, alongside?: Alongside): Promise<LocalClaim> {
   return announced(db, async () => {
     checkClaimInput(input);
     if (await getLocalClaim(db, input.uri)) throw new ConflictError(`the claim ${input.uri} exists already`);
     const order = input.displayOrder ?? 100;
-    await db
-      .insertInto('local_claims')
-      .values({
-        uri: input.uri,
-        display_name: input.displayName.trim(),
-        description: input.description ?? '',
-        mapped_attribute: input.mappedAttribute,
-        supported_by_default: input.supportedByDefault ? 1 : 0,
-        required: input.required ? 1 : 0,
-        read_only: input.readOnly && !isBackupCodeClaim(input.uri) ? 1 : 0,
-        regex: input.regex || null,
-        display_order: order,
-        system: 0,
-      })
-      .execute();
+    await inTransaction(db, async (trx) => {
+      await trx
+        .insertInto('local_claims')
+        .values({
+          uri: input.uri,
+          display_name: input.displayName.trim(),
+          description: input.description ?? '',
+          mapped_attribute: input.mappedAttribute,
+          supported_by_default: input.supportedByDefault ? 1 : 0,
+          required: input.required ? 1 : 0,
+          read_only: input.readOnly && !isBackupCodeClaim(input.uri) ? 1 : 0,
+          regex: input.regex || null,
+          display_order: order,
+          system: 0,
+        })
+        .execute();
+      await alongside?.(trx);
+    });
     return (await getLocalClaim(db, input.uri))!;
   });
 }
 
-export async function updateLocalClaim(db: Db, uri: string, patch: Partial<LocalClaimInput>): Promise<LocalClaim> {
+export async function updateLocalClaim(
+  db: Db,
+  uri: string,
+  patch: Partial<LocalClaimInput>,
+  alongside?: Alongside,
+): Promise<LocalClaim> {
   return announced(db, async () => {
     const current = await getLocalClaim(db, uri);
     if (!current) throw new NotFoundError('claim', uri);
@@ -282,20 +292,23 @@ export async function updateLocalClaim(db: Db, uri: string, patch: Partial<Local
       if (subjectOf.length > 0)
         throw new ConflictError(`${uri} is the ${subjectOf.join('; ')}: its attribute cannot change`);
     }
-    await db
-      .updateTable('local_claims')
-      .set({
-        display_name: next.displayName.trim(),
-        description: next.description ?? '',
-        mapped_attribute: next.mappedAttribute,
-        supported_by_default: next.supportedByDefault ? 1 : 0,
-        required: next.required ? 1 : 0,
-        read_only: current.system ? (current.readOnly ? 1 : 0) : next.readOnly ? 1 : 0,
-        regex: next.regex || null,
-        display_order: next.displayOrder ?? current.displayOrder,
-      })
-      .where('uri', '=', uri)
-      .execute();
+    await inTransaction(db, async (trx) => {
+      await trx
+        .updateTable('local_claims')
+        .set({
+          display_name: next.displayName.trim(),
+          description: next.description ?? '',
+          mapped_attribute: next.mappedAttribute,
+          supported_by_default: next.supportedByDefault ? 1 : 0,
+          required: next.required ? 1 : 0,
+          read_only: current.system ? (current.readOnly ? 1 : 0) : next.readOnly ? 1 : 0,
+          regex: next.regex || null,
+          display_order: next.displayOrder ?? current.displayOrder,
+        })
+        .where('uri', '=', uri)
+        .execute();
+      await alongside?.(trx);
+    });
     return (await getLocalClaim(db, uri))!;
   });
 }
@@ -314,14 +327,17 @@ export async function claimUsage(db: Db, uri: string): Promise<string[]> {
   return uses;
 }
 
-export async function deleteLocalClaim(db: Db, uri: string): Promise<void> {
+export async function deleteLocalClaim(db: Db, uri: string, alongside?: Alongside): Promise<void> {
   return announced(db, async () => {
     const claim = await getLocalClaim(db, uri);
     if (!claim) throw new NotFoundError('claim', uri);
     if (claim.system) throw new ConflictError(`${uri} is built in and cannot be deleted`);
     const uses = await claimUsage(db, uri);
     if (uses.length > 0) throw new ConflictError(`${uri} is in use: ${uses.join('; ')}`);
-    await db.deleteFrom('local_claims').where('uri', '=', uri).execute();
+    await inTransaction(db, async (trx) => {
+      await trx.deleteFrom('local_claims').where('uri', '=', uri).execute();
+      await alongside?.(trx);
+    });
   });
 }
 
@@ -345,7 +361,7 @@ export async function listMappings(db: Db, dialect: string): Promise<ClaimMappin
   });
 }
 
-export async function setMapping(db: Db, mapping: ClaimMapping): Promise<void> {
+export async function setMapping(db: Db, mapping: ClaimMapping, alongside?: Alongside): Promise<void> {
   return announced(db, async () => {
     if (!(await getLocalClaim(db, mapping.localClaimUri)))
       throw new ValidationError([{ field: 'localClaimUri', message: `no local claim ${mapping.localClaimUri}` }]);
@@ -358,29 +374,41 @@ export async function setMapping(db: Db, mapping: ClaimMapping): Promise<void> {
           message: `${mapping.externalClaim} is a protocol claim of JWT/OpenID Connect and cannot carry user data`,
         },
       ]);
-    await db
-      .deleteFrom('claim_mappings')
-      .where('dialect', '=', mapping.dialect)
-      .where('external_claim', '=', mapping.externalClaim)
-      .execute();
-    await db
-      .insertInto('claim_mappings')
-      .values({
-        dialect: mapping.dialect,
-        external_claim: mapping.externalClaim,
-        local_claim_uri: mapping.localClaimUri,
-      })
-      .execute();
+    // the old mapping's removal and the new one commit together: never a moment without a mapping
+    await inTransaction(db, async (trx) => {
+      await trx
+        .deleteFrom('claim_mappings')
+        .where('dialect', '=', mapping.dialect)
+        .where('external_claim', '=', mapping.externalClaim)
+        .execute();
+      await trx
+        .insertInto('claim_mappings')
+        .values({
+          dialect: mapping.dialect,
+          external_claim: mapping.externalClaim,
+          local_claim_uri: mapping.localClaimUri,
+        })
+        .execute();
+      await alongside?.(trx);
+    });
   });
 }
 
-export async function deleteMapping(db: Db, dialect: string, externalClaim: string): Promise<void> {
-  return announced(db, async () => {
-    const r = await db
-      .deleteFrom('claim_mappings')
-      .where('dialect', '=', dialect)
-      .where('external_claim', '=', externalClaim)
-      .executeTakeFirst();
-    if (Number(r.numDeletedRows) === 0) throw new NotFoundError('claim mapping', `${dialect} ${externalClaim}`);
-  });
+export async function deleteMapping(
+  db: Db,
+  dialect: string,
+  externalClaim: string,
+  alongside?: Alongside,
+): Promise<void> {
+  return announced(db, () =>
+    inTransaction(db, async (trx) => {
+      const r = await trx
+        .deleteFrom('claim_mappings')
+        .where('dialect', '=', dialect)
+        .where('external_claim', '=', externalClaim)
+        .executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) throw new NotFoundError('claim mapping', `${dialect} ${externalClaim}`);
+      await alongside?.(trx);
+    }),
+  );
 }

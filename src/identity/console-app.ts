@@ -3,6 +3,7 @@
  * to the console runs through Stepgate's own authentication sequence: the password, then SMS OTP as soon as an SMS
  * OTP identity provider exists, so that the console asks every administrator for the strongest factor Stepgate has.
  */
+import type { Db } from '../store/db.js';
 import type { Application, ApplicationStore, AuthenticationStep } from './applications.js';
 import { ClaimUri } from './claim-uris.js';
 import type { IdentityProvider } from './identity-providers.js';
@@ -87,11 +88,19 @@ export async function ensureConsoleApplication(
 export async function holdConsoleToSmsOtp(
   applications: ApplicationStore,
   identityProviders: { list(): Promise<IdentityProvider[]> },
+  /** the audit event of the added step, committed with it */
+  alongside?: (trx: Db, identityProvider: string) => Promise<void>,
 ): Promise<string | undefined> {
   const existing = await applications.getByClientId(CONSOLE_CLIENT_ID);
   if (!existing || !isShippedSequence(existing.steps)) return undefined;
   const smsStep = consoleSmsStep(await identityProviders.list());
   if (!smsStep) return undefined;
-  await applications.update(existing.id, { steps: [...existing.steps, smsStep] });
-  return smsStep.options[0]!.idp;
+  const idp = smsStep.options[0]!.idp!;
+  await applications.update(
+    existing.id,
+    { steps: [...existing.steps, smsStep] },
+    Date.now(),
+    alongside && ((trx) => alongside(trx, idp)),
+  );
+  return idp;
 }

@@ -3,31 +3,34 @@
  * database that refuses every insert — on PostgreSQL as the server going away mid-transaction (SQLSTATE 57P01,
  * admin_shutdown), on SQLite as RAISE(ABORT) — and drives each admin API, SCIM and truststore write through HTTP:
  * the answer is a JSON problem (503 with Retry-After when the database went away, a 500 problem without the
- * database's words on SQLite), the change is not there afterwards, and no event was stored. With the trigger dropped
+ * database's words on SQLite), the change is not there afterwards, and no event was stored. Claims and the console's
+ * own SMS step (added by the first SMS OTP provider) too. With the trigger dropped
  * the same write succeeds with exactly one event (the near miss). PostgreSQL cut off entirely (503, recovery without
  * a restart) is test/ops/outage.test.ts.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
+import { ensureConsoleApplication } from '../../src/identity/console-app.js';
 import { selfSignedCertificate } from '../admin-api/saml-fixtures.js';
 import { type Answer, client, clientToken, startAdminServer } from '../admin-api/support.js';
+import { gatewayFor } from '../sms-otp/support/fixture.js';
 import { type Backend, forEachBackend } from '../support/backends.js';
 import type { TestServer } from '../support/server.js';
 
 const SCIM_SCHEMAS = ['urn:ietf:params:scim:schemas:core:2.0:User'];
 
-/** Every insert into audit_events fails while the trigger exists. */
-async function refuseAudit(server: TestServer, kind: Backend['name']): Promise<void> {
+/** Every insert into audit_events (or only those of `onlyEvent`) fails while the trigger exists. */
+async function refuseAudit(server: TestServer, kind: Backend['name'], onlyEvent?: string): Promise<void> {
   const { db } = server.services;
+  const when = onlyEvent ? sql`WHEN (NEW.event = ${sql.lit(onlyEvent)})` : sql``;
   if (kind === 'postgres') {
     await sql`CREATE OR REPLACE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'audit store refused the event' USING ERRCODE = '57P01'; END $$`.execute(db);
-    await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_audit()`.execute(
-      db,
-    );
+    await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW ${when}
+      EXECUTE FUNCTION refuse_audit()`.execute(db);
   } else {
-    await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events
+    await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events ${when}
       BEGIN SELECT RAISE(ABORT, 'audit store refused the event'); END`.execute(db);
   }
 }
@@ -170,6 +173,89 @@ forEachBackend('admin writes and their audit events commit together', (backend) 
       async () => assert.deepEqual(await aliases(), ['relay', 'relay-2']),
       async () => assert.deepEqual(await aliases(), ['relay']),
     );
+  });
+
+  test('claims and claim mappings: create, update, map, unmap, delete (the cached catalogue follows)', async () => {
+    const uri = 'http://wso2.org/claims/costcentre';
+    const dialect = encodeURIComponent('http://wso2.org/oidc/claim');
+    const claimPath = `/claims/${encodeURIComponent(uri)}`;
+    const mapped = async () =>
+      (await call('GET', `/claim-dialects/${dialect}/mappings?limit=200`)).body.items.some(
+        (m: { externalClaim: string }) => m.externalClaim === 'cost_centre',
+      );
+    await atomically(
+      'create a claim',
+      'admin.claim.create',
+      () => call('POST', '/claims', { uri, displayName: 'Cost centre', mappedAttribute: 'costCentre' }),
+      async () => assert.equal((await call('GET', claimPath)).status, 404),
+      async () => assert.equal((await call('GET', claimPath)).status, 200),
+    );
+    await atomically(
+      'update a claim',
+      'admin.claim.update',
+      () => call('PUT', claimPath, { displayName: 'Cost center' }),
+      async () => assert.equal((await call('GET', claimPath)).body.displayName, 'Cost centre'),
+      async () => assert.equal((await call('GET', claimPath)).body.displayName, 'Cost center'),
+    );
+    await atomically(
+      'map a claim',
+      'admin.claim-mapping.update',
+      () => call('PUT', `/claim-dialects/${dialect}/mappings/cost_centre`, { localClaimUri: uri }),
+      async () => assert.equal(await mapped(), false),
+      async () => assert.equal(await mapped(), true),
+    );
+    await atomically(
+      'unmap a claim',
+      'admin.claim-mapping.delete',
+      () => call('DELETE', `/claim-dialects/${dialect}/mappings/cost_centre`),
+      async () => assert.equal(await mapped(), true),
+      async () => assert.equal(await mapped(), false),
+    );
+    await atomically(
+      'delete a claim',
+      'admin.claim.delete',
+      () => call('DELETE', claimPath),
+      async () => assert.equal((await call('GET', claimPath)).status, 200),
+      async () => assert.equal((await call('GET', claimPath)).status, 404),
+    );
+  });
+
+  test('the console’s SMS step, added by the first SMS OTP provider, commits with its own event', async () => {
+    const consoleApp = await ensureConsoleApplication(
+      server.services.applications,
+      server.url,
+      server.services.identityProviders,
+    );
+    const steps = async () => (await server.services.applications.get(consoleApp.id))!.steps.length;
+    assert.equal(await steps(), 1);
+    const smsOtp = (name: string) => ({
+      name,
+      authenticators: [{ type: 'sms-otp', enabled: true, config: { gateway: gatewayFor('http://127.0.0.1:9') } }],
+    });
+    const providers = async () => (await server.services.identityProviders.list()).map((i) => i.name);
+    const added = 'admin.console.sms-otp-step-added';
+    const before = { step: await events(server, added), idp: await events(server, 'admin.identity-provider.create') };
+    await refuseAudit(server, backend.name, added);
+    try {
+      // the provider is a change of its own, stored with its event; the console's step is not, and has none
+      refused(await call('POST', '/identity-providers', smsOtp('smsOTP-a')), 'add the console’s SMS step');
+    } finally {
+      await allowAudit(server, backend.name);
+    }
+    assert.ok((await providers()).includes('smsOTP-a'));
+    assert.equal(await events(server, 'admin.identity-provider.create'), before.idp + 1);
+    assert.equal(await steps(), 1, 'the console got a step without its audit event');
+    assert.equal(await events(server, added), before.step);
+    const again = await call(
+      'PUT',
+      `/identity-providers/${(await server.services.identityProviders.getByName('smsOTP-a'))!.id}`,
+      {
+        displayName: 'SMS',
+      },
+    );
+    assert.equal(again.status, 200, again.text);
+    assert.equal(await steps(), 2);
+    assert.equal(await events(server, added), before.step + 1);
   });
 
   test('users through the admin API and SCIM', async () => {

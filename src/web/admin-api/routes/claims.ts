@@ -86,8 +86,8 @@ export function claimRoutes({ db }: Services): ApiRoute[] {
           externalClaim: params.externalClaim,
           localClaimUri: body.localClaimUri,
         };
-        await setMapping(db, mapping);
-        await audit('admin.claim-mapping.update', { ...mapping });
+        // each claim write commits with its audit event, or neither does (docs/architecture.md, "Admin writes")
+        await setMapping(db, mapping, (trx) => audit('admin.claim-mapping.update', { ...mapping }, trx));
         return mapping;
       },
     }),
@@ -102,8 +102,9 @@ export function claimRoutes({ db }: Services): ApiRoute[] {
       schema: { params: MappingParams },
       async handler({ params, audit }) {
         if (params.dialect === LOCAL_DIALECT) throw noLocalEdits();
-        await deleteMapping(db, params.dialect, params.externalClaim);
-        await audit('admin.claim-mapping.delete', { dialect: params.dialect, externalClaim: params.externalClaim });
+        await deleteMapping(db, params.dialect, params.externalClaim, (trx) =>
+          audit('admin.claim-mapping.delete', { dialect: params.dialect, externalClaim: params.externalClaim }, trx),
+        );
       },
     }),
     route({
@@ -130,9 +131,10 @@ export function claimRoutes({ db }: Services): ApiRoute[] {
       errors: [409],
       schema: { body: LocalClaimCreate, response: LocalClaim },
       async handler({ body, audit }) {
-        const claim = await addLocalClaim(db, body as LocalClaimInput);
-        await audit('admin.claim.create', { uri: claim.uri, mappedAttribute: claim.mappedAttribute });
-        return claim;
+        const input = body as LocalClaimInput;
+        return addLocalClaim(db, input, (trx) =>
+          audit('admin.claim.create', { uri: input.uri, mappedAttribute: input.mappedAttribute }, trx),
+        );
       },
     }),
     route({
@@ -158,9 +160,9 @@ export function claimRoutes({ db }: Services): ApiRoute[] {
       errors: [404],
       schema: { params: UriParams, body: LocalClaimUpdate, response: LocalClaim },
       async handler({ params, body, audit }) {
-        const claim = await updateLocalClaim(db, params.uri, body as Partial<LocalClaimInput>);
-        await audit('admin.claim.update', { uri: claim.uri, fields: Object.keys(body) });
-        return claim;
+        return updateLocalClaim(db, params.uri, body as Partial<LocalClaimInput>, (trx) =>
+          audit('admin.claim.update', { uri: params.uri, fields: Object.keys(body) }, trx),
+        );
       },
     }),
     route({
@@ -173,8 +175,7 @@ export function claimRoutes({ db }: Services): ApiRoute[] {
       errors: [404, 409],
       schema: { params: UriParams },
       async handler({ params, audit }) {
-        await deleteLocalClaim(db, params.uri);
-        await audit('admin.claim.delete', { uri: params.uri });
+        await deleteLocalClaim(db, params.uri, (trx) => audit('admin.claim.delete', { uri: params.uri }, trx));
       },
     }),
   ];

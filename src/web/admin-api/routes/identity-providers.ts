@@ -15,6 +15,7 @@ import {
 } from '../../../sms/index.js';
 import { gatewayConfigOf } from '../../../sms-test/gateway-config.js';
 import { phoneNumber, sendTestSms } from '../../../sms-test/send-test-sms.js';
+import type { Db } from '../../../store/db.js';
 import { type Actor, requireTwoFactorSignIn } from '../../json-api/auth.js';
 import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { type ApiRoute, paginate, route, searchPage } from '../route.js';
@@ -36,9 +37,12 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
   const { identityProviders: idps, registry, applications } = services;
 
   /** The first SMS OTP provider makes the password-only console ask for the code too (see identity/console-app.ts). */
-  async function consoleAsksForSms(audit: (event: string, data?: Record<string, unknown>) => Promise<void>) {
-    const idp = await holdConsoleToSmsOtp(applications, idps);
-    if (idp) await audit('admin.console.sms-otp-step-added', { identityProvider: idp });
+  async function consoleAsksForSms(
+    audit: (event: string, data: Record<string, unknown>, within: Db) => Promise<void>,
+  ): Promise<void> {
+    await holdConsoleToSmsOtp(applications, idps, (trx, idp) =>
+      audit('admin.console.sms-otp-step-added', { identityProvider: idp }, trx),
+    );
   }
 
   /** The admin's view: the authenticator's own masking, or masking by field name when it has none. */
