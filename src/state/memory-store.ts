@@ -14,6 +14,7 @@ export function createMemoryStateStore(clock: () => number = Date.now): StateSto
   };
   return {
     kind: 'memory',
+    local: true,
     async get<T>(key: string) {
       const r = live(records, key);
       return r ? ({ value: JSON.parse(r.value) as T, version: r.version } satisfies Versioned<T>) : undefined;

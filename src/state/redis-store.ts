@@ -35,6 +35,7 @@ export function createRedisStateStore(connection: string | Redis, prefix = 'step
   const k = (key: string) => `${prefix}${key}`;
   return {
     kind: 'redis',
+    local: false,
     async get<T>(key: string) {
       const h = await redis.hgetall(k(key));
       if (!h.v || !h.ver) return undefined;

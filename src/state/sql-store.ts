@@ -1,5 +1,5 @@
 /** State in the main database: a versioned key-value table and a counters table, each write one atomic statement. */
-import { sql } from 'kysely';
+import { SqliteAdapter, sql } from 'kysely';
 import { compileOnce } from '../store/compile-once.js';
 import type { Db } from '../store/db.js';
 import type { StateStore } from './state-store.js';
@@ -80,6 +80,8 @@ export function createSqlStateStore(db: Db, clock: () => number = Date.now): Sta
   };
   return {
     kind: 'sql',
+    // PostgreSQL may serve many nodes; the embedded SQLite file serves one
+    local: db.getExecutor().adapter instanceof SqliteAdapter,
     async get<T>(key: string) {
       const row = (await statements.get.run(key, clock())).rows[0];
       return row ? { value: JSON.parse(row.value) as T, version: row.version } : undefined;

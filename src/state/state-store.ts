@@ -9,6 +9,11 @@ export interface Versioned<T> {
 
 export interface StateStore {
   readonly kind: 'memory' | 'sql' | 'redis';
+  /**
+   * true when no other process shares this store: memory, and the embedded SQLite (which serves one node only,
+   * docs/cluster.md). Per-login leases are then locks in the process (authn/lease.ts) and cost no writes.
+   */
+  readonly local: boolean;
   get<T>(key: string): Promise<Versioned<T> | undefined>;
   /** Stores a new record at version 1; false when the key exists already. */
   create<T>(key: string, value: T, ttlMs: number): Promise<boolean>;
