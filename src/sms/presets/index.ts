@@ -1,6 +1,6 @@
 // The preset registry, and the functions that turn a preset into plain fields or resolve its field values.
 import { type GatewayConfig, gatewayConfig, type PresetSelection, type ProviderId } from '../config.js';
-import { CALLBACK_FIELD } from '../receipts/callback.js';
+import { CALLBACK_FIELD } from '../receipts/callback-field.js';
 import { bulksms } from './bulksms.js';
 import { clickatell } from './clickatell.js';
 import { plivo } from './plivo.js';

@@ -1,5 +1,5 @@
 // Plivo Message API: JSON POST with Basic auth from the auth id and token; 202 with message_uuid.
-import { CALLBACK_FIELD } from '../receipts/callback.js';
+import { CALLBACK_FIELD } from '../receipts/callback-field.js';
 import { at, baseUrlField, basicAuth, enc, headerField, joinUrl, type Preset, parseJson, str } from './types.js';
 
 export const plivo: Preset = {

@@ -1,5 +1,5 @@
 // Twilio Messages API: form POST to /2010-04-01/Accounts/{sid}/Messages.json with Basic auth; 201 with `sid`.
-import { CALLBACK_FIELD } from '../receipts/callback.js';
+import { CALLBACK_FIELD } from '../receipts/callback-field.js';
 import { at, baseUrlField, basicAuth, enc, headerField, joinUrl, type Preset, parseJson, str } from './types.js';
 
 const FAILED = ['failed', 'undelivered', 'canceled'];

@@ -1,6 +1,6 @@
 // Vonage (Nexmo) SMS API: form POST to /sms/json; a 200 can still carry a failure in messages[0].status.
 
-import { CALLBACK_FIELD } from '../receipts/callback.js';
+import { CALLBACK_FIELD } from '../receipts/callback-field.js';
 import { countSegments } from '../segments.js';
 import { at, baseUrlField, enc, headerField, joinUrl, type Preset, parseJson, str } from './types.js';
 

@@ -5,14 +5,11 @@
  */
 import type { Keyring } from '../../crypto/keyring.js';
 import type { GatewayConfig } from '../config.js';
+import { CALLBACK_FIELD } from './callback-field.js';
 
 export const RECEIPTS_PATH = '/sms/receipts';
 
-/**
- * The preset field the callback URL is handed to a preset's template in, for the providers that take one per
- * message (Vonage `callback`, Twilio `StatusCallback`, Plivo `url`). Never stored, never shown in a form.
- */
-export const CALLBACK_FIELD = 'statusCallbackUrl';
+export { CALLBACK_FIELD } from './callback-field.js';
 
 export function receiptToken(keyring: Keyring, idpId: string, gateway: string): string {
   return keyring.mac('sms-receipt-token', idpId, gateway);
