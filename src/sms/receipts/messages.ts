@@ -149,8 +149,9 @@ export async function findByProviderId(
 }
 
 /**
- * One receipt: a timeline row always (a repeated or late receipt is history too), the status only forward. Runs in
- * one transaction that reads the row for update on PostgreSQL, so two receipts at once cannot both move it.
+ * One receipt: a timeline row always (a repeated or late receipt is history too), the status only forward. The
+ * status moves by compare-and-set on the status read, so two receipts at once cannot both move it: the loser reads
+ * again and decides anew.
  */
 export async function applyReceipt(
   db: Db,
@@ -158,17 +159,32 @@ export async function applyReceipt(
   receipt: { status: MessageStatus; providerStatus: string; errorCode?: string | undefined },
   at: number,
 ): Promise<{ before: MessageStatus; after: MessageStatus } | undefined> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
+  const errorCode = receipt.errorCode?.slice(0, 64) ?? null;
+  let first: MessageStatus | undefined;
+  for (let tries = 0; tries < 5; tries += 1) {
+    const row = await db
       .selectFrom('sms_messages')
       .select(['status', 'error_code'])
       .where('id', '=', messageId)
-      .forUpdate()
       .executeTakeFirst();
     if (!row) return undefined;
     const before = row.status as MessageStatus;
+    first ??= before;
     const after = nextStatus(before, receipt.status);
-    await trx
+    if (after !== before) {
+      const moved = await db
+        .updateTable('sms_messages')
+        .set({
+          status: after,
+          error_code: notDelivered(after) ? (errorCode ?? row.error_code) : row.error_code,
+          updated_at: at,
+        })
+        .where('id', '=', messageId)
+        .where('status', '=', before)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 0) continue;
+    }
+    await db
       .insertInto('sms_message_events')
       .values({
         id: newId('mev_'),
@@ -176,21 +192,12 @@ export async function applyReceipt(
         at,
         status: receipt.status,
         provider_status: receipt.providerStatus.slice(0, 64),
-        error_code: receipt.errorCode?.slice(0, 64) ?? null,
+        error_code: errorCode,
       })
       .execute();
-    if (after !== before || (receipt.errorCode && notDelivered(after) && !row.error_code))
-      await trx
-        .updateTable('sms_messages')
-        .set({
-          status: after,
-          error_code: notDelivered(after) ? (receipt.errorCode?.slice(0, 64) ?? row.error_code) : row.error_code,
-          updated_at: at,
-        })
-        .where('id', '=', messageId)
-        .execute();
-    return { before, after };
-  });
+    return { before: first, after };
+  }
+  throw new Error(`the status of ${messageId} kept changing under five receipts at once`);
 }
 
 /** The newest message of a login (the code the page waits for). */
