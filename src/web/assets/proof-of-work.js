@@ -6,7 +6,6 @@
   const form = document.getElementById('sms-otp-challenge');
   if (!form) return;
   const status = document.getElementById('challenge-status');
-  const button = document.getElementById('challenge-button');
   const field = document.getElementById('pow');
   const challenge = form.dataset.challenge || '';
   const bits = Number(form.dataset.bits || 0);
@@ -75,7 +74,7 @@
 
   // the server accepts up to 28 bits (the configuration's maximum), so the first word of the digest decides
   const mask = bits >= 32 ? 0xffffffff : ~(0xffffffff >>> bits) >>> 0;
-  if (status) status.hidden = false;
+  if (status) status.textContent = form.dataset.workingText || '';
   let nonce = 0;
   const slice = () => {
     const until = Date.now() + 40;
@@ -84,8 +83,7 @@
         const candidate = nonce.toString(36);
         if ((firstWord(`${challenge}:${candidate}`) & mask) === 0) {
           field.value = candidate;
-          if (status) status.textContent = form.dataset.doneText || status.textContent;
-          if (button) button.hidden = false;
+          if (status) status.textContent = form.dataset.doneText || '';
           form.submit();
           return;
         }

@@ -21,5 +21,4 @@ export const fraudMessagesEs: Record<FraudMessageId, string> = {
   'sms-otp.page.challenge-done': 'Listo. Enviando su código…',
   'sms-otp.page.challenge-needs-js':
     'Esta comprobación necesita JavaScript. Active JavaScript y vuelva a cargar la página, o use un código de respaldo más abajo.',
-  'sms-otp.page.challenge-continue': 'Continuar',
 };

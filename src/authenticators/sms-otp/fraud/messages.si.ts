@@ -18,5 +18,4 @@ export const fraudMessagesSi: Record<FraudMessageId, string> = {
   'sms-otp.page.challenge-done': 'අවසන්. ඔබේ කේතය යවමින්…',
   'sms-otp.page.challenge-needs-js':
     'මෙම පරීක්ෂාවට JavaScript අවශ්‍ය වේ. JavaScript සක්‍රිය කර පිටුව නැවත පූරණය කරන්න, නැතහොත් පහත උපස්ථ කේතයක් භාවිත කරන්න.',
-  'sms-otp.page.challenge-continue': 'ඉදිරියට',
 };

@@ -17,7 +17,6 @@ export const fraudMessages = {
   'sms-otp.page.challenge-done': 'Done. Sending your code…',
   'sms-otp.page.challenge-needs-js':
     'This check needs JavaScript. Turn JavaScript on and reload the page, or use a backup code below.',
-  'sms-otp.page.challenge-continue': 'Continue',
 } as const;
 
 export type FraudMessageId = keyof typeof fraudMessages;
