@@ -23,6 +23,7 @@ import { preferredOption, rememberOption } from '../identity/preferred-options.j
 import { claimValue, getUserById, isLocked, type User } from '../identity/users.js';
 import type { StateStore, Versioned } from '../state/state-store.js';
 import type { Db } from '../store/db.js';
+import { noopTracer, type Tracer } from '../tracing.js';
 import { ACR, summarise } from './acr.js';
 import type {
   Authenticator,
@@ -92,6 +93,8 @@ export interface EngineDeps {
   clock?: () => number;
   /** the per-login lease; tests shorten it to see a step outlive it */
   lease?: LeaseTiming;
+  /** spans of each pass and each authenticator call (tracing.ts); a no-op by default */
+  tracer?: Tracer;
 }
 
 /** One pass over a login: what the actions read and fill in, in the order they run. */
@@ -119,6 +122,7 @@ const conflict = (): EngineResult => ({ type: 'conflict' });
 export function createEngine(deps: EngineDeps) {
   const clock = deps.clock ?? Date.now;
   const lease = createLoginLease(deps.state, deps.lease);
+  const tracer = deps.tracer ?? noopTracer;
 
   const load = (id: string) => deps.state.get<LoginTransaction>(transactionKey(id));
 
@@ -249,7 +253,25 @@ export function createEngine(deps: EngineDeps) {
     // the form belongs to a begun step; a step that has not begun yet begins instead (its first page)
     const input = current.begun ? p.input : undefined;
     delete p.input;
-    p.outcome = input ? await authenticator.continue(ctx, input) : await authenticator.begin(ctx);
+    // the span names the step and what came of it (the outcome's intent and message id), never the input
+    const call = input ? 'continue' : 'begin';
+    p.outcome = await tracer.span(
+      `authenticator.${call}`,
+      {
+        'stepgate.application.id': p.app.id,
+        'stepgate.login.step': p.tx.stepIndex + 1,
+        'stepgate.authenticator': current.authenticator,
+        ...(current.idp ? { 'stepgate.identity_provider': current.idp } : {}),
+      },
+      async (span) => {
+        const outcome = input ? await authenticator.continue(ctx, input) : await authenticator.begin(ctx);
+        span.set({
+          'stepgate.outcome': outcome.kind,
+          ...('message' in outcome && outcome.message ? { 'stepgate.outcome.message': outcome.message } : {}),
+        });
+        return outcome;
+      },
+    );
     current.state = ctx.state;
     p.changed = true;
     return ok;
@@ -351,10 +373,29 @@ export function createEngine(deps: EngineDeps) {
     finishLogin,
   ];
 
-  async function run(actions: Action[], id: string, client: ClientInfo, input?: Record<string, string>) {
+  /** A pass in its span: the application, the step it began at and what it answered with. */
+  function run(actions: Action[], id: string, client: ClientInfo, input?: Record<string, string>) {
+    return tracer.span(input ? 'login.submit' : 'login.view', {}, async (span) => {
+      const result = await runPass(actions, id, client, input, (attributes) => span.set(attributes));
+      span.set({
+        'stepgate.login.result': result.type,
+        ...('intent' in result ? { 'stepgate.login.intent': result.intent } : {}),
+      });
+      return result;
+    });
+  }
+
+  async function runPass(
+    actions: Action[],
+    id: string,
+    client: ClientInfo,
+    input: Record<string, string> | undefined,
+    describe: (attributes: Record<string, string | number>) => void,
+  ) {
     const loaded = await loadTransaction(id);
     if ('type' in loaded) return loaded;
     const p: Pass = { id, client, ...(input ? { input } : {}), ...loaded, changed: false };
+    describe({ 'stepgate.application.id': p.app.id, 'stepgate.login.step': p.tx.stepIndex + 1 });
     let result: EngineResult | undefined;
     for (let i = 0; i < actions.length && !result; ) {
       const next = await actions[i]!(p);
