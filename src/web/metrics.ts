@@ -26,6 +26,8 @@ export interface Metrics {
   registry: Registry;
   /** one HTTP request done: by method, route pattern and status */
   observeRequest(req: FastifyRequest, reply: FastifyReply): void;
+  /** the same for a request served past Fastify (web/oidc-lane.ts), by its route pattern */
+  observeRaw(method: string, route: string, status: number, seconds: number): void;
   /** a login began at a front door */
   loginStarted(application: string, protocol: string): void;
   /** a probe of a back end (database, state store) and how it went */
@@ -184,6 +186,9 @@ export function createMetrics(deps: { audit: AuditLog; hasher: PasswordHasher; s
         reply.elapsedTime / 1000,
       );
     },
+    observeRaw(method, route, status, seconds) {
+      http.observe({ method, route, status: String(status) }, seconds);
+    },
     loginStarted(application, protocol) {
       loginsStarted.inc({ application, protocol });
     },
@@ -203,9 +208,11 @@ const OIDC_PATHS = (Object.values(OIDC_ROUTES) as string[]).sort((a, b) => b.len
  * Fastify knows no route) its endpoint with any further path as `/*`. Never the raw URL: label values stay few.
  */
 export function routeOf(req: FastifyRequest): string {
-  const pattern = req.routeOptions.url;
-  if (pattern) return pattern;
-  const path = req.url.split('?')[0] ?? '';
+  return req.routeOptions.url || routeOfPath(req.url.split('?')[0] ?? '');
+}
+
+/** The route pattern of a path Fastify has no route for: oidc-provider's endpoints. */
+export function routeOfPath(path: string): string {
   if (path.startsWith('/.well-known/')) return path === '/.well-known/openid-configuration' ? path : '/.well-known/*';
   if (path.startsWith('/oidc/')) {
     const endpoint = OIDC_PATHS.find((p) => path === p || path.startsWith(`${p}/`));

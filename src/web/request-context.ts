@@ -13,6 +13,11 @@ export interface RequestContext {
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
+/** Runs `fn` as the work of request `requestId` (a request served past Fastify: web/oidc-lane.ts). */
+export function runInRequest<T>(requestId: string, fn: () => T): T {
+  return storage.run({ requestId }, fn);
+}
+
 /** The id of the request being served, or undefined outside one (start-up, housekeeping, the CLI). */
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
