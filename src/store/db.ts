@@ -18,6 +18,7 @@ import * as m0003 from './migrations/0003_saml_issuer.js';
 import * as m0004 from './migrations/0004_totp.js';
 import * as m0005 from './migrations/0005_webauthn.js';
 import * as m0006 from './migrations/0006_sms_messages.js';
+import * as m0008 from './migrations/0008_authenticator_settings.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0004_totp': m0004,
   '0005_webauthn': m0005,
   '0006_sms_messages': m0006,
+  '0008_authenticator_settings': m0008,
 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

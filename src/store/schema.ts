@@ -139,6 +139,8 @@ export interface TotpCredentialsTable {
   last_used_at: number | null;
   /** the last RFC 6238 time step a code passed with: only a later one passes */
   last_used_step: number | null;
+  /** SHA1, SHA256 or SHA512: the app's HMAC, as enrolled (migration 0008) */
+  algorithm: string;
 }
 /** A passkey (WebAuthn credential) of a user (migration 0005); `id` is the credential id, base64url */
 export interface WebauthnCredentialsTable {
@@ -154,6 +156,12 @@ export interface WebauthnCredentialsTable {
   label: string;
   created_at: number;
   last_used_at: number | null;
+}
+/** A local authenticator's settings for this installation (migration 0008): JSON, validated on save */
+export interface AuthenticatorSettingsTable {
+  id: string;
+  settings: string;
+  updated_at: number;
 }
 /** The option a user last chose in a step that offers several (`idp:authenticator`) */
 export interface PreferredOptionsTable {
@@ -210,6 +218,7 @@ export interface Database {
   totp_credentials: TotpCredentialsTable;
   preferred_options: PreferredOptionsTable;
   webauthn_credentials: WebauthnCredentialsTable;
+  authenticator_settings: AuthenticatorSettingsTable;
   sms_messages: SmsMessagesTable;
   sms_message_events: SmsMessageEventsTable;
 }

@@ -7,6 +7,7 @@
  * login and never counted toward the lock (a signature is not a guess at a secret).
  */
 import type { Authenticator, AuthenticatorDescriptor, Outcome, StepContext } from '../../authn/authenticator.js';
+import { createAuthenticatorSettings } from '../../identity/authenticator-settings.js';
 import { getUserById, isLocked, type User } from '../../identity/users.js';
 import type { StateStore } from '../../state/state-store.js';
 import type { Db } from '../../store/db.js';
@@ -79,15 +80,19 @@ export function createPasskeyAuthenticator(deps: PasskeyAuthenticatorDeps) {
   const credentials = deps.credentials ?? createPasskeyCredentialStore(deps.db);
   const challenges = createChallenges(deps.state);
   const settings: PasskeyConfig = { ...PASSKEY_DEFAULTS, ...deps.passkey };
+  const installation = createAuthenticatorSettings(deps.db);
+  /** the installation's WebAuthn choices as they are now (console › Authenticators › Passkey) */
+  const webauthn = async () => (await installation.get('passkey')).settings;
 
   /** A page with a fresh challenge: the user's passkeys (or any, with no user), or adding one. */
   async function page(ctx: Ctx, phase: 'get' | 'register'): Promise<Outcome> {
-    const rp = relyingPartyOf(ctx.publicUrl);
+    const chosen = await webauthn();
+    const rp = relyingPartyOf(ctx.publicUrl, chosen.rpName);
     const challenge = await challenges.issue(ctx.loginId);
     ctx.state = { phase, challenge };
     if (phase === 'get') {
       const allow = ctx.user ? await credentials.list(ctx.user.id) : undefined;
-      const options = await authenticationOptions(rp, challenge, allow);
+      const options = await authenticationOptions(rp, challenge, allow, chosen);
       return {
         kind: 'prompt',
         page: 'passkey/get',
@@ -95,7 +100,7 @@ export function createPasskeyAuthenticator(deps: PasskeyAuthenticatorDeps) {
       };
     }
     const user = ctx.user!;
-    const options = await registrationOptions(rp, challenge, user, await credentials.list(user.id));
+    const options = await registrationOptions(rp, challenge, user, await credentials.list(user.id), chosen);
     await ctx.audit('passkey.enrolment-started', { via: 'login' });
     return { kind: 'prompt', page: 'passkey/register', data: { webauthn: JSON.stringify(options) } };
   }
@@ -138,12 +143,14 @@ export function createPasskeyAuthenticator(deps: PasskeyAuthenticatorDeps) {
     // the challenge is used up by this submission whatever follows: a replay of the same answer is refused
     if (!(await challenges.take(ctx.loginId, state.challenge)))
       return refused(ctx, 'challenge-used', 'passkey.expired');
-    const rp = relyingPartyOf(ctx.publicUrl);
+    const chosen = await webauthn();
+    const rp = relyingPartyOf(ctx.publicUrl, chosen.rpName);
+    const requireUserVerification = chosen.userVerification === 'required';
 
     if (state.phase === 'register') {
       const user = ctx.user;
       if (!user) return begin(ctx);
-      const checked = await checkAttestation(rp, state.challenge, response);
+      const checked = await checkAttestation(rp, state.challenge, response, requireUserVerification);
       if (!checked.ok) return refused(ctx, checked.reason, 'passkey.register-refused', checked.detail);
       if ((await credentials.list(user.id)).length >= settings.maxCredentials)
         return fatal('limit-reached', 'passkey.too-many-credentials');
@@ -176,7 +183,7 @@ export function createPasskeyAuthenticator(deps: PasskeyAuthenticatorDeps) {
       Buffer.from(handle, 'base64url').toString() !== credential.userId
     )
       return refused(ctx, 'user-handle-mismatch', 'passkey.refused');
-    const checked = await checkAssertion(rp, state.challenge, response, credential);
+    const checked = await checkAssertion(rp, state.challenge, response, credential, requireUserVerification);
     if (!checked.ok) return refused(ctx, checked.reason, 'passkey.refused', checked.detail);
     // one winner per counter value, on every node (0 → 0 for authenticators without a counter)
     if (!(await credentials.used(credential.id, credential.signCount, checked.newCounter, ctx.now)))

@@ -1,10 +1,16 @@
 /**
  * The WebAuthn ceremonies through @simplewebauthn/server: the relying party is the deployment (RP ID the host name of
- * `publicUrl`, origin its origin), attestation 'none', user verification required, discoverable credentials preferred
- * (so a passkey can be the first step: the browser offers the user's passkeys, and the credential names its user).
+ * `publicUrl`, origin its origin). The installation's passkey settings (identity/authenticator-settings.ts) choose
+ * user verification (required by default), attestation ('none' by default), discoverable credentials ('preferred' by
+ * default, so a passkey can be the first step: the browser offers the user's passkeys, and the credential names its
+ * user) and the name the browser shows.
  */
 import type * as SimpleWebAuthn from '@simplewebauthn/server';
+import { defaultSettings, type PasskeySettings } from '../../identity/authenticator-settings.js';
 import type { StoredPasskey } from './credentials.js';
+
+/** WebAuthn's choices when a caller names none: user verification required, attestation none, discoverable preferred. */
+const DEFAULTS: PasskeySettings = defaultSettings().passkey;
 
 export const TIMEOUT_MS = 120_000;
 
@@ -21,9 +27,9 @@ export interface RelyingParty {
   name: string;
 }
 
-export function relyingPartyOf(publicUrl: string): RelyingParty {
+export function relyingPartyOf(publicUrl: string, name = ''): RelyingParty {
   const url = new URL(publicUrl);
-  return { rpID: url.hostname, origin: url.origin, name: url.host };
+  return { rpID: url.hostname, origin: url.origin, name: name.trim() || url.host };
 }
 
 /** amr of a passkey (RFC 8176): a device-bound key is hardware, a synced one software; `user` when UV was done. */
@@ -31,13 +37,18 @@ export function amrOf(deviceType: string, userVerified: boolean): string[] {
   return [deviceType === 'multiDevice' ? 'swk' : 'hwk', ...(userVerified ? ['user'] : [])];
 }
 
-export async function authenticationOptions(rp: RelyingParty, challenge: string, allow: StoredPasskey[] | undefined) {
+export async function authenticationOptions(
+  rp: RelyingParty,
+  challenge: string,
+  allow: StoredPasskey[] | undefined,
+  settings: Pick<PasskeySettings, 'userVerification'> = DEFAULTS,
+) {
   return (await webauthn()).generateAuthenticationOptions({
     rpID: rp.rpID,
     // bytes: a string would be taken as text and encoded once more
     challenge: new Uint8Array(Buffer.from(challenge, 'base64url')),
     timeout: TIMEOUT_MS,
-    userVerification: 'required',
+    userVerification: settings.userVerification,
     ...(allow
       ? { allowCredentials: allow.map((c) => ({ id: c.id, transports: c.transports as AuthenticatorTransport[] })) }
       : {}),
@@ -51,6 +62,7 @@ export async function registrationOptions(
   challenge: string,
   user: { id: string; username: string },
   exclude: StoredPasskey[],
+  settings: PasskeySettings = DEFAULTS,
 ) {
   return (await webauthn()).generateRegistrationOptions({
     rpName: rp.name,
@@ -60,9 +72,9 @@ export async function registrationOptions(
     // bytes: a string would be taken as text and encoded once more
     challenge: new Uint8Array(Buffer.from(challenge, 'base64url')),
     timeout: TIMEOUT_MS,
-    attestationType: 'none',
+    attestationType: settings.attestation,
     excludeCredentials: exclude.map((c) => ({ id: c.id, transports: c.transports })),
-    authenticatorSelection: { residentKey: 'preferred', userVerification: 'required' },
+    authenticatorSelection: { residentKey: settings.residentKey, userVerification: settings.userVerification },
   });
 }
 
@@ -89,6 +101,7 @@ export async function checkAssertion(
   challenge: string,
   response: Record<string, unknown>,
   credential: StoredPasskey,
+  requireUserVerification = true,
 ): Promise<AssertionCheck> {
   try {
     const result = await (await webauthn()).verifyAuthenticationResponse({
@@ -97,7 +110,7 @@ export async function checkAssertion(
       expectedChallenge: challenge,
       expectedOrigin: rp.origin,
       expectedRPID: rp.rpID,
-      requireUserVerification: true,
+      requireUserVerification,
       credential: {
         id: credential.id,
         publicKey: credential.publicKey as Uint8Array<ArrayBuffer>,
@@ -140,6 +153,7 @@ export async function checkAttestation(
   rp: RelyingParty,
   challenge: string,
   response: Record<string, unknown>,
+  requireUserVerification = true,
 ): Promise<AttestationCheck> {
   try {
     const result = await (await webauthn()).verifyRegistrationResponse({
@@ -148,7 +162,7 @@ export async function checkAttestation(
       expectedChallenge: challenge,
       expectedOrigin: rp.origin,
       expectedRPID: rp.rpID,
-      requireUserVerification: true,
+      requireUserVerification,
     });
     if (!result.verified) return { ok: false, reason: 'not-verified' };
     const info = result.registrationInfo;

@@ -3,11 +3,14 @@
  * needs no script), and which time step a typed code belongs to within the allowed drift.
  */
 import { Secret, TOTP } from 'otpauth';
+import type { TotpAlgorithm } from '../../identity/authenticator-settings.js';
 import { ALGORITHM, SECRET_BYTES } from './config.js';
 
 export interface TotpParameters {
   digits: number;
   period: number;
+  /** absent in enrolments and credentials from before the setting existed: SHA-1 */
+  algorithm?: TotpAlgorithm | string | undefined;
 }
 
 export function newSecret(): string {
@@ -25,7 +28,7 @@ export function otpauthUri(secret: string, issuer: string, account: string, p: T
     issuer,
     label: account,
     secret: Secret.fromBase32(secret),
-    algorithm: ALGORITHM,
+    algorithm: p.algorithm ?? ALGORITHM,
     digits: p.digits,
     period: p.period,
   }).toString();
@@ -51,7 +54,7 @@ export function matchingStep(
   if (!new RegExp(`^[0-9]{${p.digits}}$`).test(code)) return undefined;
   const totp = new TOTP({
     secret: Secret.fromBase32(secret),
-    algorithm: ALGORITHM,
+    algorithm: p.algorithm ?? ALGORITHM,
     digits: p.digits,
     period: p.period,
   });

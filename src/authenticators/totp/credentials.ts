@@ -16,6 +16,7 @@ export interface TotpCredential {
   label: string;
   digits: number;
   period: number;
+  algorithm: string;
   createdAt: number;
   lastUsedAt: number | null;
 }
@@ -33,6 +34,7 @@ type Row = {
   secret_sealed: string;
   digits: number;
   period: number;
+  algorithm: string;
   created_at: number;
   last_used_at: number | null;
 };
@@ -43,6 +45,7 @@ const toCredential = (r: Row): TotpCredential => ({
   label: r.label,
   digits: Number(r.digits),
   period: Number(r.period),
+  algorithm: r.algorithm,
   createdAt: Number(r.created_at),
   lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
 });
@@ -51,7 +54,17 @@ export function createTotpCredentialStore(db: Db, keyring: Keyring) {
   const rows = (userId: string, within: Db = db) =>
     within
       .selectFrom('totp_credentials')
-      .select(['id', 'user_id', 'label', 'secret_sealed', 'digits', 'period', 'created_at', 'last_used_at'])
+      .select([
+        'id',
+        'user_id',
+        'label',
+        'secret_sealed',
+        'digits',
+        'period',
+        'algorithm',
+        'created_at',
+        'last_used_at',
+      ])
       .where('user_id', '=', userId)
       .orderBy('created_at')
       .execute() as Promise<Row[]>;
@@ -103,6 +116,7 @@ export function createTotpCredentialStore(db: Db, keyring: Keyring) {
         secret_sealed: keyring.seal(input.secret, SEAL_PURPOSE),
         digits: input.digits,
         period: input.period,
+        algorithm: input.algorithm ?? 'SHA1',
         created_at: now,
         last_used_at: now,
         last_used_step: usedStep,

@@ -15,6 +15,8 @@ export interface PendingEnrolment {
   label: string;
   digits: number;
   period: number;
+  /** absent in enrolments started before the setting existed: SHA-1 */
+  algorithm?: string;
   startedAt: number;
 }
 
@@ -50,6 +52,7 @@ export async function prepareEnrolment(
     label,
     digits: config.digits,
     period: config.periodSeconds,
+    algorithm: config.algorithm,
     startedAt: now,
   };
   return { pending, display: await displayOf(store, config, pending, user.username, publicUrl) };
@@ -86,7 +89,7 @@ export async function confirmEnrolment(
     return { ok: false, reason: 'too-many-credentials' };
   const credential = await store.add(
     pending.userId,
-    { secret, label: pending.label, digits: pending.digits, period: pending.period },
+    { secret, label: pending.label, digits: pending.digits, period: pending.period, algorithm: pending.algorithm },
     step,
     now,
     within,

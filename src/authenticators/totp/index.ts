@@ -1,6 +1,7 @@
 /**
  * The local `totp` authenticator ("Authenticator app", RFC 6238): its descriptor (data the console and the
- * validators read) and its wiring to begin / continue / enrolled. The settings are the deployment's `totp` section.
+ * validators read) and its wiring to begin / continue / enrolled. The settings are the deployment's `totp` section
+ * with the installation's saved settings over it (identity/authenticator-settings.ts), read again at every step.
  */
 import type { Authenticator, AuthenticatorDescriptor } from '../../authn/authenticator.js';
 import type { Keyring } from '../../crypto/keyring.js';
@@ -8,13 +9,13 @@ import type { StateStore } from '../../state/state-store.js';
 import type { Db } from '../../store/db.js';
 import { createTotpAttempts } from './attempts.js';
 import { begin } from './begin.js';
-import type { TotpConfig } from './config.js';
+import { currentTotpConfig, type TotpConfig } from './config.js';
 import { continueStep } from './continue.js';
 import { createTotpCredentialStore, type TotpCredentialStore } from './credentials.js';
 import { displayOf } from './enrolment.js';
 import { totpMessages, totpTranslations } from './messages.js';
 import { enrolPrompt } from './prompts.js';
-import type { TotpState } from './state.js';
+import type { TotpContext, TotpState } from './state.js';
 
 export interface TotpAuthenticatorDeps {
   config: { loginTransactionTtlSeconds: number; totp: TotpConfig };
@@ -45,19 +46,25 @@ export function createTotpAuthenticator(deps: TotpAuthenticatorDeps) {
     attempts: createTotpAttempts(deps.state),
     loginTtlMs: deps.config.loginTransactionTtlSeconds * 1000,
   };
-  const settings = deps.config.totp;
+  const fileSettings = deps.config.totp;
+  /** the step's settings as they are now: a change saved in the console applies to the next step of any login */
+  const current = async (ctx: TotpContext) => {
+    ctx.config = await currentTotpConfig(deps.db, deps.config);
+    return ctx;
+  };
   return {
     descriptor: totpDescriptor,
-    // a local authenticator: its settings are the deployment's, whatever an identity provider would store
-    readConfig: () => settings,
-    begin: (ctx) => begin(wired, ctx),
-    continue: (ctx, input) => continueStep(wired, ctx, input),
+    // a local authenticator: its settings are the installation's (read per step above), not an identity provider's
+    readConfig: () => fileSettings,
+    begin: async (ctx) => begin(wired, await current(ctx)),
+    continue: async (ctx, input) => continueStep(wired, await current(ctx), input),
     enrolled: async (ctx) => (ctx.user ? credentials.has(ctx.user.id) : false),
     // the page that adds an app, again, from the sealed secret in the step's state (a reload; a page after a notice)
     async redisplay(ctx) {
       const pending = ctx.state?.phase === 'enrol' ? ctx.state.enrolment : undefined;
       if (!pending || !ctx.user) return undefined;
-      return enrolPrompt(settings, await displayOf(credentials, settings, pending, ctx.user.username, ctx.publicUrl));
+      const { config } = await current(ctx);
+      return enrolPrompt(config, await displayOf(credentials, config, pending, ctx.user.username, ctx.publicUrl));
     },
   } satisfies Authenticator<TotpConfig, TotpState>;
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { normaliseCode } from '../../../authenticators/totp/code.js';
-import { ENROLMENT_TTL_MS, type TotpConfig } from '../../../authenticators/totp/config.js';
+import { currentTotpConfig, ENROLMENT_TTL_MS } from '../../../authenticators/totp/config.js';
 import { confirmEnrolment, createEnrolments, prepareEnrolment } from '../../../authenticators/totp/enrolment.js';
 import { ClaimUri } from '../../../identity/claim-uris.js';
 import { listLocalClaims } from '../../../identity/claims.js';
@@ -59,7 +59,8 @@ const TotpConfirm = Type.Object({ code: Type.String({ minLength: 1, maxLength: 1
 export function totpRoutes(services: Services): ApiRoute[] {
   const { db, totpCredentials: credentials } = services;
   const enrolments = createEnrolments(services.state);
-  const settings: TotpConfig = services.config.totp;
+  // the installation's settings as they are at each request (console › Authenticators › TOTP)
+  const settings = () => currentTotpConfig(db, services.config);
 
   const load = async (id: string): Promise<User> => found(await getUserById(db, id), 'user', id);
   const json = (c: Awaited<ReturnType<typeof credentials.list>>[number]) => ({
@@ -116,7 +117,7 @@ export function totpRoutes(services: Services): ApiRoute[] {
         const label = body.label?.trim() || 'Authenticator app';
         const { pending, display } = await prepareEnrolment(
           credentials,
-          settings,
+          await settings(),
           user,
           services.config.publicUrl,
           label,
@@ -148,8 +149,9 @@ export function totpRoutes(services: Services): ApiRoute[] {
           throw new HttpProblem('rate-limited', 'Too many wrong codes for this enrolment; start a new one.');
         }
         const code = normaliseCode(body.code);
+        const config = await settings();
         const credential = await db.transaction().execute(async (trx) => {
-          const confirmed = await confirmEnrolment(credentials, settings, pending, code, Date.now(), trx);
+          const confirmed = await confirmEnrolment(credentials, config, pending, code, Date.now(), trx);
           if (!confirmed.ok) return confirmed;
           await audit(
             'admin.user.add-totp',
