@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { type DestinationStream, pino } from 'pino';
 import { createPasskeyAuthenticator, createPasskeyCredentialStore } from './authenticators/passkey/index.js';
 import { createPasswordAuthenticator } from './authenticators/password/index.js';
+import { findSmsGateway } from './authenticators/sms-otp/delivery-log.js';
 import { createSmsOtpAuthenticator } from './authenticators/sms-otp/index.js';
 import { createTotpAuthenticator, createTotpCredentialStore } from './authenticators/totp/index.js';
 import { type Authenticator, createRegistry } from './authn/authenticator.js';
@@ -35,11 +36,13 @@ import { ensureKeys } from './oidc/keys.js';
 import { createProvider, deferredPages } from './oidc/provider.js';
 import { ensureSamlKeys } from './saml/keys.js';
 import { createSmsGateway } from './sms/index.js';
+import { createSmsMessageLog } from './sms/receipts/index.js';
 import { createRedisStateStore } from './state/redis-store.js';
 import { createSqlStateStore } from './state/sql-store.js';
 import type { StateStore } from './state/state-store.js';
 import type { Db } from './store/db.js';
 import { databaseUrlFor, migrate, openDatabase } from './store/db.js';
+import { noopTracer } from './tracing.js';
 
 export interface ServiceOptions {
   /** authenticators beyond the built-in ones (tests register their own second step) */
@@ -64,6 +67,9 @@ export interface AuthenticatorFactoryDeps {
 }
 
 export async function createServices(config: Config, options: ServiceOptions = {}) {
+  // OpenTelemetry is imported only when tracing is on: a node without it loads none of the SDK (docs/operations.md)
+  const tracing = config.tracing.enabled ? (await import('./ops/tracing.js')).startTracing(config.tracing) : undefined;
+  const tracer = tracing?.tracer ?? noopTracer;
   const opened = openDatabase(databaseUrlFor(config));
   const { db } = opened;
   await migrate(db);
@@ -112,7 +118,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const totpCredentials = createTotpCredentialStore(db, keyring);
   const passkeyCredentials = createPasskeyCredentialStore(db);
   const log = pino({ level: config.logLevel, base: { component: 'sms' } }, options.logDestination);
-  const smsGateway = createSmsGateway({
+  const untracedGateway = createSmsGateway({
     trustedCertificates: () => truststore.pems(),
     // development keeps loopback mock providers working; production sends only to public addresses unless told
     destinations: {
@@ -120,6 +126,15 @@ export async function createServices(config: Config, options: ServiceOptions = {
       allowList: config.sms.allowedPrivateDestinations,
     },
     onFailure: (entry) => log.warn(entry, `SMS send failed: ${entry.code}: ${entry.reason}`),
+  });
+  const smsGateway = tracing
+    ? (await import('./ops/traced-gateway.js')).tracedGateway(untracedGateway, tracer)
+    : untracedGateway;
+  const smsMessages = createSmsMessageLog({
+    db,
+    keyring,
+    publicUrl: config.publicUrl,
+    retentionDays: config.sms.messageRetentionDays,
   });
   authenticators.push(
     createPasswordAuthenticator({
@@ -131,7 +146,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
         windowMinutes: config.passwordLockout.windowMinutes,
       },
     }),
-    createSmsOtpAuthenticator({ ...partial, gateway: smsGateway }),
+    createSmsOtpAuthenticator({ ...partial, gateway: smsGateway, messages: smsMessages }),
     createTotpAuthenticator({ ...partial, credentials: totpCredentials }),
     createPasskeyAuthenticator({ ...partial, credentials: passkeyCredentials }),
     ...(options.extraAuthenticators?.(partial) ?? []),
@@ -146,6 +161,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     audit,
     publicUrl: config.publicUrl,
     transactionTtlMs: config.loginTransactionTtlSeconds * 1000,
+    tracer,
   });
   // oidc-provider's own pages (errors, logout) are the web layer's: web/app.ts installs them into this slot
   const providerPages = deferredPages();
@@ -171,11 +187,20 @@ export async function createServices(config: Config, options: ServiceOptions = {
     redis,
     /** the one gateway pool: the login's SMS step, notices to users (a changed second factor), test SMS */
     smsGateway,
+    /** every SMS sent and its delivery receipts (docs/delivery-receipts.md) */
+    smsMessages,
+    /** a named SMS OTP gateway of an identity provider, as stored: the receipt endpoint checks signatures with it */
+    findSmsGateway: (idpId: string, gateway: string) => findSmsGateway(identityProviders, idpId, gateway),
     /** users' authenticator apps: the TOTP step and the admin API */
     totpCredentials,
     /** users' passkeys: the passkey step and the admin API */
     passkeyCredentials,
+    /** spans of requests and logins (a no-op unless tracing.enabled) */
+    tracer,
+    /** the OpenTelemetry exporter when tracing is on: the web layer tags spans with request ids, tests flush it */
+    tracing,
     async close() {
+      await tracing?.shutdown();
       await smsGateway.close();
       await state.close();
       redis?.disconnect();

@@ -11,6 +11,7 @@ import { ClaimList } from './pages/claims/ClaimList.tsx';
 import { Home } from './pages/Home.tsx';
 import { IdentityProviderEdit } from './pages/identity-providers/IdentityProviderEdit.tsx';
 import { IdentityProviderList } from './pages/identity-providers/IdentityProviderList.tsx';
+import { Messages } from './pages/messages/Messages.tsx';
 import { Truststore } from './pages/truststore/Truststore.tsx';
 import { UserAdd } from './pages/users/UserAdd.tsx';
 import { UserList } from './pages/users/UserList.tsx';
@@ -61,6 +62,7 @@ const NAV: NavGroup[] = [
     links: [
       { to: '/truststore', label: 'Truststore' },
       { to: '/audit', label: 'Audit log' },
+      { to: '/messages', label: 'Messages' },
     ],
   },
 ];
@@ -82,6 +84,7 @@ const PAGES: Record<RoutePattern, (p: Record<string, string>) => ReactNode> = {
   '/users/:id': (p) => <UserProfile id={p.id!} />,
   '/truststore': () => <Truststore />,
   '/audit': () => <AuditLog />,
+  '/messages': () => <Messages />,
 };
 
 function Page({ path }: { path: string }) {

@@ -16,6 +16,7 @@ export const ROUTE_PATTERNS = [
   '/users/:id',
   '/truststore',
   '/audit',
+  '/messages',
 ] as const;
 
 export type RoutePattern = (typeof ROUTE_PATTERNS)[number];

@@ -60,6 +60,7 @@ describe('the console at 390 px', { skip }, () => {
       '/users/:id': `/users/${encodeURIComponent(admin.id)}`,
       '/truststore': '/truststore',
       '/audit': '/audit',
+      '/messages': '/messages',
     } satisfies Record<RoutePattern, string>);
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: WIDTH, height: 844 } });

@@ -14,6 +14,7 @@ import type { IdentityProviderStore } from '../../identity/identity-providers.js
 import type { PasswordHasher } from '../../identity/passwords.js';
 import type { Truststore } from '../../identity/truststore.js';
 import type { SmsGateway } from '../../sms/index.js';
+import type { SmsMessageLog } from '../../sms/receipts/index.js';
 import type { StateStore } from '../../state/state-store.js';
 import type { Db } from '../../store/db.js';
 
@@ -32,6 +33,8 @@ export interface JsonApiServices {
   provider: Provider;
   /** the one gateway pool (test SMS, notices) */
   smsGateway: SmsGateway;
+  /** every SMS sent and its delivery receipts (Console › Messages); notices are recorded there too */
+  smsMessages: SmsMessageLog;
   /** users' authenticator apps (TOTP) */
   totpCredentials: TotpCredentialStore;
   passkeyCredentials: PasskeyCredentialStore;

@@ -1,0 +1,161 @@
+/**
+ * Console › Messages: every SMS sent (codes and notices) with its delivery status, filterable; one message with its
+ * status timeline; and per gateway, over a period, how many were delivered and how many sent codes were entered,
+ * with the gateway's receipt URL for the providers whose callback is an account setting (docs/delivery-receipts.md).
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import { NotFoundError, ValidationError } from '../../../identity/errors.js';
+import { MESSAGE_STATUSES, type SmsMessage } from '../../../sms/receipts/index.js';
+import type { JsonApiServices as Services } from '../../json-api/services.js';
+import { type ApiRoute, route } from '../route.js';
+import { IdParams, Page, PageQuery } from '../schemas.js';
+
+const DAY_MS = 86_400_000;
+
+const Status = Type.Union(
+  MESSAGE_STATUSES.map((s) => Type.Literal(s)),
+  { description: 'accepted (the provider took it), then delivered, failed, expired or unknown from its receipts.' },
+);
+
+const Message = Type.Object({
+  id: Type.String(),
+  idpId: Type.String({ description: 'The identity provider whose gateway sent it.' }),
+  gateway: Type.String({ description: 'The gateway name within it (`default` for a single gateway).' }),
+  provider: Type.String({ description: 'vonage, twilio, plivo, clickatell, bulksms or custom.' }),
+  providerMessageId: Type.Union([Type.String(), Type.Null()]),
+  purpose: Type.Union([Type.Literal('otp'), Type.Literal('notice')]),
+  destination: Type.String({ description: 'The masked number.' }),
+  country: Type.Union([Type.String(), Type.Null()]),
+  segments: Type.Integer(),
+  status: Status,
+  errorCode: Type.Union([Type.String(), Type.Null()]),
+  verified: Type.Boolean({ description: 'A code whose login entered it.' }),
+  createdAt: Type.Integer(),
+  updatedAt: Type.Integer(),
+});
+
+const TimelineEntry = Type.Object({
+  at: Type.Integer(),
+  status: Status,
+  providerStatus: Type.String({ description: "The provider's own word (`sent` for the send itself)." }),
+  errorCode: Type.Union([Type.String(), Type.Null()]),
+});
+
+const GatewayRate = Type.Object({
+  idpId: Type.String(),
+  idpName: Type.Union([Type.String(), Type.Null()]),
+  gateway: Type.String(),
+  provider: Type.String(),
+  sent: Type.Integer(),
+  delivered: Type.Integer(),
+  failed: Type.Integer(),
+  expired: Type.Integer(),
+  unknown: Type.Integer(),
+  deliveryRate: Type.Union([Type.Number(), Type.Null()], { description: 'delivered / sent; null when none sent.' }),
+  codes: Type.Integer({ description: 'Codes sent (notices excluded).' }),
+  verified: Type.Integer({ description: 'Codes entered by their login.' }),
+  conversionRate: Type.Union([Type.Number(), Type.Null()], { description: 'verified / codes; null when none.' }),
+  receiptUrl: Type.String({ description: "Where this gateway's provider sends receipts (secret: it holds a token)." }),
+});
+
+function instant(value: string | undefined, field: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = /^\d{1,16}$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms))
+    throw new ValidationError([{ field, message: 'must be an ISO 8601 date-time or epoch milliseconds' }]);
+  return ms;
+}
+
+function view(m: SmsMessage): Static<typeof Message> {
+  const { loginId: _login, verifiedAt, ...rest } = m;
+  return { ...rest, verified: verifiedAt !== null };
+}
+
+const ratio = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
+
+export function smsMessageRoutes({ smsMessages, identityProviders }: Services): ApiRoute[] {
+  return [
+    route({
+      method: 'GET',
+      url: '/sms-messages',
+      operationId: 'listSmsMessages',
+      summary: 'SMS sent, newest first, with their delivery status',
+      tag: 'Messages',
+      schema: {
+        querystring: Type.Object({
+          ...PageQuery,
+          status: Type.Optional(Status),
+          idp: Type.Optional(Type.String({ maxLength: 64, description: 'Identity provider id.' })),
+          gateway: Type.Optional(Type.String({ maxLength: 64, description: 'Gateway name.' })),
+          since: Type.Optional(
+            Type.String({ maxLength: 64, description: 'Sent at or after: ISO 8601 or epoch milliseconds.' }),
+          ),
+          destination: Type.Optional(
+            Type.String({ pattern: '^[0-9]{1,4}$', description: 'The last digits of the number (up to four).' }),
+          ),
+        }),
+        response: Page(Message),
+      },
+      async handler({ query }) {
+        const { total, items } = await smsMessages.list({
+          offset: query.offset,
+          limit: query.limit,
+          status: query.status,
+          idpId: query.idp,
+          gateway: query.gateway,
+          since: instant(query.since, 'since'),
+          destinationSuffix: query.destination,
+        });
+        return { items: items.map(view), total, offset: query.offset, limit: query.limit };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/sms-messages/rates',
+      operationId: 'getSmsGatewayRates',
+      summary: 'Delivery and conversion rates per gateway',
+      tag: 'Messages',
+      schema: {
+        querystring: Type.Object({
+          since: Type.Optional(
+            Type.String({ maxLength: 64, description: 'From this time (default: 7 days ago): ISO 8601 or epoch ms.' }),
+          ),
+        }),
+        response: Type.Object({ since: Type.Integer(), gateways: Type.Array(GatewayRate) }),
+      },
+      async handler({ query }) {
+        const since = instant(query.since, 'since') ?? Date.now() - 7 * DAY_MS;
+        const names = new Map((await identityProviders.list()).map((i) => [i.id, i.name]));
+        const rates = await smsMessages.rates(since);
+        return {
+          since,
+          gateways: rates.map((r) => ({
+            ...r,
+            idpName: names.get(r.idpId) ?? null,
+            deliveryRate: ratio(r.delivered, r.sent),
+            conversionRate: ratio(r.verified, r.codes),
+            receiptUrl: smsMessages.receiptUrl(r.idpId, r.gateway),
+          })),
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/sms-messages/:id',
+      operationId: 'getSmsMessage',
+      summary: 'One SMS with its status timeline',
+      tag: 'Messages',
+      schema: {
+        params: IdParams,
+        response: Type.Object({ ...Message.properties, timeline: Type.Array(TimelineEntry) }),
+      },
+      errors: [404],
+      async handler({ params }) {
+        const found = await smsMessages.get(params.id);
+        if (!found) throw new NotFoundError('SMS message', params.id);
+        const { timeline, ...message } = found;
+        return { ...view(message), timeline };
+      },
+    }),
+  ];
+}
