@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { LineCounter, type Node, parseDocument } from 'yaml';
 import type { SequenceOption } from '../identity/applications.js';
+import { createAuthenticatorSettings, type SettingsId } from '../identity/authenticator-settings.js';
 import { addLocalClaim, getLocalClaim, setMapping, updateLocalClaim } from '../identity/claims.js';
 import { ValidationError } from '../identity/errors.js';
 import { parseSpMetadata, SamlMetadataError } from '../identity/saml-metadata.js';
@@ -213,6 +214,24 @@ export async function applySetup(
       }
       const where = `${file} line ${lineOf(['identityProviders', i]) ?? '?'} (identityProviders.${i})`;
       for (const w of s.identityProviders.warnings(saved)) report.warnings.push(`${where}: ${w.field}: ${w.message}`);
+    });
+  }
+  // each authenticator's settings: the file's fields over what applies now, checked as a whole, audited with the write
+  const settings = createAuthenticatorSettings(s.db, s.config);
+  for (const id of ['totp', 'passkey'] as const satisfies readonly SettingsId[]) {
+    const given = setup.authenticators?.[id];
+    if (!given) continue;
+    await wrap(['authenticators', id], async () => {
+      const merged = { ...(await settings.get(id)).settings, ...given };
+      await s.db.transaction().execute(async (trx) => {
+        await settings.put(id, merged, Date.now(), trx);
+        await s.audit.record(
+          { event: 'setup.authenticator.update', data: { by: 'setup', authenticator: id, settings: merged } },
+          trx,
+        );
+      });
+      settings.flush();
+      report.updated.push(`authenticator ${id}`);
     });
   }
   for (const [i, app] of (setup.applications ?? []).entries()) {

@@ -1,5 +1,6 @@
 /** `stepgate export`: the current setup in the apply format, with secrets left out (masked or omitted). */
 import { stringify } from 'yaml';
+import { createAuthenticatorSettings } from '../identity/authenticator-settings.js';
 import { LOCAL_DIALECT } from '../identity/claim-uris.js';
 import { listDialects, listLocalClaims, listMappings } from '../identity/claims.js';
 import { listUsers } from '../identity/users.js';
@@ -33,6 +34,13 @@ export async function exportSetup(s: Services): Promise<Setup> {
       authenticators: masked.authenticators.map((a) => ({ type: a.type, enabled: a.enabled, config: a.config })),
     };
   });
+  // the settings an operator saved; ones never saved follow the configuration file and stay out
+  const store = createAuthenticatorSettings(s.db, s.config);
+  const authenticators: NonNullable<Setup['authenticators']> = {};
+  const totp = await store.get('totp');
+  if (totp.updatedAt !== null) authenticators.totp = totp.settings;
+  const passkey = await store.get('passkey');
+  if (passkey.updatedAt !== null) authenticators.passkey = passkey.settings;
   const applications = (await s.applications.list()).map((a) => ({
     name: a.name,
     description: a.description,
@@ -63,7 +71,14 @@ export async function exportSetup(s: Services): Promise<Setup> {
     }
     if (offset + 200 >= page.total) break;
   }
-  return { claims, claimMappings, identityProviders, applications, users };
+  return {
+    claims,
+    claimMappings,
+    identityProviders,
+    ...(Object.keys(authenticators).length > 0 ? { authenticators } : {}),
+    applications,
+    users,
+  };
 }
 
 export async function exportSetupYaml(s: Services): Promise<string> {

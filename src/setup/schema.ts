@@ -1,5 +1,6 @@
 /** The declarative setup file (`stepgate apply -f setup.yaml`): claims, identity providers, applications, users. */
 import { type Static, Type as T } from '@sinclair/typebox';
+import { PasskeySettingsSchema, TotpSettingsSchema } from '../identity/authenticator-settings.js';
 
 const Claim = T.Object(
   {
@@ -121,6 +122,18 @@ const Application = T.Object(
   { additionalProperties: false },
 );
 
+/**
+ * The local authenticators' installation settings (console › Authenticators): the fields named here go over the
+ * saved ones (or the defaults) and the result is checked as a whole. Export writes the saved ones in full.
+ */
+const Authenticators = T.Object(
+  {
+    totp: T.Optional(T.Partial(TotpSettingsSchema, { additionalProperties: false })),
+    passkey: T.Optional(T.Partial(PasskeySettingsSchema, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
 const User = T.Object(
   {
     username: T.String(),
@@ -137,6 +150,7 @@ export const SetupSchema = T.Object(
     claims: T.Optional(T.Array(Claim)),
     claimMappings: T.Optional(T.Array(Mapping)),
     identityProviders: T.Optional(T.Array(IdentityProvider)),
+    authenticators: T.Optional(Authenticators),
     applications: T.Optional(T.Array(Application)),
     users: T.Optional(T.Array(User)),
   },
