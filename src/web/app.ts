@@ -6,14 +6,16 @@
  * The HTTP side is made here, on top of the services: the page renderer (with every message catalogue), oidc-provider
  * (whose own pages it renders), and the front doors the login pages hand finished logins to.
  */
+import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import { createOidcFrontDoor } from '../oidc/front-door.js';
-import { OIDC_ROUTES, type ProviderPages } from '../oidc/provider.js';
+import type { ProviderPages } from '../oidc/provider.js';
 import type { Services } from '../services.js';
+import { accountPlugin } from './account/plugin.js';
 import { authorizationPost } from './authorization-post.js';
 import { createFrontDoors, type FrontDoors } from './front-doors.js';
 import { answerOidcOutages, createHealth, HEALTH_PATHS, serveHealth } from './health.js';
@@ -21,12 +23,15 @@ import { hostRule, isAddressedToUs } from './host-check.js';
 import { limitJsonBodies } from './json-limits.js';
 import { createMetrics, logOperatorEvents, serveMetrics } from './metrics.js';
 import { notFoundHandler } from './not-found.js';
+import { createOidcLane, isOidcPath, type OidcLane } from './oidc-lane.js';
 import { messageCatalogue, translatedCatalogues } from './pages/messages.js';
 import { loginPages } from './pages/plugin.js';
 import { createPageRenderer, type PageRenderer } from './pages/render.js';
 import { problemDocument } from './problem.js';
+import { receiptsPlugin } from './receipts/plugin.js';
 import { bindRequestContext, currentRequestId, requestIdGenerator } from './request-context.js';
 import { samlPlugin, samlPluginOptions } from './saml/plugin.js';
+import { traceRequests } from './tracing.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -80,7 +85,21 @@ export function createWebParts(services: Services): { renderer: PageRenderer; fr
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const { renderer, frontDoors } = createWebParts(services);
+  // oidc-provider's requests take the lane past Fastify once it is made below (web/oidc-lane.ts); the server's
+  // timeouts are Fastify's defaults, which it sets only on a server it makes itself
+  let lane: OidcLane | undefined;
+  let closing = false;
   const app = Fastify({
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => {
+        if (!lane?.(req, res)) handler(req, res);
+      });
+      // Fastify's defaults for the server it would have made
+      server.keepAliveTimeout = 72_000;
+      server.requestTimeout = 0;
+      server.setTimeout(0);
+      return server;
+    },
     logger: options.logger ?? { level: services.config.logLevel },
     // Fastify's two lines per request cost a login about 2 ms of CPU; one line per request is logged at debug below
     logController: new LogController({ disableRequestLogging: true }),
@@ -89,8 +108,11 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     // the request id on every log line of the request, in the x-request-id header and in its audit events
     genReqId: requestIdGenerator(services.config.trustProxy),
   });
+  // the request's span first (tracing on only), so the request context and everything after run inside it
+  traceRequests(app, services.tracer);
   bindRequestContext(app);
   services.audit.tagRequests(currentRequestId);
+  services.tracing?.tagRequests(currentRequestId);
   // every JSON body, on any surface, keeps a nesting depth and number range before code walks it (json-limits.ts)
   limitJsonBodies(app);
 
@@ -181,16 +203,27 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const oidc = services.provider.callback();
   // oidc-provider answers its paths itself, from the raw request and response, before Fastify reads a body (it reads
   // its own): a hook rather than middie, whose middleware runner cost every request of a login its share
+  // the same requests when they reach Fastify: app.inject(), and every request while tracing is on
   app.addHook('onRequest', (req, reply, done) => {
-    const { url } = req;
-    if (!(url.startsWith('/oidc/') || url.startsWith('/.well-known/'))) return done();
-    // a POST to the authorization endpoint goes to the route below (oidc-provider serves it by GET only here)
-    if (req.method === 'POST' && url.split('?')[0] === OIDC_ROUTES.authorization) return done();
+    if (!isOidcPath(req.method, req.url)) return done();
     // oidc-provider builds its URLs from the request; behind a trusted proxy it reads X-Forwarded-Proto, which the
     // host check does not cover: pin it to the public URL's scheme so discovery can only say the issuer's origin
     if (hosts.trustProxy) req.raw.headers['x-forwarded-proto'] = hosts.scheme.replace(/:$/, '');
     reply.hijack();
     void oidc(req.raw, reply.raw);
+  });
+  if (!services.tracer.enabled)
+    lane = createOidcLane({
+      oidc,
+      hosts,
+      securityHeaders,
+      requestId: requestIdGenerator(services.config.trustProxy),
+      metrics,
+      closing: () => closing,
+    });
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
   });
   await app.register(authorizationPost, { renderer });
 
@@ -210,6 +243,15 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     issuer: services.config.publicUrl,
     rateLimit: { postsPerMinute: services.config.loginRateLimit.postsPerMinute, redis: services.redis },
   });
+  // SMS delivery receipts from the providers, and the code page's delivery poll (docs/delivery-receipts.md)
+  await app.register(receiptsPlugin, {
+    receive: { db: services.db, keyring: services.keyring, findGateway: services.findSmsGateway },
+    messages: services.smsMessages,
+    audit: services.audit,
+    publicUrl: services.config.publicUrl,
+    loadLogin: async (id) => (await services.engine.load(id))?.value,
+    frontDoors,
+  });
   // further front doors register here, before any request: frontDoors.add(door) (SAML)
   await app.register(
     samlPlugin,
@@ -219,6 +261,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       onLoginStarted: metrics ? (clientId) => metrics.loginStarted(clientId, 'saml') : undefined,
     }),
   );
+  // My Account signs users in through a front door of its own (docs/my-account.md)
+  if (services.config.account.enabled) await app.register(accountPlugin, { services, frontDoors });
 
   // an unknown path: a page for a browser, a problem for a program (the admin API, SCIM and console answer their own)
   app.setNotFoundHandler(notFoundHandler(renderer));

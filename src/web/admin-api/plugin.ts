@@ -18,11 +18,13 @@ import { openApiDocument } from './openapi.js';
 import type { ApiRoute } from './route.js';
 import { acceptSamlMetadata, applicationRoutes } from './routes/applications.js';
 import { auditRoutes } from './routes/audit.js';
+import { authenticatorRoutes } from './routes/authenticators.js';
 import { claimRoutes } from './routes/claims.js';
 import { factorRoutes } from './routes/factors.js';
 import { identityProviderRoutes } from './routes/identity-providers.js';
 import { passkeyRoutes } from './routes/passkeys.js';
 import { smsGatewayRoutes } from './routes/sms-gateways.js';
+import { smsMessageRoutes } from './routes/sms-messages.js';
 import { totpRoutes } from './routes/totp.js';
 import { truststoreRoutes } from './routes/truststore.js';
 import { userRoutes } from './routes/users.js';
@@ -64,6 +66,7 @@ export function allRoutes(services: JsonApiServices, gateway: SmsGateway): ApiRo
   return [
     ...applicationRoutes(services),
     ...identityProviderRoutes(services, gateway),
+    ...authenticatorRoutes(services),
     ...smsGatewayRoutes(services),
     ...claimRoutes(services),
     ...userRoutes(services),
@@ -72,6 +75,7 @@ export function allRoutes(services: JsonApiServices, gateway: SmsGateway): ApiRo
     ...factorRoutes(services),
     ...truststoreRoutes(services),
     ...auditRoutes(services),
+    ...smsMessageRoutes(services),
   ];
 }
 
