@@ -101,7 +101,13 @@ export function createMobileChanges(deps: MobileChangeDeps) {
     async confirm(user: User, sessionId: string, typed: string): Promise<ConfirmResult> {
       const record = await deps.state.get<PendingNumber>(pendingKey(sessionId));
       const pending = record?.value;
-      if (!pending || pending.userId !== user.id || Date.now() - pending.startedAt > CODE_TTL_MS)
+      // an emptied code hash: another submission is saving this change right now
+      if (
+        !pending ||
+        pending.codeHash === '' ||
+        pending.userId !== user.id ||
+        Date.now() - pending.startedAt > CODE_TTL_MS
+      )
         return { ok: false, reason: 'no-pending' };
       const code = typed.replace(/\s+/g, '').slice(0, 16);
       if (!/^\d{6}$/.test(code) || !safeEqual(hash(sessionId, pending.number, code), pending.codeHash)) {
