@@ -15,31 +15,11 @@ import { requireTwoFactorSignIn } from '../../json-api/auth.js';
 import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { HttpProblem } from '../../problem.js';
 import { type ApiRoute, route } from '../route.js';
+import { LocalAuthenticatorSettings, SettingsBody } from './authenticators-schemas.js';
 
 const tag = 'Authenticators';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const Settings = Type.Record(Type.String(), Type.Unknown(), {
-  description: 'the settings object of this authenticator: see `schema` in the answer',
-});
-const LocalAuthenticatorSettings = Type.Object(
-  {
-    id: Type.String(),
-    displayName: Type.String(),
-    settings: Settings,
-    defaults: Type.Record(Type.String(), Type.Unknown(), { description: 'what applies when nothing was saved' }),
-    schema: Type.Unknown({ description: 'JSON Schema of `settings`' }),
-    updatedAt: Type.Union([Type.Integer({ description: 'epoch milliseconds' }), Type.Null()], {
-      description: 'when they were last saved; null: never (the defaults apply)',
-    }),
-  },
-  { title: 'LocalAuthenticatorSettings' },
-);
-const SettingsBody = Type.Object(
-  { settings: Type.Record(Type.String(), Type.Unknown(), { description: 'every field of the schema' }) },
-  { additionalProperties: false },
-);
-
 export function authenticatorRoutes(services: Services): ApiRoute[] {
   const store = createAuthenticatorSettings(services.db, services.config);
 
