@@ -71,6 +71,16 @@ export function createMetrics(deps: { audit: AuditLog; hasher: PasswordHasher; s
     'country',
     'code',
   ]);
+  const delivery = counter(
+    'stepgate_sms_delivery_total',
+    "SMS whose provider's receipt moved them to a status: delivered, failed, expired or unknown.",
+    ['gateway', 'provider', 'status'],
+  );
+  const receiptsRefused = counter(
+    'stepgate_sms_receipts_refused_total',
+    'Delivery receipts refused: a wrong URL token or signature, an unknown gateway or message, an unreadable body.',
+    ['reason'],
+  );
   const otp = counter(
     'stepgate_otp_verifications_total',
     'One-time codes checked: result is verified or the reason of the failure.',
@@ -140,6 +150,14 @@ export function createMetrics(deps: { audit: AuditLog; hasher: PasswordHasher; s
         return;
       case 'sms-otp.verified':
         otp.inc({ method: text(d.method), result: 'verified' });
+        return;
+      case 'sms.receipt':
+        // a replay or a late intermediate receipt moves nothing and counts nothing
+        if (d.after !== d.before)
+          delivery.inc({ gateway: text(d.gateway), provider: text(d.provider), status: text(d.after) });
+        return;
+      case 'sms.receipt-refused':
+        receiptsRefused.inc({ reason: text(d.reason) });
         return;
       case 'sms.limit-reached':
         limits.inc({ limit: text(d.limit) });
