@@ -6,6 +6,7 @@ import { logout, signedInAs } from './auth/session.ts';
 import { ApplicationEdit } from './pages/applications/ApplicationEdit.tsx';
 import { ApplicationList } from './pages/applications/ApplicationList.tsx';
 import { AuditLog } from './pages/audit/AuditLog.tsx';
+import { Authenticators } from './pages/authenticators/Authenticators.tsx';
 import { ClaimEdit } from './pages/claims/ClaimEdit.tsx';
 import { ClaimList } from './pages/claims/ClaimList.tsx';
 import { Home } from './pages/Home.tsx';
@@ -33,6 +34,7 @@ const NAV: NavGroup[] = [
     links: [
       { to: '/identity-providers', label: 'List', exact: true },
       { to: '/identity-providers/new', label: 'Add' },
+      { to: '/authenticators', label: 'Authenticators' },
     ],
   },
   {
@@ -73,6 +75,7 @@ const PAGES: Record<RoutePattern, (p: Record<string, string>) => ReactNode> = {
   '/identity-providers': () => <IdentityProviderList />,
   '/identity-providers/new': () => <IdentityProviderEdit />,
   '/identity-providers/:id': (p) => <IdentityProviderEdit id={p.id!} />,
+  '/authenticators': () => <Authenticators />,
   '/applications': () => <ApplicationList />,
   '/applications/new': () => <ApplicationEdit />,
   '/applications/:id': (p) => <ApplicationEdit id={p.id!} />,

@@ -5,6 +5,7 @@ export const ROUTE_PATTERNS = [
   '/identity-providers',
   '/identity-providers/new',
   '/identity-providers/:id',
+  '/authenticators',
   '/applications',
   '/applications/new',
   '/applications/:id',

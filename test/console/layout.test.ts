@@ -49,6 +49,7 @@ describe('the console at 390 px', { skip }, () => {
       '/identity-providers': '/identity-providers',
       '/identity-providers/new': '/identity-providers/new',
       '/identity-providers/:id': `/identity-providers/${encodeURIComponent(idp.id)}`,
+      '/authenticators': '/authenticators',
       '/applications': '/applications',
       '/applications/new': '/applications/new',
       '/applications/:id': `/applications/${encodeURIComponent(app.id)}`,

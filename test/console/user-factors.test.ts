@@ -2,12 +2,14 @@
  * The user profile's sign-in factors in real Chromium, signed in to the console with two factors (password, then an
  * authenticator app whose codes the test computes with its own RFC 6238 code): every factor is shown, each reset is
  * asked first (a declined one changes nothing), goes through the admin API, is audited and really takes effect — a
- * login after the app was removed no longer offers it.
+ * login after the app was removed no longer offers it. Console › Authenticators edits the TOTP and passkey settings,
+ * checked at their fields, and the next enrolment in a login carries them.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createAuthenticatorSettings } from '../../src/identity/authenticator-settings.js';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { CONSOLE_CLIENT_ID } from '../../src/identity/console-app.js';
 import { recordFailure } from '../../src/identity/lockout.js';
@@ -233,5 +235,57 @@ describe('the user profile shows and resets sign-in factors', { skip }, () => {
     await factors().getByRole('button', { name: 'Save preference' }).click();
     await status('The preferred option was removed.');
     assert.equal((await claims())[ClaimUri.preferredMfaOption], undefined);
+  });
+
+  test('Authenticators: the TOTP and passkey settings, checked at their fields, take effect at the next login', async () => {
+    const s = server.services;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Authenticators' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Authenticators' }).waitFor();
+    const app = page.locator('#authenticator-totp');
+    await app.getByLabel('Digits').waitFor();
+    assert.equal(await app.getByLabel('Digits').inputValue(), '6');
+    assert.equal(await app.getByLabel('Algorithm').inputValue(), 'SHA1');
+
+    await app.getByLabel('Digits').fill('9');
+    await app.getByRole('button', { name: 'Save' }).click();
+    await app.locator('[aria-invalid="true"]').first().waitFor();
+    assert.equal(await app.getByLabel('Digits').getAttribute('aria-invalid'), 'true');
+    assert.equal((await createAuthenticatorSettings(s.db).get('totp')).updatedAt, null, 'nothing saved');
+
+    await app.getByLabel('Digits').fill('8');
+    await app.getByLabel('Algorithm').selectOption('SHA256');
+    await app.getByLabel('Issuer label').fill('Stepgate Console Test');
+    await app.getByRole('button', { name: 'Save' }).click();
+    await app.getByRole('status').filter({ hasText: 'Saved the Authenticator app settings.' }).waitFor();
+    const saved = (await createAuthenticatorSettings(s.db).get('totp')).settings;
+    assert.deepEqual([saved.digits, saved.algorithm, saved.issuer], [8, 'SHA256', 'Stepgate Console Test']);
+
+    const passkey = page.locator('#authenticator-passkey');
+    await passkey.getByLabel('User verification').selectOption('preferred');
+    await passkey.getByRole('button', { name: 'Save' }).click();
+    await passkey.getByRole('status').filter({ hasText: 'Saved the Passkey settings.' }).waitFor();
+    assert.equal((await createAuthenticatorSettings(s.db).get('passkey')).settings.userVerification, 'preferred');
+    await screenshot(page, 'authenticators', { top: 'main h1' });
+
+    // a user without an app, at a step that asks for one, adds it with the new shape
+    await createUser(s.db, s.hasher, { username: 'erin', password: PASSWORD });
+    const created = await s.applications.create({
+      name: 'App step',
+      redirectUris: [REDIRECT],
+      subjectClaimUri: ClaimUri.username,
+      steps: [{ options: [{ authenticator: 'password' }] }, { options: [{ authenticator: 'totp' }] }],
+    });
+    const rp = await relyingParty(server.url, created.application.clientId, created.clientSecret, REDIRECT);
+    const http = new HttpBrowser();
+    const first = await http.go(rp.begin().url);
+    const enrol = await http.submit(HttpBrowser.form(first), { username: 'erin', password: PASSWORD }, (u) =>
+      u.startsWith(REDIRECT),
+    );
+    const uri = (/href="(otpauth:[^"]+)"/.exec(enrol.html)?.[1] ?? '').replace(/&amp;/g, '&');
+    const params = new URL(uri).searchParams;
+    assert.deepEqual(
+      [params.get('digits'), params.get('algorithm'), params.get('issuer')],
+      ['8', 'SHA256', 'Stepgate Console Test'],
+    );
   });
 });
