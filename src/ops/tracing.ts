@@ -33,8 +33,9 @@ export interface Tracing {
   tracer: Tracer;
   /** where the id of the current request comes from (the web layer's request context); it goes on every span */
   tagRequests(source: () => string | undefined): void;
-  /** exports every ended span now (tests; shutdown) */
+  /** exports every ended span now; rejects when the receiver did not take them (tests) */
   flush(): Promise<void>;
+  /** exports what is left and stops; never rejects */
   shutdown(): Promise<void>;
 }
 
@@ -50,8 +51,14 @@ export function startTracing(config: Config['tracing']): Tracing {
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.sampleRatio) }),
     spanProcessors: [
       new BatchSpanProcessor({
-        exporter: new OTLPTraceExporter({ url: tracesUrl(config.endpoint), headers: config.headers }),
+        // a receiver that hangs holds neither a request (exports run beside them) nor the shutdown for long
+        exporter: new OTLPTraceExporter({
+          url: tracesUrl(config.endpoint),
+          headers: config.headers,
+          timeoutMillis: 5000,
+        }),
         scheduledDelayMillis: 1000,
+        exportTimeoutMillis: 5000,
       }),
     ],
   });
@@ -115,6 +122,7 @@ export function startTracing(config: Config['tracing']): Tracing {
       requestIdOf = source;
     },
     flush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    // spans the receiver did not take by then are lost; the node stops anyway
+    shutdown: () => provider.shutdown().catch(() => undefined),
   };
 }
