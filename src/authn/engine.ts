@@ -629,7 +629,13 @@ export function createEngine(deps: EngineDeps) {
 
   async function commit(result: EngineResult, p: Pass): Promise<EngineResult> {
     const ttl = Math.max(1000, p.tx.expiresAt - clock());
-    return (await deps.state.replace(transactionKey(p.tx.id), p.version, p.tx, ttl)) ? result : { type: 'conflict' };
+    // the pass's one write, in its own span: a slow state store (Redis, the database) shows here
+    const saved = await tracer.span('login.save', { 'stepgate.state.kind': deps.state.kind }, async (span) => {
+      const won = await deps.state.replace(transactionKey(p.tx.id), p.version, p.tx, ttl);
+      span.set({ 'stepgate.state.compare_and_set': won ? 'won' : 'lost' });
+      return won;
+    });
+    return saved ? result : { type: 'conflict' };
   }
 
   return {

@@ -156,6 +156,10 @@ describe('tracing on: the spans of a two-step login reach an OTLP receiver', () 
     assert.equal(smsBegin.attributes['stepgate.identity_provider'], 'smsOTP');
     assert.equal(smsBegin.attributes['stepgate.login.step'], 2);
     assert.equal(smsBegin.attributes['stepgate.outcome'], 'prompt');
+    const save = one(password, 'login.save');
+    childOf(save, pass);
+    assert.equal(save.attributes['stepgate.state.kind'], 'sql');
+    assert.equal(save.attributes['stepgate.state.compare_and_set'], 'won');
     const send = one(password, 'sms.send');
     childOf(send, smsBegin);
     assert.equal(send.attributes['sms.provider'], 'vonage');
