@@ -2,6 +2,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { Keyring } from '../crypto/keyring.js';
+import { fieldOf } from '../schema/problems.js';
 import type { Db } from '../store/db.js';
 import type { IdentityProvidersTable } from '../store/schema.js';
 import { type Alongside, inTransaction } from '../store/transaction.js';
@@ -97,7 +98,9 @@ export function createIdentityProviderStore(
         config = Value.Default(type.configSchema, Value.Convert(type.configSchema, config)) as Record<string, unknown>;
         for (const e of Value.Errors(type.configSchema, config)) {
           shapeOk = false;
-          problems.push({ field: `${field}.config${e.path.replaceAll('/', '.')}`, message: e.message });
+          // in the API's field notation (routes[0].match.prefixes[1]), which the console matches to its fields
+          const at = fieldOf(e.path, '');
+          problems.push({ field: at === '' ? `${field}.config` : `${field}.config.${at}`, message: e.message });
         }
       }
       // the checks below read the configuration as its type; a misshapen one has its schema problems already
