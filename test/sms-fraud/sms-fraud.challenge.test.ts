@@ -116,6 +116,23 @@ for (const { name, backend, skip, redis } of variants({ redis: true })) {
       assert.equal(x.sentTotal(), before);
     });
 
+    test('a double submit of the right solution sends one SMS; the other submission is refused', async () => {
+      const { login } = await challenged('+94771400009');
+      const id = challengeOf(login.page);
+      const form = Browser.form(login.page, 'sms-otp-challenge');
+      const before = x.sentTotal();
+      const pages = await Promise.all(
+        [1, 2].map(() => login.browser.submit(form, { challenge: id, pow: solve(id) }, toCallback)),
+      );
+      assert.equal(x.sentTotal(), before + 1, 'one SMS for two submissions');
+      // the loser waited for the winner's lease: refused as a replay, or (lost on the login's compare-and-set) sent
+      // to the page the winner left, the code page; never a second send
+      for (const page of pages) {
+        if (page.status === 400) assert.equal(messageIdOf(page), 'sms-otp.challenge.replayed');
+        else assert.match(page.html, /autocomplete="one-time-code"/, `${page.status}: ${page.html.slice(0, 200)}`);
+      }
+    });
+
     test("another login's unused solution is refused; that login's own challenge still passes", async () => {
       const a = await challenged('+94771400006');
       const b = await challenged('+94771400007');
@@ -145,7 +162,7 @@ for (const { name, backend, skip, redis } of variants({ redis: true })) {
       assert.equal(x.sentTotal(), before + 1);
       const metrics = await scrape(x.f.server.url);
       assert.match(metrics, /stepgate_sms_challenges_total\{result="expired"\} 1/);
-      assert.match(metrics, /stepgate_sms_challenges_total\{result="passed"\} 4/);
+      assert.match(metrics, /stepgate_sms_challenges_total\{result="passed"\} 5/);
     });
   });
 }
