@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadFactors } from '../../account/factors.js';
 import { cleanLabel, renameCredential } from '../../account/labels.js';
-import { createMobileChanges } from '../../account/mobile-change.js';
+import { CODE_TTL_MS, createMobileChanges } from '../../account/mobile-change.js';
 import type { AccountChange } from '../../account/rules.js';
 import { numberCodeText, sendSms } from '../../account/sms.js';
 import { createChallenges } from '../../authenticators/passkey/challenges.js';
@@ -20,13 +20,14 @@ import {
   relyingPartyOf,
 } from '../../authenticators/passkey/webauthn.js';
 import { normaliseCode } from '../../authenticators/totp/code.js';
-import { ENROLMENT_TTL_MS } from '../../authenticators/totp/config.js';
+import { currentTotpConfig, ENROLMENT_TTL_MS } from '../../authenticators/totp/config.js';
 import {
   confirmEnrolment,
   displayOf,
   type PendingEnrolment,
   prepareEnrolment,
 } from '../../authenticators/totp/enrolment.js';
+import { createAuthenticatorSettings } from '../../identity/authenticator-settings.js';
 import { generateBackupCodes } from '../../identity/backup-codes.js';
 import { ClaimUri } from '../../identity/claim-uris.js';
 import { setUserClaims } from '../../identity/users.js';
@@ -46,6 +47,10 @@ export function securityRoutes(app: FastifyInstance, ctx: AccountContext): void 
   const totpTries = (sessionId: string) => `account:totp-tries:${sessionId}`;
   const codesKey = (sessionId: string) => `account:backup-codes:${sessionId}`;
   const challengeOwner = (sessionId: string) => `account:${sessionId}`;
+  // the installation's settings as they are at each request (console › Authenticators), as at login
+  const totpSettings = () => currentTotpConfig(services.db, services.config);
+  const installation = createAuthenticatorSettings(services.db);
+  const passkeySettings = async () => (await installation.get('passkey')).settings;
 
   async function securityPage(
     reply: FastifyReply,
@@ -141,7 +146,12 @@ export function securityRoutes(app: FastifyInstance, ctx: AccountContext): void 
           },
         );
       }
-      const sent = await sendSms(services.smsGateway, factors.sms, started.number, numberCodeText(started.code));
+      const sent = await sendSms(
+        services.smsGateway,
+        factors.sms,
+        started.number,
+        numberCodeText(factors.sms, started.code, CODE_TTL_MS / 1000),
+      );
       await ctx.audit(req, signed.user, 'account.mobile-code-sent', { ...sent });
       if (sent.outcome !== 'sent') {
         await mobiles.cancel(signed.session.id);
@@ -219,7 +229,7 @@ export function securityRoutes(app: FastifyInstance, ctx: AccountContext): void 
     guarded({ kind: 'add-factor' }, async (req, reply, signed) => {
       const { pending } = await prepareEnrolment(
         services.totpCredentials,
-        services.config.totp,
+        await totpSettings(),
         signed.user,
         services.config.publicUrl,
         'Authenticator app',
@@ -242,7 +252,7 @@ export function securityRoutes(app: FastifyInstance, ctx: AccountContext): void 
   ) {
     const display = await displayOf(
       services.totpCredentials,
-      services.config.totp,
+      await totpSettings(),
       pending,
       signed.user.username,
       services.config.publicUrl,
@@ -269,7 +279,7 @@ export function securityRoutes(app: FastifyInstance, ctx: AccountContext): void 
       const label = cleanLabel(form.label ?? '') ?? pending.label;
       const confirmed = await confirmEnrolment(
         services.totpCredentials,
-        services.config.totp,
+        await totpSettings(),
         { ...pending, label },
         normaliseCode(form.code ?? ''),
         Date.now(),
@@ -329,11 +339,13 @@ export function securityRoutes(app: FastifyInstance, ctx: AccountContext): void 
     const challenge = await challenges.issue(challengeOwner(signed.session.id));
     await services.state.delete(passkeyKey(signed.session.id));
     await services.state.create(passkeyKey(signed.session.id), { challenge }, 5 * 60_000);
+    const chosen = await passkeySettings();
     const options = await registrationOptions(
-      relyingPartyOf(services.config.publicUrl),
+      relyingPartyOf(services.config.publicUrl, chosen.rpName),
       challenge,
       signed.user,
       await services.passkeyCredentials.list(signed.user.id),
+      chosen,
     );
     return ctx.page(
       reply,
@@ -363,7 +375,13 @@ export function securityRoutes(app: FastifyInstance, ctx: AccountContext): void 
       // the challenge is used up by this submission whatever follows: a replayed answer is refused
       if (!(await challenges.take(challengeOwner(signed.session.id), started.challenge)))
         return passkeyPage(reply, 400, signed, 'account.error.passkey-refused');
-      const checked = await checkAttestation(relyingPartyOf(services.config.publicUrl), started.challenge, response);
+      const chosen = await passkeySettings();
+      const checked = await checkAttestation(
+        relyingPartyOf(services.config.publicUrl, chosen.rpName),
+        started.challenge,
+        response,
+        chosen.userVerification === 'required',
+      );
       if (!checked.ok) {
         await ctx.audit(req, signed.user, 'account.passkey-refused', { reason: checked.reason });
         return passkeyPage(reply, 400, signed, 'account.error.passkey-refused');
