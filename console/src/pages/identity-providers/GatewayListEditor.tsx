@@ -245,7 +245,7 @@ export function GatewayListEditor({ config, onConfig, schema, path, error, idpId
           const { name: _name, failoverOnTimeout, ...gateway } = g;
           return (
             <li key={key} data-key={key} data-gateway={g.name} className="gateway-item">
-              <div className="gateway-head">
+              <div className="title-row gateway-head">
                 <span className="gateway-title">
                   <strong className="mono">{label}</strong> <span className="muted">{providerLabel(g)}</span>{' '}
                   {breaker ? (
@@ -260,7 +260,7 @@ export function GatewayListEditor({ config, onConfig, schema, path, error, idpId
                     idpId && <span className="small muted">not saved yet</span>
                   )}
                 </span>
-                <span className="gateway-actions">
+                <span className="actions gateway-actions">
                   <button
                     type="button"
                     className="secondary small"

@@ -172,7 +172,7 @@ export function RoutesEditor({ config, onConfig, path, error }: Props) {
         route matches uses every gateway in the list order.
       </p>
       {routes.length === 0 && <p className="muted small">No routes: every number uses every gateway in order.</p>}
-      <ol className="route-items">
+      <div className="route-items">
         {routes.map((r, i) => {
           const at = `${path}.routes[${i}]`;
           const key = `${baseId}-route-${i}`;
@@ -181,7 +181,7 @@ export function RoutesEditor({ config, onConfig, path, error }: Props) {
           const gatewayErrors = groupErrors(`${at}.gateways`);
           return (
             // biome-ignore lint/suspicious/noArrayIndexKey: a route has no identity of its own; its index is its field path
-            <li key={i} className="route-item">
+            <div key={i} className="route-item">
               <fieldset
                 className="group route"
                 aria-describedby={matchErrors.length > 0 ? `${key}-match-error` : undefined}
@@ -278,39 +278,41 @@ export function RoutesEditor({ config, onConfig, path, error }: Props) {
                     </button>
                   )}
                 </fieldset>
-                <div className="actions route-actions">
-                  <button
-                    type="button"
-                    className="secondary small"
-                    disabled={i === 0}
-                    aria-label={`Move ${title.toLowerCase()} up`}
-                    onClick={() => setRoutes(moveIn(routes, i, -1))}
-                  >
-                    ↑ Up
-                  </button>
-                  <button
-                    type="button"
-                    className="secondary small"
-                    disabled={i === routes.length - 1}
-                    aria-label={`Move ${title.toLowerCase()} down`}
-                    onClick={() => setRoutes(moveIn(routes, i, 1))}
-                  >
-                    ↓ Down
-                  </button>
-                  <button
-                    type="button"
-                    className="secondary small danger"
-                    aria-label={`Remove ${title.toLowerCase()}`}
-                    onClick={() => setRoutes(routes.filter((_, n) => n !== i))}
-                  >
-                    Remove route
-                  </button>
+                <div className="title-row route-actions">
+                  <span className="actions">
+                    <button
+                      type="button"
+                      className="secondary small"
+                      disabled={i === 0}
+                      aria-label={`Move ${title.toLowerCase()} up`}
+                      onClick={() => setRoutes(moveIn(routes, i, -1))}
+                    >
+                      ↑ Up
+                    </button>
+                    <button
+                      type="button"
+                      className="secondary small"
+                      disabled={i === routes.length - 1}
+                      aria-label={`Move ${title.toLowerCase()} down`}
+                      onClick={() => setRoutes(moveIn(routes, i, 1))}
+                    >
+                      ↓ Down
+                    </button>
+                    <button
+                      type="button"
+                      className="secondary small danger"
+                      aria-label={`Remove ${title.toLowerCase()}`}
+                      onClick={() => setRoutes(routes.filter((_, n) => n !== i))}
+                    >
+                      Remove route
+                    </button>
+                  </span>
                 </div>
               </fieldset>
-            </li>
+            </div>
           );
         })}
-      </ol>
+      </div>
       {routes.length < 100 && (
         <button
           type="button"
