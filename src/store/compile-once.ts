@@ -3,6 +3,12 @@
  * query tree and compiles it on every call, which cost a login about as much CPU as SQLite spent executing its
  * statements. The query is built with a marker in place of each argument; the compiled parameter list then says, per
  * position, which argument goes there (or which constant the builder added itself).
+ *
+ * On the embedded SQLite the compiled statement then runs on better-sqlite3 directly, as Kysely's own SQLite driver
+ * would run it, without the driver's connection queue and its promise hops: the queue exists for transactions (one
+ * connection: a statement from elsewhere must not land inside another request's open transaction), so a statement
+ * takes the direct path only while no transaction is open, and waits in Kysely's queue otherwise. better-sqlite3 is
+ * synchronous: nothing else runs between that check and the statement.
  */
 import type { Compilable, CompiledQuery, QueryResult } from 'kysely';
 import type { Db } from './db.js';
@@ -19,6 +25,33 @@ export interface CompiledPerDialect<Args extends unknown[], Row> {
 interface Compiled<Row> {
   query: CompiledQuery<Row>;
   slots: ({ arg: number } | { value: unknown })[];
+}
+
+/** What the direct path needs of better-sqlite3: its (cached) prepare, and whether a transaction is open. */
+export interface DirectSqlite {
+  prepare(text: string): {
+    reader: boolean;
+    all(parameters: readonly unknown[]): unknown[];
+    run(parameters: readonly unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  };
+  readonly inTransaction: boolean;
+}
+
+const directHandles = new WeakMap<object, DirectSqlite>();
+
+/** Lets the statements compiled for `db` (the database itself, never a transaction) run on `sqlite` directly. */
+export function runDirectly(db: Db, sqlite: DirectSqlite): void {
+  directHandles.set(db, sqlite);
+}
+
+/** Runs a compiled query as Kysely's SQLite driver does (same result shape), or through Kysely. */
+function execute<Row>(db: Db, query: CompiledQuery<Row>): Promise<QueryResult<Row>> {
+  const sqlite = directHandles.get(db);
+  if (sqlite === undefined || sqlite.inTransaction) return db.executeQuery<Row>(query);
+  const statement = sqlite.prepare(query.sql);
+  if (statement.reader) return Promise.resolve({ rows: statement.all(query.parameters) as Row[] });
+  const { changes, lastInsertRowid } = statement.run(query.parameters);
+  return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
 }
 
 function compileWithMarkers<Args extends unknown[], Row>(
@@ -51,7 +84,7 @@ export function compileOnce<Args extends unknown[], Row>(
   return {
     async run(...args: Args) {
       compiled ??= compileWithMarkers(arity, build);
-      return db.executeQuery<Row>(bind(compiled, args));
+      return execute(db, bind(compiled, args));
     },
   };
 }
@@ -74,7 +107,7 @@ export function compileOncePerDialect<Args extends unknown[], Row>(
         compiled = compileWithMarkers(arity, (...markers: Args) => build(db, ...markers));
         byAdapter.set(adapter, compiled);
       }
-      return db.executeQuery<Row>(bind(compiled, args));
+      return execute(db, bind(compiled, args));
     },
   };
 }

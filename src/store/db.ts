@@ -12,6 +12,7 @@ import {
   SqliteDialect,
 } from 'kysely';
 import pg from 'pg';
+import { type DirectSqlite, runDirectly } from './compile-once.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_user_identity.js';
 import * as m0003 from './migrations/0003_saml_issuer.js';
@@ -67,7 +68,14 @@ export function openDatabase(url: string): OpenedDb {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const statements = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  runDirectly(db, {
+    prepare: (text) => statements.prepare(text) as ReturnType<DirectSqlite['prepare']>,
+    get inTransaction() {
+      return sqlite.inTransaction;
+    },
+  });
   return { db, kind: 'sqlite', close: () => db.destroy() };
 }
 

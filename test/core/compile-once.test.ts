@@ -94,3 +94,60 @@ test('a repository statement compiled for one database runs on another with its 
     await other.close();
   }
 });
+
+// the direct path (no Kysely queue) must never put a statement from elsewhere into another request's open transaction
+test('on SQLite a statement from outside an open transaction waits for it, and survives its rollback', {
+  timeout: 10_000,
+}, async () => {
+  const put = compileOnce(db, 2, (key: string, value: string) =>
+    db.insertInto('kv_state').values({ key, value, version: 1, expires_at: Date.now() + 60_000 }),
+  );
+  const read = async (key: string) =>
+    (await db.selectFrom('kv_state').select('value').where('key', '=', key).executeTakeFirst())?.value;
+  let outside: Promise<unknown> | undefined;
+  let settled = false;
+  let settledInside: boolean | undefined;
+  await db
+    .transaction()
+    .execute(async (trx) => {
+      await trx
+        .insertInto('kv_state')
+        .values({ key: 'txn-row', value: 'rolled back', version: 1, expires_at: Date.now() + 60_000 })
+        .execute();
+      // another request writes while this transaction is open and idle (awaiting something)
+      outside = put.run('other-request', 'acknowledged').then(() => {
+        settled = true;
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      settledInside = settled;
+      throw new Error('roll back');
+    })
+    .catch(() => undefined);
+  assert.equal(settledInside, false, 'the outside statement ran inside the open transaction');
+  await outside;
+  assert.equal(await read('txn-row'), undefined, 'the transaction did not roll back');
+  assert.equal(await read('other-request'), 'acknowledged', "the other request's write was rolled back with it");
+});
+
+test('on SQLite the direct path answers as Kysely does: rows, affected rows and the insert id', async () => {
+  const viaKysely = await db
+    .insertInto('kv_state')
+    .values({ key: 'shape-a', value: 'x', version: 1, expires_at: Date.now() + 60_000 })
+    .executeTakeFirst();
+  const insert = compileOnce(db, 1, (key: string) =>
+    db.insertInto('kv_state').values({ key, value: 'x', version: 1, expires_at: Date.now() + 60_000 }),
+  );
+  const direct = await insert.run('shape-b');
+  assert.equal(typeof direct.insertId, 'bigint');
+  assert.equal(direct.insertId, (viaKysely.insertId ?? 0n) + 1n, 'the insert id is not the row id');
+  assert.equal(direct.numAffectedRows, 1n);
+  assert.deepEqual(direct.rows, []);
+  const update = compileOnce(db, 1, (value: string) =>
+    db.updateTable('kv_state').set({ value }).where('key', 'like', 'shape-%'),
+  );
+  assert.equal((await update.run('y')).numAffectedRows, 2n);
+  const select = compileOnce(db, 1, (key: string) =>
+    db.selectFrom('kv_state').select(['key', 'value']).where('key', '=', key),
+  );
+  assert.deepEqual((await select.run('shape-b')).rows, [{ key: 'shape-b', value: 'y' }]);
+});
