@@ -17,20 +17,38 @@ export interface AccountSession {
   createdAt: number;
   userAgent: string;
   ip: string;
+  /** the user's session generation when it was made: "End every session" moves it on, ending every older one */
+  generation: number;
 }
 
 const key = (id: string) => `account:session:${id}`;
+const generationKey = (userId: string) => `account:generation:${userId}`;
+/** a generation counter outlives every session by far (a counter's window starts with its first increment) */
+const GENERATION_WINDOW_MS = 400 * 24 * 3600 * 1000;
 
 export function createAccountSessions(state: StateStore, ttlMs: number) {
   return {
-    async create(input: Omit<AccountSession, 'id' | 'createdAt'>, now = Date.now()): Promise<AccountSession> {
-      const session: AccountSession = { ...input, id: randomBytes(24).toString('base64url'), createdAt: now };
+    async create(
+      input: Omit<AccountSession, 'id' | 'createdAt' | 'generation'>,
+      now = Date.now(),
+    ): Promise<AccountSession> {
+      const session: AccountSession = {
+        ...input,
+        id: randomBytes(24).toString('base64url'),
+        createdAt: now,
+        generation: await state.count(generationKey(input.userId)),
+      };
       await state.create(key(session.id), session, ttlMs);
       return session;
     },
     async get(id: string, now = Date.now()): Promise<AccountSession | undefined> {
       const found = (await state.get<AccountSession>(key(id)))?.value;
-      return found && now - found.createdAt < ttlMs ? found : undefined;
+      if (!found || now - found.createdAt >= ttlMs) return undefined;
+      return found.generation === (await state.count(generationKey(found.userId))) ? found : undefined;
+    },
+    /** Ends every My Account session of the user, on every node (the caller makes a new one for this browser). */
+    async endAll(userId: string): Promise<void> {
+      await state.increment(generationKey(userId), GENERATION_WINDOW_MS);
     },
     async destroy(id: string): Promise<void> {
       await state.delete(key(id));

@@ -85,6 +85,7 @@ forEachBackend(
       const umaView = await f.signIn('uma');
       const umaPage = await umaView.browser.go(`${f.server.url}/account/sessions`);
       const umaUid = /data-uid="([^"]+)"/.exec(umaPage.html)![1]!;
+      const tiaElsewhere = await f.signIn('tia');
       const tia = await f.signIn('tia');
       const tiaPage = await tia.browser.go(`${f.server.url}/account/sessions`);
       assert.equal([...tiaPage.html.matchAll(/data-uid="/g)].length, 2);
@@ -107,7 +108,9 @@ forEachBackend(
       const ended = (await f.events('account.sessions-revoked')).find((e) => e.username === 'tia')!;
       assert.equal(ended.sessions, 2);
       const still = await tia.browser.go(`${f.server.url}/account/`);
-      assert.equal(still.status, 200, 'My Account itself stays signed in');
+      assert.equal(still.status, 200, 'this My Account browser stays signed in');
+      const elsewhere = await tiaElsewhere.browser.request(`${f.server.url}/account/`);
+      assert.equal(elsewhere.status, 303, 'My Account in another browser is signed out');
     });
 
     test('Sign out ends the My Account session: its cookie no longer opens the pages', async () => {

@@ -116,6 +116,13 @@ export function sessionsRoutes(app: FastifyInstance, ctx: AccountContext): void 
     const signed = await posted(req, reply);
     if (!signed) return reply;
     const ended = await revokeAllAppSessions(services.db, services.state, signed.user.id);
+    // My Account sessions in other browsers end too (one may be whoever the user is locking out); this browser
+    // keeps a new session with the same sign-in
+    await ctx.sessions.endAll(signed.user.id);
+    await ctx.sessions.destroy(signed.session.id);
+    const { id: _old, createdAt: _at, generation: _g, ...kept } = signed.session;
+    const renewed = await ctx.sessions.create(kept, signed.session.createdAt);
+    ctx.cookies.setSession(reply.raw, renewed.id);
     await ctx.audit(req, signed.user, 'account.sessions-revoked', ended);
     await tell(req, signed, true);
     return reply.redirect('/account/sessions?done=account.done.sessions-revoked', 303);
