@@ -160,7 +160,6 @@ export async function applyReceipt(
   at: number,
 ): Promise<{ before: MessageStatus; after: MessageStatus } | undefined> {
   const errorCode = receipt.errorCode?.slice(0, 64) ?? null;
-  let first: MessageStatus | undefined;
   for (let tries = 0; tries < 5; tries += 1) {
     const row = await db
       .selectFrom('sms_messages')
@@ -169,7 +168,6 @@ export async function applyReceipt(
       .executeTakeFirst();
     if (!row) return undefined;
     const before = row.status as MessageStatus;
-    first ??= before;
     const after = nextStatus(before, receipt.status);
     if (after !== before) {
       const moved = await db
@@ -195,7 +193,8 @@ export async function applyReceipt(
         error_code: errorCode,
       })
       .execute();
-    return { before: first, after };
+    // the status this receipt found when it was applied: before === after when it moved nothing
+    return { before, after };
   }
   throw new Error(`the status of ${messageId} kept changing under five receipts at once`);
 }
