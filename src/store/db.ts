@@ -11,7 +11,8 @@ import {
   type SqliteDatabase,
   SqliteDialect,
 } from 'kysely';
-import pg from 'pg';
+import type Pg from 'pg';
+import { lazyModule } from '../lazy-module.js';
 import { type DirectSqlite, runDirectly } from './compile-once.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_user_identity.js';
@@ -31,8 +32,16 @@ export interface OpenedDb {
   close(): Promise<void>;
 }
 
-// pg returns int8 as strings; our bigints are millisecond timestamps well inside Number's safe range.
-pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+/** pg loads only on a node with a PostgreSQL URL. */
+const loadPg = lazyModule<typeof Pg>('pg');
+let pgReady = false;
+function postgresDriver(): typeof Pg {
+  const pg = loadPg();
+  // pg returns int8 as strings; our bigints are millisecond timestamps well inside Number's safe range.
+  if (!pgReady) pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+  pgReady = true;
+  return pg;
+}
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -50,7 +59,7 @@ export const KNOWN_MIGRATIONS: readonly string[] = Object.keys(migrations);
 
 export function openDatabase(url: string): OpenedDb {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    const pool = new (postgresDriver().Pool)({ connectionString: url, max: 10 });
     // An idle connection the server closes (restart, failover) must not crash the process; the pool replaces it.
     pool.on('error', (err) => process.emitWarning(`PostgreSQL idle connection error: ${err.message}`));
     // A connection lost while checked out (a query running, the server gone) also emits 'error' on its client, where
