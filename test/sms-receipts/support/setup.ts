@@ -10,6 +10,7 @@ import type { SmsMessage } from '../../../src/sms/receipts/index.js';
 import { makeSelfSignedCertificate } from '../../sms/support/tls.js';
 import { type Login, type SmsOtpFixture, startSmsOtp } from '../../sms-otp/support/fixture.js';
 import type { Backend } from '../../support/backends.js';
+import type { StartOptions } from '../../support/server.js';
 import { type Imitation, startImitation, VONAGE_SIGNATURE_SECRET } from './providers.js';
 
 export const PROVIDERS: ProviderId[] = ['vonage', 'twilio', 'plivo', 'clickatell', 'bulksms'];
@@ -27,9 +28,16 @@ export interface ReceiptsSetup {
   stop(): Promise<void>;
 }
 
-export async function startReceipts(backend: Backend, overrides: Record<string, unknown> = {}): Promise<ReceiptsSetup> {
+export async function startReceipts(
+  backend: Backend,
+  options: { overrides?: Record<string, unknown>; plugins?: StartOptions['plugins'] } = {},
+): Promise<ReceiptsSetup> {
   const cert = makeSelfSignedCertificate();
-  const f = await startSmsOtp({ backend, overrides });
+  const f = await startSmsOtp({
+    backend,
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+  });
   await f.server.services.truststore.import('imitations', parseCertificates(Buffer.from(cert.certPem)));
   const imitations = {} as Record<ProviderId, Imitation>;
   for (const p of PROVIDERS)
