@@ -47,19 +47,26 @@ export async function ensureAccountApplication(
   const existing = await applications.getByClientId(ACCOUNT_CLIENT_ID);
   const idps = await identityProviders.list();
   if (!existing) {
-    const { application } = await applications.create({
-      name: ACCOUNT_APPLICATION_NAME,
-      description:
-        'My Account: users manage their own sign-in (mobile number, apps, passkeys, backup codes, sessions).',
-      clientId: ACCOUNT_CLIENT_ID,
-      clientType: 'public',
-      redirectUris: [accountHome(publicUrl)],
-      grantTypes: ['authorization_code'],
-      subjectClaimUri: ClaimUri.username,
-      requestedClaims: [],
-      steps: shippedSequence(idps),
-    });
-    return application;
+    const created = await applications
+      .create({
+        name: ACCOUNT_APPLICATION_NAME,
+        description:
+          'My Account: users manage their own sign-in (mobile number, apps, passkeys, backup codes, sessions).',
+        clientId: ACCOUNT_CLIENT_ID,
+        clientType: 'public',
+        redirectUris: [accountHome(publicUrl)],
+        grantTypes: ['authorization_code'],
+        subjectClaimUri: ClaimUri.username,
+        requestedClaims: [],
+        steps: shippedSequence(idps),
+      })
+      .catch(async (err: unknown) => {
+        // two first sign-ins at once (on two nodes): the other one made it (refused by the check or by the unique key)
+        const made = await applications.getByClientId(ACCOUNT_CLIENT_ID);
+        if (!made) throw err;
+        return { application: made };
+      });
+    return created.application;
   }
   const shipped = shippedSequence(idps);
   if (JSON.stringify(existing.steps) === WITHOUT_SMS && JSON.stringify(shipped) !== WITHOUT_SMS)

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
+import { ensureAccountApplication } from '../../src/account/account-app.js';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { forEachBackend } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
@@ -33,6 +34,20 @@ forEachBackend(
     }
 
     const refresh = (token: string) => oidc.refreshTokenGrant(f.rp.config, token);
+
+    test('first sign-ins at once all start: one creates the My Account application, the others find it', async () => {
+      const s = f.server.services;
+      const made = await Promise.all(
+        Array.from({ length: 5 }, () => ensureAccountApplication(s.applications, s.identityProviders, f.server.url)),
+      );
+      assert.equal(new Set(made.map((a) => a.id)).size, 1, 'one application');
+      const [a, b] = await Promise.all([
+        new Browser().request(`${f.server.url}/account/login`),
+        new Browser().request(`${f.server.url}/account/login`),
+      ]);
+      assert.deepEqual([a.status, b.status], [303, 303]);
+      assert.equal((await s.applications.list()).filter((x) => x.clientId === 'stepgate-account').length, 1);
+    });
 
     test('a session of an application is listed with device, address and time; revoking it kills its refresh token', async () => {
       await f.addUser('sam', { [ClaimUri.mobile]: '+94771110001' });
