@@ -187,6 +187,7 @@ forEachBackend('authenticator settings in the admin API', (backend) => {
     const later = Date.now() + 30_000;
     const next = await t.login(rp, 'after-switch');
     assert.match(next.page.html, /id="totp-verify"/);
+    assert.match(next.page.html, /\b8-digit code/);
     await t.submit(next, 'totp-verify', { code: code(secret, 'sha256', 6, later) });
     assert.match(next.page.html, /id="totp-verify"/, 'six digits are not the code');
     await t.submit(next, 'totp-verify', { code: code(secret, 'sha256', 8, later) });
@@ -194,6 +195,7 @@ forEachBackend('authenticator settings in the admin API', (backend) => {
 
     // the app set up before the switch still works with its own 6-digit SHA-1 codes
     const old = await t.login(rp, 'before-switch');
+    assert.match(old.page.html, /\b6-digit code/, 'the code page names the digits of the app of the user');
     await t.submit(old, 'totp-verify', { code: totp(before.secret) });
     assert.deepEqual((await t.finish(old)).amr, ['pwd', 'otp', 'mfa']);
   });
@@ -293,7 +295,10 @@ forEachBackend('authenticator settings in setup files', (backend) => {
         /setup\.yaml line 3 \(authenticators\.totp\.digits\)/,
       );
       assert.match(wrong('authenticators:\n  totp:\n    algorithm: MD5\n'), /line 3/);
-      assert.match(wrong('authenticators:\n  sms-otp:\n    digits: 6\n'), /authenticators\.sms-otp\): Unexpected property/);
+      assert.match(
+        wrong('authenticators:\n  sms-otp:\n    digits: 6\n'),
+        /authenticators\.sms-otp\): Unexpected property/,
+      );
       assert.match(wrong('authenticators:\n  passkey:\n    colour: blue\n'), /line 3/);
       assert.equal(
         (await createAuthenticatorSettings(server.services.db).get('totp')).updatedAt,

@@ -49,7 +49,10 @@ export function createTotpAuthenticator(deps: TotpAuthenticatorDeps) {
   const fileSettings = deps.config.totp;
   /** the step's settings as they are now: a change saved in the console applies to the next step of any login */
   const current = async (ctx: TotpContext) => {
-    ctx.config = await currentTotpConfig(deps.db, deps.config);
+    const config = await currentTotpConfig(deps.db, deps.config);
+    // an app keeps the digits it was set up with: the code page names those when all of the user's apps agree
+    const digits = new Set((ctx.user ? await credentials.list(ctx.user.id) : []).map((a) => a.digits));
+    ctx.config = digits.size === 1 ? { ...config, digits: [...digits][0]! } : config;
     return ctx;
   };
   return {
