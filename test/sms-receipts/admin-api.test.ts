@@ -137,8 +137,13 @@ for (const { name, backend, skip } of variants()) {
         },
       );
       assert.equal(g.receiptUrl, log.receiptUrl(idpId, 'default'));
+      // a gateway that sent nothing in the period is listed too, with its receipt URL (to set it at the provider first)
       const later = await call('GET', `/sms-messages/rates?since=${Date.now() + 60_000}`);
-      assert.deepEqual(later.body.gateways, []);
+      assert.equal(later.body.gateways.length, 1);
+      assert.equal(later.body.gateways[0].sent, 0);
+      assert.equal(later.body.gateways[0].deliveryRate, null);
+      assert.equal(later.body.gateways[0].conversionRate, null);
+      assert.equal(later.body.gateways[0].receiptUrl, log.receiptUrl(idpId, 'default'));
       assert.equal((await client(server, undefined)('GET', '/sms-messages/rates')).status, 401);
     });
 

@@ -96,9 +96,20 @@ function toMessage(row: SmsMessagesTable): SmsMessage {
   };
 }
 
+let sequence = 0;
+
+/**
+ * A message id that sorts in the order this node sent: its time and a counter in front of the random part, so that
+ * messages sent within one millisecond still list newest first.
+ */
+function messageId(at: number): string {
+  sequence = (sequence + 1) % 36 ** 4;
+  return `msg_${at.toString(36).padStart(9, '0')}${sequence.toString(36).padStart(4, '0')}${newId()}`;
+}
+
 export async function insertMessage(db: Db, m: NewMessage): Promise<SmsMessage> {
   const row: SmsMessagesTable = {
-    id: newId('msg_'),
+    id: messageId(m.at),
     idp_id: m.idpId,
     gateway: m.gateway,
     provider: m.provider,

@@ -4,8 +4,11 @@
  * with the gateway's receipt URL for the providers whose callback is an account setting (docs/delivery-receipts.md).
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { readConfig } from '../../../authenticators/sms-otp/config.js';
+import { gatewaysOf } from '../../../authenticators/sms-otp/routing.js';
 import { NotFoundError, ValidationError } from '../../../identity/errors.js';
-import { MESSAGE_STATUSES, type SmsMessage } from '../../../sms/receipts/index.js';
+import type { IdentityProvider } from '../../../identity/identity-providers.js';
+import { type GatewayRates, MESSAGE_STATUSES, type SmsMessage } from '../../../sms/receipts/index.js';
 import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { type ApiRoute, route } from '../route.js';
 import { IdParams, Page, PageQuery } from '../schemas.js';
@@ -71,6 +74,20 @@ function view(m: SmsMessage): Static<typeof Message> {
   return { ...rest, verified: verifiedAt !== null };
 }
 
+/** The gateways of an identity provider's SMS OTP authenticator, by name and provider. */
+function configuredGateways(idp: IdentityProvider): { name: string; provider: string }[] {
+  const entry = idp.authenticators.find((a) => a.type === 'sms-otp');
+  if (!entry) return [];
+  return gatewaysOf(readConfig(entry.config)).map((g) => ({
+    name: g.name,
+    provider: g.config.preset?.provider ?? 'custom',
+  }));
+}
+
+function emptyRates(idpId: string, gateway: string, provider: string): GatewayRates {
+  return { idpId, gateway, provider, sent: 0, delivered: 0, failed: 0, expired: 0, unknown: 0, codes: 0, verified: 0 };
+}
+
 const ratio = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
 
 export function smsMessageRoutes({ smsMessages, identityProviders }: Services): ApiRoute[] {
@@ -113,7 +130,7 @@ export function smsMessageRoutes({ smsMessages, identityProviders }: Services): 
       method: 'GET',
       url: '/sms-messages/rates',
       operationId: 'getSmsGatewayRates',
-      summary: 'Delivery and conversion rates per gateway',
+      summary: 'Delivery and conversion rates per configured gateway, with its receipt URL',
       tag: 'Messages',
       schema: {
         querystring: Type.Object({
@@ -125,8 +142,14 @@ export function smsMessageRoutes({ smsMessages, identityProviders }: Services): 
       },
       async handler({ query }) {
         const since = instant(query.since, 'since') ?? Date.now() - 7 * DAY_MS;
-        const names = new Map((await identityProviders.list()).map((i) => [i.id, i.name]));
+        const idps = await identityProviders.list();
+        const names = new Map(idps.map((i) => [i.id, i.name]));
         const rates = await smsMessages.rates(since);
+        // every configured gateway is listed, also one that sent nothing yet: its receipt URL is needed before that
+        const listed = new Set(rates.map((r) => `${r.idpId}/${r.gateway}`));
+        for (const idp of idps)
+          for (const g of configuredGateways(idp))
+            if (!listed.has(`${idp.id}/${g.name}`)) rates.push(emptyRates(idp.id, g.name, g.provider));
         return {
           since,
           gateways: rates.map((r) => ({
