@@ -1,0 +1,127 @@
+/**
+ * Passkeys on the Security page: add one (a WebAuthn registration whose single-use challenge belongs to this session,
+ * under the installation's passkey settings), rename and remove one.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { cleanLabel, renameCredential } from '../../account/labels.js';
+import { createChallenges } from '../../authenticators/passkey/challenges.js';
+import { PASSKEY_DEFAULTS } from '../../authenticators/passkey/index.js';
+import {
+  checkAttestation,
+  parseCredential,
+  registrationOptions,
+  relyingPartyOf,
+} from '../../authenticators/passkey/webauthn.js';
+import { createAuthenticatorSettings } from '../../identity/authenticator-settings.js';
+import type { AccountContext, Signed } from './context.js';
+import type { SecurityKit } from './security-page.js';
+
+export function passkeyRoutes(app: FastifyInstance, ctx: AccountContext, kit: SecurityKit): void {
+  const { services } = ctx;
+  const { securityPage, guarded, done } = kit;
+  const challenges = createChallenges(services.state);
+  const challengeOwner = (sessionId: string) => `account:${sessionId}`;
+  const installation = createAuthenticatorSettings(services.db);
+  const passkeySettings = async () => (await installation.get('passkey')).settings;
+  const passkeyKey = (sessionId: string) => `account:passkey:${sessionId}`;
+
+  async function passkeyPage(reply: FastifyReply, status: number, signed: Signed, error?: string) {
+    const challenge = await challenges.issue(challengeOwner(signed.session.id));
+    await services.state.delete(passkeyKey(signed.session.id));
+    await services.state.create(passkeyKey(signed.session.id), { challenge }, 5 * 60_000);
+    const chosen = await passkeySettings();
+    const options = await registrationOptions(
+      relyingPartyOf(services.config.publicUrl, chosen.rpName),
+      challenge,
+      signed.user,
+      await services.passkeyCredentials.list(signed.user.id),
+      chosen,
+    );
+    return ctx.page(
+      reply,
+      status,
+      'passkey-add',
+      { webauthn: JSON.stringify(options) },
+      signed,
+      error ? { error } : {},
+    );
+  }
+
+  app.get('/account/passkeys/new', async (req, reply) => {
+    const signed = await ctx.signedIn(req);
+    if (!signed) return reply.redirect(ctx.reauthUrl(), 303);
+    const { refusal } = await ctx.check(req, signed, { kind: 'add-factor' });
+    if (refusal) return securityPage(reply, 403, signed, { error: `account.refused.${refusal}` });
+    return passkeyPage(reply, 200, signed);
+  });
+
+  app.post(
+    '/account/passkeys/new',
+    guarded({ kind: 'add-factor' }, async (req, reply, signed, form, factors) => {
+      const started = (await services.state.get<{ challenge: string }>(passkeyKey(signed.session.id)))?.value;
+      if (form.error || !started) return passkeyPage(reply, 400, signed, 'account.error.passkey-cancelled');
+      const response = parseCredential(form.credential);
+      if (!response) return passkeyPage(reply, 400, signed, 'account.error.passkey-refused');
+      // the challenge is used up by this submission whatever follows: a replayed answer is refused
+      if (!(await challenges.take(challengeOwner(signed.session.id), started.challenge)))
+        return passkeyPage(reply, 400, signed, 'account.error.passkey-refused');
+      const chosen = await passkeySettings();
+      const checked = await checkAttestation(
+        relyingPartyOf(services.config.publicUrl, chosen.rpName),
+        started.challenge,
+        response,
+        chosen.userVerification === 'required',
+      );
+      if (!checked.ok) {
+        await ctx.audit(req, signed.user, 'account.passkey-refused', { reason: checked.reason });
+        return passkeyPage(reply, 400, signed, 'account.error.passkey-refused');
+      }
+      if (factors.passkeys.length >= PASSKEY_DEFAULTS.maxCredentials)
+        return securityPage(reply, 409, signed, { error: 'account.error.passkey-too-many' });
+      if (await services.passkeyCredentials.get(checked.id))
+        return passkeyPage(reply, 409, signed, 'account.error.passkey-refused');
+      const stored = await services.passkeyCredentials.add(
+        signed.user.id,
+        {
+          id: checked.id,
+          publicKey: checked.publicKey,
+          signCount: checked.counter,
+          transports: checked.transports,
+          deviceType: checked.deviceType,
+          backedUp: checked.backedUp,
+          label: 'Passkey',
+        },
+        Date.now(),
+      );
+      await services.state.delete(passkeyKey(signed.session.id));
+      await ctx.audit(req, signed.user, 'account.passkey-added', { credentialId: stored.id });
+      await ctx.notify(req, signed.user, factors, ['passkey']);
+      return done(reply, 'account.done.passkey-added');
+    }),
+  );
+
+  app.post(
+    '/account/passkeys/:id/rename',
+    guarded({ kind: 'rename-factor' }, async (req, reply, signed, form) => {
+      const label = cleanLabel(form.label ?? '');
+      if (!label) return securityPage(reply, 400, signed, { error: 'account.error.label' });
+      const id = req.params.id ?? '';
+      if (!(await renameCredential(services.db, 'passkey', signed.user.id, id, label)))
+        return securityPage(reply, 404, signed, { error: 'account.error.not-found' });
+      await ctx.audit(req, signed.user, 'account.passkey-renamed', { credentialId: id });
+      return done(reply, 'account.done.renamed');
+    }),
+  );
+
+  app.post(
+    '/account/passkeys/:id/remove',
+    guarded({ kind: 'remove-factor', factor: 'passkey' }, async (req, reply, signed, _form, factors) => {
+      const id = req.params.id ?? '';
+      if (!factors.passkeys.some((c) => c.id === id) || !(await services.passkeyCredentials.remove(signed.user.id, id)))
+        return securityPage(reply, 404, signed, { error: 'account.error.not-found' });
+      await ctx.audit(req, signed.user, 'account.passkey-removed', { credentialId: id });
+      await ctx.notify(req, signed.user, factors, ['passkey']);
+      return done(reply, 'account.done.passkey-removed');
+    }),
+  );
+}
