@@ -116,6 +116,42 @@ for (const { name, backend, skip } of variants()) {
       assert.equal((await r.recorded(sent.id)).status, 'accepted');
     });
 
+    test('a plain gateway: the message id from its JSON Pointer, receipts in the generic format behind the token', async () => {
+      const vonage = r.imitations.vonage.fields();
+      await r.f.configure({
+        gateways: [
+          {
+            name: 'plain',
+            url: `${vonage.baseUrl}/sms/json`,
+            method: 'POST',
+            headers: 'Content-Type: application/x-www-form-urlencoded',
+            payload: `api_key=${vonage.apiKey}&api_secret=${vonage.apiSecret}&from=Stepgate&to=$ctx.num&text=$ctx.msg`,
+            numberFormat: 'digits',
+            successPointer: '/messages/0/status',
+            successValue: '0',
+            messageIdPointer: '/messages/0/message-id',
+          },
+        ],
+        routes: [],
+      });
+      await r.login();
+      const sent = r.imitations.vonage.sent.at(-1)!;
+      assert.equal(sent.callback, undefined, 'a plain gateway adds nothing to its request');
+      const message = await r.recorded(sent.id);
+      assert.equal(message.provider, 'custom');
+      const url = r.f.server.services.smsMessages.receiptUrl(r.idpId, 'plain');
+      const receipt = (status: string, id = sent.id) =>
+        fetch(`${url}?${new URLSearchParams({ messageId: id, status, errorCode: 'X9' })}`);
+      assert.equal((await receipt('failed', 'someone-else')).status, 404);
+      assert.equal((await fetch(`${url}?status=failed`)).status, 400, 'no messageId');
+      assert.equal((await receipt('queued')).status, 204);
+      assert.equal((await r.recorded(sent.id)).status, 'accepted', 'an intermediate status');
+      assert.equal((await receipt('expired')).status, 204);
+      const expired = await r.recorded(sent.id);
+      assert.equal(expired.status, 'expired');
+      assert.equal(expired.errorCode, 'X9');
+    });
+
     test('junk and huge bodies are 4xx problems, never 500', async () => {
       await r.useGateways('twilio', 'bulksms');
       const url = r.f.server.services.smsMessages.receiptUrl(r.idpId, 'bulksms');
