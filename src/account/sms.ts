@@ -6,7 +6,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { maskMobile } from '../authenticators/sms-otp/mask.js';
 import { AUTHENTICATOR_LABELS, type AuthenticatorKind } from '../identity/authenticator-changes.js';
-import type { SmsGateway } from '../sms/index.js';
+import { otpText, type SmsGateway } from '../sms/index.js';
 import { gatewayConfigOf, SMS_OTP } from '../sms-test/gateway-config.js';
 import type { SmsOtpProvider } from './factors.js';
 
@@ -48,8 +48,14 @@ export function changeNoticeText(username: string, changes: AuthenticatorKind[])
   );
 }
 
-export function numberCodeText(code: string): string {
-  return `Stepgate: ${code} is your code to confirm this number in My Account. Never share it.`;
+/** The code for a new number in the provider's own message template (the operator's wording, as at login). */
+export function numberCodeText(provider: SmsOtpProvider | undefined, code: string, expirySeconds: number): string {
+  return otpText({
+    template: provider?.config.messageTemplate ?? 'Verification Code: {code}',
+    code,
+    expirySeconds,
+    application: 'My Account',
+  });
 }
 
 export function sessionsNoticeText(username: string, all: boolean): string {
