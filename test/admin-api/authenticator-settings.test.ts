@@ -9,14 +9,14 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { createAuthenticatorSettings } from '../../src/identity/authenticator-settings.js';
+import { CACHE_MS, createAuthenticatorSettings } from '../../src/identity/authenticator-settings.js';
 import { setRoles } from '../../src/identity/users.js';
 import { applySetup, parseSetup, SetupError } from '../../src/setup/apply.js';
 import { exportSetupYaml } from '../../src/setup/export.js';
-import { forEachBackend } from '../support/backends.js';
+import { type Backend, forEachBackend, postgresBackend, skipPostgres, sqliteBackend } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
 import type { RelyingParty } from '../support/rp.js';
-import { startStepgate } from '../support/server.js';
+import { startStepgate, type TestServer } from '../support/server.js';
 import {
   awayFromStepEdge,
   PASSWORD_STEP,
@@ -310,3 +310,39 @@ forEachBackend('authenticator settings in setup files', (backend) => {
     }
   });
 });
+
+const twoNodes: { name: string; backend: Backend; skip: string | false }[] = [
+  { name: 'PostgreSQL', backend: postgresBackend, skip: skipPostgres },
+  { name: 'one SQLite file', backend: sqliteBackend, skip: false },
+];
+
+for (const variant of twoNodes) {
+  test(`a save on one node reaches another within ${CACHE_MS / 1000} s (${variant.name})`, {
+    skip: variant.skip,
+  }, async () => {
+    const made = await variant.backend.create();
+    const database = { url: made.url, dataDir: made.dataDir, masterKey: Buffer.alloc(32, 7).toString('base64') };
+    let a: TestServer | undefined;
+    let b: TestServer | undefined;
+    try {
+      a = await startStepgate({ database });
+      b = await startStepgate({ database });
+      const onA = createAuthenticatorSettings(a.services.db, a.services.config);
+      const onB = createAuthenticatorSettings(b.services.db, b.services.config);
+      assert.equal((await onB.get('totp')).settings.digits, 6, 'node b has read (and cached) the defaults');
+      await onA.put('totp', { ...TOTP_DEFAULTS, digits: 8 });
+      assert.equal((await onA.get('totp')).settings.digits, 8, 'the saving node at once');
+      const savedAt = Date.now();
+      let seen = (await onB.get('totp')).settings.digits;
+      while (seen !== 8 && Date.now() - savedAt < CACHE_MS + 2000) {
+        await new Promise((r) => setTimeout(r, 250));
+        seen = (await onB.get('totp')).settings.digits;
+      }
+      assert.equal(seen, 8, 'node b within the cache time');
+    } finally {
+      await a?.stop();
+      await b?.stop();
+      await made.drop();
+    }
+  });
+}
