@@ -3,7 +3,8 @@
  * authenticator app whose codes the test computes with its own RFC 6238 code): every factor is shown, each reset is
  * asked first (a declined one changes nothing), goes through the admin API, is audited and really takes effect — a
  * login after the app was removed no longer offers it. Console › Authenticators edits the TOTP and passkey settings,
- * checked at their fields, and the next enrolment in a login carries them.
+ * checked at their fields, and the next enrolment in a login carries them. An admin signed in with the password alone
+ * is told that a reset needs two factors.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -287,5 +288,32 @@ describe('the user profile shows and resets sign-in factors', { skip }, () => {
       [params.get('digits'), params.get('algorithm'), params.get('issuer')],
       ['8', 'SHA256', 'Stepgate Console Test'],
     );
+  });
+
+  test('an admin signed in with the password alone is told a reset needs two factors, and nothing changes', async () => {
+    const s = server.services;
+    const consoleApp = (await s.applications.getByClientId(CONSOLE_CLIENT_ID))!;
+    const steps = consoleApp.steps;
+    await s.applications.update(consoleApp.id, { steps: [{ options: [{ authenticator: 'password' }] }] });
+    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const onePage = await other.newPage();
+      onePage.on('dialog', (d) => void d.accept());
+      await onePage.goto(`${server.url}/console/users/${dana.id}`);
+      await onePage.waitForURL(/\/interaction\//);
+      await onePage.getByLabel('Username').fill(ADMIN.username);
+      await onePage.getByLabel('Password').fill(ADMIN.password);
+      await onePage.getByRole('button', { name: 'Continue' }).click();
+      const section = onePage.locator('#factors');
+      await section.getByRole('button', { name: 'Turn SMS OTP off' }).click();
+      const alert = section.locator('.alert.error');
+      await alert.waitFor();
+      assert.match((await alert.textContent()) ?? '', /needs a sign-in that passed two factors/);
+      const claims = await getUserClaims(s.db, (await getUserById(s.db, dana.id))!);
+      assert.notEqual(claims[ClaimUri.smsOtpDisabled], 'true', 'SMS OTP is still on');
+    } finally {
+      await other.close();
+      await s.applications.update(consoleApp.id, { steps });
+    }
   });
 });
