@@ -18,7 +18,12 @@ const dists = process.argv.slice(2, 4).map((d) => resolve(d));
 if (dists.length !== 2) throw new Error('usage: bench/ab.ts <dist A> <dist B>');
 
 const servers = [];
-for (const dist of dists) servers.push(await startBenchServer('server', [], { dist, profile: undefined }));
+// AB_FLAGS_A / AB_FLAGS_B: node flags for one side only (the same build twice, say, with two heap settings)
+const flagsOf = (side: string) => (process.env[`AB_FLAGS_${side}`] ?? '').split(' ').filter(Boolean);
+for (const [i, dist] of dists.entries())
+  servers.push(
+    await startBenchServer('server', [], { dist, profile: undefined, nodeFlags: flagsOf(i === 0 ? 'A' : 'B') }),
+  );
 try {
   const targets = await Promise.all(
     servers.map(async ({ info }) => {

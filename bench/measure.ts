@@ -103,6 +103,8 @@ export async function startBenchServer(
     users?: number;
     dist?: string;
     profile?: string | undefined;
+    /** node flags after the production ones (bench/ab.ts: AB_FLAGS_A, AB_FLAGS_B), e.g. another semi-space size */
+    nodeFlags?: string[];
     /** every later line the server writes to stdout (its logs, the soak's memory lines) */
     onLine?: (line: string) => void;
   } = {},
@@ -113,6 +115,7 @@ export async function startBenchServer(
     process.execPath,
     [
       ...SERVER_NODE_FLAGS,
+      ...(options.nodeFlags ?? []),
       // BENCH_PROFILE profiles Stepgate's server only (the floor's profile would land beside it unnamed); a caller
       // that names a folder itself profiles either
       ...(profile && (script === 'server' || 'profile' in options) ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),

@@ -1,7 +1,9 @@
-#!/usr/bin/env -S node --max-old-space-size=256 --max-semi-space-size=8
+#!/usr/bin/env -S node --max-old-space-size=256 --max-semi-space-size=2
 // The V8 flags above bound the heap: left alone, V8 lets a busy server grow to several hundred MiB of garbage it
-// has not collected yet (RSS 340 MiB after 2,000 logins against 180 MiB with them, for the same CPU; see
-// docs/benchmarks.md). Raise them for an unusual load by running node with flags of your own before this file.
+// has not collected yet (RSS 340 MiB after 2,000 logins against 180 MiB with them, for the same CPU). A young
+// generation of 2 MiB semi-spaces instead of 8 saved another 14 MiB idle and after load, again for the same CPU
+// (bench/ab.ts with AB_FLAGS_B; docs/benchmarks.md). Raise them for an unusual load by running node with flags of
+// your own before this file.
 // The `stepgate` command: runs the compiled CLI in dist/. In a source checkout it first rebuilds dist/ when a source
 // file changed since the last build (a few seconds with tsc), so the server never runs through a TypeScript loader.
 import { existsSync } from 'node:fs';
