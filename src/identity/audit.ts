@@ -1,6 +1,7 @@
 /** Audit events: stored, queryable, never holding a secret (numbers are masked by the caller). */
 import { compileOncePerDialect } from '../store/compile-once.js';
 import type { Db } from '../store/db.js';
+import { afterCommit } from '../store/transaction.js';
 import { newId } from './ids.js';
 
 export interface AuditEvent {
@@ -26,7 +27,10 @@ export interface AuditQuery {
   limit?: number;
 }
 
-/** Sees each event once it is stored (metrics count them); it must not throw or wait. */
+/**
+ * Sees each event once it is durable (metrics count it, the operator log writes its line): an event recorded in a
+ * transaction only after that transaction committed, never when it rolled back. It must not throw or wait.
+ */
 export type AuditListener = (event: AuditInput) => void;
 
 export function createAuditLog(db: Db) {
@@ -50,7 +54,11 @@ export function createAuditLog(db: Db) {
       on.insertInto('audit_events').values({ id, at, event, user_id: userId, username, client_id: clientId, ip, data }),
   );
   return {
-    /** Stores an event; in `within` (a transaction) it commits or rolls back with the change it describes. */
+    /**
+     * Stores an event; in `within` (a transaction) it commits or rolls back with the change it describes, and the
+     * listeners hear of it after the commit (store/transaction.ts `afterCommit`), so a rolled-back change is neither
+     * counted nor logged.
+     */
     async record(e: AuditInput, within: Db = db): Promise<void> {
       const requestId = requestIdOf();
       if (requestId) e = { ...e, data: { ...e.data, requestId } };
@@ -65,7 +73,16 @@ export function createAuditLog(db: Db) {
         e.ip ?? null,
         JSON.stringify(e.data ?? {}),
       );
-      for (const listener of listeners) listener(e);
+      afterCommit(within, () => {
+        for (const listener of listeners) {
+          // one broken listener must not keep the event from the others (the change is stored already)
+          try {
+            listener(e);
+          } catch (err) {
+            process.emitWarning(`audit listener failed on ${e.event}: ${err instanceof Error ? err.message : err}`);
+          }
+        }
+      });
     },
     /** Adds a listener of stored events; returns the function that removes it. */
     onRecord(listener: AuditListener): () => void {

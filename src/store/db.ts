@@ -22,6 +22,7 @@ import * as m0005 from './migrations/0005_webauthn.js';
 import * as m0006 from './migrations/0006_sms_messages.js';
 import * as m0008 from './migrations/0008_authenticator_settings.js';
 import type { Database } from './schema.js';
+import { runAfterCommit } from './transaction.js';
 
 export type Db = Kysely<Database>;
 export type DbKind = 'sqlite' | 'postgres';
@@ -66,6 +67,8 @@ export function openDatabase(url: string): OpenedDb {
     // pg-pool listens only while it is idle: without this the process dies; the query fails with the error instead.
     pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // audit listeners (metrics, operator log) hear of an event written in a transaction once it committed
+    runAfterCommit(db);
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   const file = url.replace(/^sqlite:/, '');
@@ -79,6 +82,7 @@ export function openDatabase(url: string): OpenedDb {
   sqlite.pragma('busy_timeout = 5000');
   const statements = withStatementCache(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  runAfterCommit(db);
   runDirectly(db, {
     prepare: (text) => statements.prepare(text) as ReturnType<DirectSqlite['prepare']>,
     get inTransaction() {
