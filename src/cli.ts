@@ -10,6 +10,7 @@ import type { Config } from './config/schema.js';
 import { ConflictError, found, NotFoundError, ValidationError } from './identity/errors.js';
 import { createServices, type Services } from './services.js';
 import { SetupError } from './setup/apply.js';
+import type { Db } from './store/db.js';
 
 const HELP = `stepgate — an OpenID Connect and SAML 2.0 identity server with SMS one-time passwords
 
@@ -38,6 +39,9 @@ Usage: stepgate <command> [options]    (global: -c, --config <stepgate.yaml>)
 `;
 
 class UsageError extends Error {}
+
+/** The actor of a change made with this command (`data.actor` of its audit event; the admin API names its caller). */
+const CLI_ACTOR = 'cli';
 
 async function withServices<T>(config: Config, fn: (s: Services) => Promise<T>): Promise<T> {
   const s = await createServices(config);
@@ -326,7 +330,20 @@ async function truststoreCommand(
           if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`${values.file}: no such file`);
           throw e;
         }
-        const imported = await s.truststore.import(values.alias, certs);
+        // the certificates and their audit event commit together; a refused import writes neither
+        const imported = await s.truststore.import(values.alias, certs, Date.now(), (trx, stored) =>
+          s.audit.record(
+            {
+              event: 'cli.truststore.import',
+              data: {
+                actor: CLI_ACTOR,
+                aliases: stored.map((c) => c.alias),
+                fingerprints: stored.map((c) => c.fingerprint),
+              },
+            },
+            trx,
+          ),
+        );
         for (const c of imported)
           out(`Imported ${c.alias}: ${c.subject} (expires ${new Date(c.notAfter).toISOString().slice(0, 10)})`);
         return 0;
@@ -345,7 +362,9 @@ async function truststoreCommand(
         return 0;
       case 'delete':
         if (!alias) throw new UsageError('truststore delete needs an alias');
-        await s.truststore.delete(alias);
+        await s.truststore.delete(alias, (trx) =>
+          s.audit.record({ event: 'cli.truststore.delete', data: { actor: CLI_ACTOR, alias } }, trx),
+        );
         out(`Deleted ${alias}.`);
         return 0;
       default:
@@ -415,15 +434,25 @@ async function keysCommand(
       return 0;
     }
     if (sub !== 'rotate') throw new UsageError('keys takes rotate or list');
+    if (values.use !== undefined && !['sig', 'cookie', 'saml'].includes(values.use as string))
+      throw new UsageError('keys rotate --use takes sig, cookie or saml');
+    // retiring the active key, adding its successor and the audit event commit together, or none of them does
+    const rotated = (use: string, rotate: (trx: Db) => Promise<string>) =>
+      s.db.transaction().execute(async (trx) => {
+        const kid = await rotate(trx);
+        await s.audit.record({ event: 'cli.keys.rotate', data: { actor: CLI_ACTOR, use, kid } }, trx);
+        return kid;
+      });
     if (values.use === 'saml') {
-      const kid = await (await import('./saml/keys.js')).rotateSamlKeys(s.db, s.keyring, cfg.publicUrl);
+      const { rotateSamlKeys } = await import('./saml/keys.js');
+      const kid = await rotated('saml', (trx) => rotateSamlKeys(trx, s.keyring, cfg.publicUrl));
       out(
         `New SAML signing key ${kid} is active; restart every node to pick it up (the previous certificates stay in /saml2/metadata).`,
       );
       return 0;
     }
     const use = values.use === 'cookie' ? 'cookie' : 'sig';
-    const kid = await keys.rotateKeys(s.db, s.keyring, use);
+    const kid = await rotated(use, (trx) => keys.rotateKeys(trx, s.keyring, use));
     out(
       `New ${use} key ${kid} is active; restart every node to pick it up (earlier keys stay published for verification).`,
     );
