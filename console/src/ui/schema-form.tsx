@@ -1,10 +1,12 @@
 /**
  * Renders a configuration form from its JSON Schema (the authenticator's TypeBox schema, served by the admin API):
- * titles become labels, descriptions help texts, literal unions selects, booleans checkboxes, objects fieldsets.
+ * titles become labels, descriptions help texts, literal unions selects, booleans checkboxes, objects fieldsets,
+ * key → value maps "KEY VALUE" lines.
  */
 import type { ReactNode } from 'react';
 import type { JsonSchema } from '../api/types.ts';
 import { CheckboxField, linesOf, NumberField, SelectField, TextArea, TextField } from './forms.tsx';
+import { KeyValueLines, mapValueSchema } from './key-value-lines.tsx';
 
 export interface SchemaFieldProps {
   name: string;
@@ -102,6 +104,15 @@ export function SchemaField({ name, schema, value, onChange, path, error, after 
           mono
           onChange={(text) => onChange(linesOf(text))}
         />
+        {after}
+      </>
+    );
+  }
+  const mapValues = t === 'object' ? mapValueSchema(schema) : undefined;
+  if (mapValues) {
+    return (
+      <>
+        <KeyValueLines {...common} value={value} valueSchema={mapValues} onChange={onChange} />
         {after}
       </>
     );
