@@ -221,6 +221,7 @@ export function IdentityProviderEdit({ id }: { id?: string }) {
                     schema={a.configSchema}
                     path={path}
                     error={submit.error}
+                    {...(id ? { idpId: id } : {})}
                     testPanel={
                       <>
                         <TestSms

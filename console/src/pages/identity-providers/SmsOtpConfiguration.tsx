@@ -5,10 +5,11 @@
 import type { ReactNode } from 'react';
 import type { JsonSchema } from '../../api/types.ts';
 import { LocaleTemplates } from '../../sms/LocaleTemplates.tsx';
-import { countSegments, type GatewayConfig, otpText } from '../../sms/shared.ts';
+import { countSegments, otpText } from '../../sms/shared.ts';
 import { CheckboxField } from '../../ui/forms.tsx';
 import { SchemaField, SchemaFields } from '../../ui/schema-form.tsx';
-import { GatewayEditor } from './GatewayEditor.tsx';
+import { GatewayListEditor } from './GatewayListEditor.tsx';
+import { RoutesEditor } from './RoutesEditor.tsx';
 
 /** How the advanced options are grouped; options the schema adds later land in "Other options". */
 const GROUPS: { title: string; keys: string[] }[] = [
@@ -32,7 +33,8 @@ const GROUPS: { title: string; keys: string[] }[] = [
   { title: 'Account locking, masking and limits', keys: ['lockout', 'mask', 'limits'] },
   { title: 'Failover and number types', keys: ['breaker', 'refuseNumberTypes'] },
 ];
-// gateways, routes and the per-key maps are edited in a setup file or the admin API (docs/sms-otp.md)
+// shown apart: the gateways and routes have their editors (GatewayListEditor, RoutesEditor); the per-key maps are
+// edited in a setup file or the admin API (docs/sms-otp.md)
 const SHOWN_APART = [
   'gateway',
   'messageTemplate',
@@ -53,6 +55,8 @@ export interface SmsOtpConfigurationProps {
   path: string;
   error: unknown;
   testPanel: ReactNode;
+  /** the saved identity provider, whose gateways' breaker states are shown */
+  idpId?: string;
 }
 
 /** The text one SMS carries for a sample code, as the authenticator renders it. */
@@ -110,15 +114,18 @@ export function SmsOtpConfiguration(props: SmsOtpConfigurationProps) {
         onChange={props.onEnabled}
         help="Enable the SMS OTP authenticator in this identity provider."
       />
-      {properties.gateway && (
-        <GatewayEditor
-          value={(config.gateway ?? {}) as GatewayConfig}
-          onChange={set('gateway')}
-          schema={properties.gateway}
-          path={`${path}.gateway`}
-          error={error}
-        />
-      )}
+      <GatewayListEditor
+        config={config}
+        onConfig={props.onConfig}
+        schema={schema}
+        path={path}
+        error={error}
+        {...(props.idpId ? { idpId: props.idpId } : {})}
+      />
+      {(Array.isArray(config.gateways) && config.gateways.length > 0) ||
+      (Array.isArray(config.routes) && config.routes.length > 0) ? (
+        <RoutesEditor config={config} onConfig={props.onConfig} path={path} error={error} />
+      ) : null}
       {properties.messageTemplate && (
         <SchemaField
           name="messageTemplate"
