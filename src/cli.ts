@@ -31,7 +31,7 @@ Usage: stepgate <command> [options]    (global: -c, --config <stepgate.yaml>)
   truststore import --file <cert> --alias <name> [--password <store password>]
   truststore list
   truststore delete <alias>
-  sms send --idp <name> --to <number> [--text <message>]
+  sms send --idp <name> --to <number> [--text <message>] [--gateway <name>]
   keys rotate [--use sig|cookie|saml] new signing (cookie, SAML) key; old ones stay published
   keys list
   backup -o <file> [--force]          an online, consistent copy of the embedded SQLite database
@@ -96,6 +96,7 @@ export async function main(
       force: { type: 'boolean' },
       idp: { type: 'string' },
       to: { type: 'string' },
+      gateway: { type: 'string' },
       text: { type: 'string' },
       use: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -392,11 +393,14 @@ async function smsCommand(
     // the services' gateway applies the configured destination rules and logs a failure like a login's send
     const gateway = s.smsGateway;
     {
-      const { ok, request, outcome } = await sendTestSms(
-        gateway,
-        idp,
-        values.to as string,
-        typeof values.text === 'string' ? values.text : undefined,
+      const { ok, request, outcome, ...used } = await sendTestSms(gateway, idp, {
+        to: values.to as string,
+        text: typeof values.text === 'string' ? values.text : undefined,
+        gateway: typeof values.gateway === 'string' ? values.gateway : undefined,
+      });
+      // a test asks exactly one gateway and leaves its breaker alone (sms-test/send-test-sms.ts)
+      out(
+        `Gateway: ${used.gateway} (${values.gateway !== undefined ? 'chosen with --gateway' : used.route === null ? 'first gateway; no route matches the number' : `first gateway of route ${used.route}`})`,
       );
       out('Request (secrets masked):');
       out(`  ${request?.method ?? '?'} ${request?.url ?? '(not rendered)'}`);

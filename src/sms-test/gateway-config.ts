@@ -13,19 +13,22 @@ export const SMS_OTP = 'sms-otp';
 export function gatewayConfigOf(
   config: Record<string, unknown>,
   field = 'config',
+  /** which gateway of a `gateways` list (the test SMS picks one); ignored for the older single-gateway shape */
+  index = 0,
 ): { ok: true; gateway: GatewayConfig } | { ok: false; problems: FieldProblem[] } {
-  // a list of named gateways (authenticators/sms-otp/routing.ts): the first one, without its name and failover flag
-  const list = Array.isArray(config.gateways) && config.gateways.length > 0;
+  // a list of named gateways (authenticators/sms-otp/routing.ts): the chosen one, without its name and failover flag
+  const gateways = Array.isArray(config.gateways) ? (config.gateways as Record<string, unknown>[]) : [];
+  const list = gateways.length > 0;
   const nested = typeof config.gateway === 'object' && config.gateway !== null && !Array.isArray(config.gateway);
-  const { name: _n, failoverOnTimeout: _f, ...first } = list ? (config.gateways as Record<string, unknown>[])[0]! : {};
-  const raw = structuredClone(list ? first : nested ? config.gateway : config) as Record<string, unknown>;
+  const { name: _n, failoverOnTimeout: _f, ...chosen } = list ? (gateways[index] ?? {}) : {};
+  const raw = structuredClone(list ? chosen : nested ? config.gateway : config) as Record<string, unknown>;
   const candidate = Value.Default(
     GatewayConfigSchema,
     Value.Clean(GatewayConfigSchema, Value.Convert(GatewayConfigSchema, raw)),
   );
   const problems = schemaProblems(GatewayConfigSchema, candidate, 'body');
   if (problems.length > 0) {
-    const prefix = list ? `${field}.gateways[0]` : nested ? `${field}.gateway` : field;
+    const prefix = list ? `${field}.gateways[${index}]` : nested ? `${field}.gateway` : field;
     return {
       ok: false,
       problems: problems.map((p) => ({

@@ -354,6 +354,13 @@ export const TestSmsBody = Type.Object(
   {
     to: Str(32, { minLength: 1, description: 'Mobile number in international format, e.g. +94771234567.' }),
     text: Type.Optional(Str(1600, { minLength: 1 })),
+    gateway: Type.Optional(
+      Str(64, {
+        minLength: 1,
+        description:
+          "The gateway's name (`default` for a single gateway). Absent: the first gateway of the route the number takes.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -362,6 +369,10 @@ export const TestSmsResult = Type.Object(
   {
     ok: Type.Boolean({
       description: 'Whether the provider accepted the message. A provider failure is still HTTP 200.',
+    }),
+    gateway: Type.String({ description: 'The gateway that was asked.' }),
+    route: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'The index of the route the number matches; null: no route matches.',
     }),
     request: Type.Union([RenderedRequest, Type.Null()]),
     outcome: Type.Object({

@@ -249,7 +249,8 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
       method: 'POST',
       url: '/identity-providers/:id/test-sms',
       operationId: 'sendTestSms',
-      summary: "Send a test SMS with the identity provider's saved SMS OTP configuration",
+      summary:
+        "Send a test SMS through one gateway of the identity provider's saved SMS OTP configuration (no failover; the breaker and the spend cap are left as they are)",
       tag: 'Identity providers',
       errors: [404, 409],
       // each call may cost money at the provider
@@ -257,11 +258,12 @@ export function identityProviderRoutes(services: Services, gateway: SmsGateway):
       schema: { params: IdParams, body: TestSmsBody, response: TestSmsResult },
       async handler({ params, body, audit }) {
         const idp = await load(params.id);
-        const result = await sendTestSms(gateway, idp, body.to, body.text);
+        const result = await sendTestSms(gateway, idp, body);
         await audit('admin.identity-provider.test-sms', {
           identityProviderId: idp.id,
           name: idp.name,
           to: maskPhone(phoneNumber(body.to, 'to')),
+          gateway: result.gateway,
           ok: result.ok,
           ...(result.outcome.code ? { code: result.outcome.code } : {}),
         });
