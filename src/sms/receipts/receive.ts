@@ -1,13 +1,15 @@
 /**
  * One receipt request, in this order: the URL's token (constant time, before anything is looked up) → the gateway
  * exists → the provider's signature where it signs → the receipts can be read → each names a message we sent
- * through this gateway → apply each. Every refusal is a value with a reason; the web layer picks the status and
- * audits it, and audits each applied receipt.
+ * through this gateway → apply each, all in one transaction with the caller's
+ * `alongside` work per receipt (its audit event). Every refusal is a value with a reason; the web layer picks the
+ * status and audits it.
  */
 
 import type { Keyring } from '../../crypto/keyring.js';
 import { safeEqual } from '../../crypto/keyring.js';
 import type { Db } from '../../store/db.js';
+import { inTransaction } from '../../store/transaction.js';
 import type { GatewayConfig } from '../config.js';
 import { receiptToken } from './callback.js';
 import { RECEIPT_FORMATS, type Receipt, type ReceiptRequest } from './formats/index.js';
@@ -37,10 +39,21 @@ export interface ReceiveDeps {
   findGateway(idpId: string, gateway: string): Promise<GatewayConfig | undefined>;
 }
 
+/**
+ * Work that commits with each applied receipt's status change (the web layer's `sms.receipt` audit event): it runs
+ * in the transaction of the batch, so a refused event rolls the status and its timeline row back with it.
+ */
+export type ReceiptAlongside = (
+  trx: Db,
+  applied: AppliedReceipt,
+  outcome: { provider: string; signed: boolean },
+) => Promise<void>;
+
 export async function receiveReceipt(
   deps: ReceiveDeps,
   target: { idpId: string; gateway: string; token: string },
   req: ReceiptRequest,
+  alongside?: ReceiptAlongside,
 ): Promise<ReceiptOutcome> {
   if (!safeEqual(target.token, receiptToken(deps.keyring, target.idpId, target.gateway)))
     return { ok: false, reason: 'bad-token', why: 'the token in the URL is not this gateway’s' };
@@ -66,18 +79,24 @@ export async function receiveReceipt(
       };
     found.push({ receipt, id: message.id });
   }
-  const applied: AppliedReceipt[] = [];
-  for (const { receipt, id } of found) {
-    const moved = await applyReceipt(deps.db, id, receipt, req.now);
-    if (!moved) continue;
-    applied.push({
-      messageId: id,
-      providerMessageId: receipt.providerMessageId,
-      providerStatus: receipt.providerStatus,
-      reported: receipt.status,
-      ...moved,
-      ...(receipt.errorCode ? { errorCode: receipt.errorCode } : {}),
-    });
-  }
+  // the batch's status changes and their audit events commit together (reads above stay on `db`: see transaction.ts)
+  const applied = await inTransaction(deps.db, async (trx) => {
+    const done: AppliedReceipt[] = [];
+    for (const { receipt, id } of found) {
+      const moved = await applyReceipt(trx, id, receipt, req.now);
+      if (!moved) continue;
+      const one: AppliedReceipt = {
+        messageId: id,
+        providerMessageId: receipt.providerMessageId,
+        providerStatus: receipt.providerStatus,
+        reported: receipt.status,
+        ...moved,
+        ...(receipt.errorCode ? { errorCode: receipt.errorCode } : {}),
+      };
+      await alongside?.(trx, one, { provider, signed: verdict.signed });
+      done.push(one);
+    }
+    return done;
+  });
   return { ok: true, provider, signed: verdict.signed, applied };
 }

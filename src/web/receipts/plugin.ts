@@ -2,7 +2,7 @@
  * Delivery receipts over HTTP, an encapsulated plugin with its own body reading (every body as text, at most 64 KiB:
  * signatures are over the bytes as sent), rate limit and JSON problems:
  *   GET|POST /sms/receipts/{idp}/{gateway}/{token} — a provider's receipt (sms/receipts/receive.ts decides), audited
- *     as `sms.receipt` per message, refusals as `sms.receipt-refused` with their reason
+ *     as `sms.receipt` per message in the transaction of its status change, refusals as `sms.receipt-refused` with their reason
  *   GET /interaction/{uid}/sms-otp/delivery — the code page's poll: has this login's newest code been reported
  *     undelivered? Only for the browser that holds the login.
  */
@@ -20,8 +20,9 @@ import {
   receiveReceipt,
   type SmsMessageLog,
 } from '../../sms/receipts/index.js';
+import type { ReceiptAlongside } from '../../sms/receipts/receive.js';
 import type { FrontDoors } from '../front-doors.js';
-import { HttpProblem, type ProblemCode, problemDocument } from '../problem.js';
+import { HttpProblem, type ProblemCode, problemDocument, problemFromError } from '../problem.js';
 
 export interface ReceiptsPluginOptions {
   receive: ReceiveDeps;
@@ -63,48 +64,62 @@ export async function receiptsPlugin(app: FastifyInstance, options: ReceiptsPlug
     timeWindow: 60_000,
     errorResponseBuilder: (_req, ctx) => new HttpProblem('rate-limited', `Too many requests; retry in ${ctx.after}.`),
   });
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err instanceof HttpProblem) return problem(reply, err.problemCode, err.message);
     if (err.statusCode === 413) return problem(reply, 'payload-too-large', 'A receipt is at most 64 KiB.');
     if (err.statusCode === 429) return problem(reply, 'rate-limited', 'Too many receipts; try again later.');
     if (err.statusCode !== undefined && err.statusCode < 500) return problem(reply, 'bad-request', err.message);
-    throw err;
+    // ours (an outage, a refused write): a problem without the database's words, so the provider retries later
+    const mapped = problemFromError(err);
+    if (mapped.internal) req.log.error({ err }, 'a delivery receipt could not be stored');
+    return reply
+      .status(mapped.problem.status)
+      .headers(mapped.headers)
+      .type('application/problem+json; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(JSON.stringify(mapped.problem));
   });
 
-  async function audited(req: FastifyRequest, target: Record<string, string>, outcome: ReceiptOutcome) {
-    if (!outcome.ok) {
-      await options.audit.record({
-        event: 'sms.receipt-refused',
-        ip: req.ip,
-        data: {
-          reason: outcome.reason,
-          why: outcome.why,
-          idpId: target.idp,
-          gateway: target.gateway,
-          provider: outcome.provider ?? null,
-          providerMessageId: outcome.providerMessageId ?? null,
-        },
-      });
-      return;
-    }
-    for (const a of outcome.applied)
-      await options.audit.record({
-        event: 'sms.receipt',
-        ip: req.ip,
-        data: {
-          idpId: target.idp,
-          gateway: target.gateway,
-          provider: outcome.provider,
-          signed: outcome.signed,
-          messageId: a.messageId,
-          providerStatus: a.providerStatus,
-          status: a.reported,
-          before: a.before,
-          after: a.after,
-          errorCode: a.errorCode ?? null,
-        },
-      });
+  /** A refusal changed nothing: its event stands alone. */
+  async function auditRefusal(req: FastifyRequest, target: Record<string, string>, outcome: ReceiptOutcome) {
+    if (outcome.ok) return;
+    await options.audit.record({
+      event: 'sms.receipt-refused',
+      ip: req.ip,
+      data: {
+        reason: outcome.reason,
+        why: outcome.why,
+        idpId: target.idp,
+        gateway: target.gateway,
+        provider: outcome.provider ?? null,
+        providerMessageId: outcome.providerMessageId ?? null,
+      },
+    });
   }
+
+  /** Each applied receipt's event, in the transaction of its status change (receive.ts): both commit or neither. */
+  const auditApplied =
+    (req: FastifyRequest, target: Record<string, string>): ReceiptAlongside =>
+    (trx, a, by) =>
+      options.audit.record(
+        {
+          event: 'sms.receipt',
+          ip: req.ip,
+          data: {
+            idpId: target.idp,
+            gateway: target.gateway,
+            provider: by.provider,
+            signed: by.signed,
+            messageId: a.messageId,
+            providerStatus: a.providerStatus,
+            status: a.reported,
+            before: a.before,
+            after: a.after,
+            errorCode: a.errorCode ?? null,
+          },
+        },
+        trx,
+      );
 
   app.route<{ Params: { idp: string; gateway: string; token: string } }>({
     method: ['GET', 'POST'],
@@ -124,8 +139,9 @@ export async function receiptsPlugin(app: FastifyInstance, options: ReceiptsPlug
           contentType: String(req.headers['content-type'] ?? ''),
           now: Date.now(),
         },
+        auditApplied(req, target),
       );
-      await audited(req, target, outcome);
+      await auditRefusal(req, target, outcome);
       if (!outcome.ok) return problem(reply, STATUS_OF[outcome.reason], outcome.why);
       return reply.status(204).header('cache-control', 'no-store').send();
     },
