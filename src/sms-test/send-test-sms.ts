@@ -76,7 +76,8 @@ export function chooseGateway(
         message: `no gateway is named "${name}"; the configured gateways are ${all.map((g) => g.name).join(', ')}`,
       },
     ]);
-  return { chosen, index: all.indexOf(chosen), route };
+  // by name: routeFor builds its own copies of the gateways
+  return { chosen, index: all.findIndex((g) => g.name === chosen.name), route };
 }
 
 export async function sendTestSms(

@@ -25,10 +25,23 @@ const GatewaysStatus = Type.Object(
         state: BreakerState,
         failures: Type.Integer({ description: 'failures counted in the current window' }),
         openUntil: Type.Union([Type.Integer(), Type.Null()], { description: 'epoch milliseconds' }),
+        spend: Type.Union(
+          [
+            Type.Object({
+              spent: Type.Number({ description: "today's spend, in the price table's unit" }),
+              cap: Type.Number({ description: 'fraud.spend.dailyCaps of this gateway' }),
+              day: Type.String({ description: 'the UTC day counted, YYYY-MM-DD' }),
+            }),
+            Type.Null(),
+          ],
+          { description: 'null: the gateway has no daily spend cap (its spend is not counted)' },
+        ),
       }),
     ),
   },
-  { description: 'The gateways in failover order with their breaker states.' },
+  {
+    description: "The gateways in failover order with their breaker states and today's spend against their daily caps.",
+  },
 );
 
 export function smsGatewayRoutes({ identityProviders, state }: Services): ApiRoute[] {
