@@ -234,7 +234,7 @@ async function userCommand(
         const u = await s.db.transaction().execute(async (trx) => {
           const created = await users.insertUser(trx, prepared);
           await s.audit.record(
-            { event: 'cli.user.add', userId: created.id, username: created.username, data: { by: 'cli' } },
+            { event: 'cli.user.add', userId: created.id, username: created.username, data: { actor: CLI_ACTOR } },
             trx,
           );
           return created;
@@ -245,15 +245,29 @@ async function userCommand(
       case 'passwd': {
         const u = found(await users.getUserByUsername(s.db, username), 'user', username);
         const password = typeof values.password === 'string' ? values.password : await readStdin();
-        await users.setPassword(s.db, s.hasher, u.id, password);
+        // hashed before the transaction (it is slow); the new hash and its event commit together
+        const hash = await users.preparePassword(s.hasher, password);
+        await s.db.transaction().execute(async (trx) => {
+          await users.setPasswordHash(trx, u.id, hash);
+          await s.audit.record(
+            { event: 'cli.user.set-password', userId: u.id, username: u.username, data: { actor: CLI_ACTOR } },
+            trx,
+          );
+        });
         out(`Password of ${username} changed.`);
         return 0;
       }
       case 'unlock': {
         const u = found(await users.getUserByUsername(s.db, username), 'user', username);
         const { unlockUser } = await import('./identity/lockout.js');
-        await unlockUser(s.db, u.id);
-        await s.audit.record({ event: 'account.unlocked', userId: u.id, username, data: { by: 'cli' } });
+        // the unlock and its event commit together (the event used to follow the unlock, and could go missing)
+        await s.db.transaction().execute(async (trx) => {
+          await unlockUser(trx, u.id);
+          await s.audit.record(
+            { event: 'account.unlocked', userId: u.id, username: u.username, data: { actor: CLI_ACTOR } },
+            trx,
+          );
+        });
         out(`Unlocked ${username}.`);
         return 0;
       }
@@ -290,13 +304,33 @@ async function appCommand(
         'app add creates automation clients: give --client-credentials (login applications are made in the console or with apply)',
       );
     const scopes = typeof values.scope === 'string' ? values.scope.split(/[\s,]+/).filter(Boolean) : [];
-    const { application, clientSecret } = await s.applications.create({
-      name: values.name,
-      clientType: 'confidential',
-      grantTypes: ['client_credentials'],
-      redirectUris: [],
-      extraScopes: scopes,
-    });
+    const name = values.name;
+    // the client and its event commit together: an admin-scope client made from a shell is on the record
+    const { application, clientSecret } = await s.applications.create(
+      {
+        name,
+        clientType: 'confidential',
+        grantTypes: ['client_credentials'],
+        redirectUris: [],
+        extraScopes: scopes,
+      },
+      Date.now(),
+      (trx, created) =>
+        s.audit.record(
+          {
+            event: 'cli.application.add',
+            clientId: created.clientId,
+            data: {
+              actor: CLI_ACTOR,
+              applicationId: created.id,
+              clientId: created.clientId,
+              name: name.trim(),
+              scopes,
+            },
+          },
+          trx,
+        ),
+    );
     out(`client_id:     ${application.clientId}`);
     out(`client_secret: ${clientSecret}`);
     out('The secret is shown once. Get a token with:');
