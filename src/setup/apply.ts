@@ -23,6 +23,7 @@ import {
   setUserClaims,
 } from '../identity/users.js';
 import type { Services } from '../services.js';
+import type { Db } from '../store/db.js';
 import { type Setup, type SetupApplication, type SetupOption, SetupSchema } from './schema.js';
 
 export class SetupError extends Error {
@@ -161,30 +162,36 @@ export async function applySetup(
     }
   };
 
+  // every write below commits with its setup.* event (docs/architecture.md, "Admin writes"): the stores take it as
+  // their alongside work; `by: setup` as in the user and authenticator events
+  const audit = (trx: Db, event: string, data: Record<string, unknown>) =>
+    s.audit.record({ event, data: { by: 'setup', ...data } }, trx);
   for (const [i, c] of (setup.claims ?? []).entries()) {
     await wrap(['claims', i], async () => {
       const existing = await getLocalClaim(s.db, c.uri);
       if (existing) {
-        await updateLocalClaim(s.db, c.uri, c as Parameters<typeof updateLocalClaim>[2]);
+        await updateLocalClaim(s.db, c.uri, c as Parameters<typeof updateLocalClaim>[2], (trx) =>
+          audit(trx, 'setup.claim.update', { uri: c.uri, fields: Object.keys(c).filter((k) => k !== 'uri') }),
+        );
         report.updated.push(`claim ${c.uri}`);
       } else {
         if (!c.displayName || !c.mappedAttribute)
           throw new ValidationError([
             { field: 'claims', message: 'a new claim needs displayName and mappedAttribute' },
           ]);
-        await addLocalClaim(s.db, {
-          ...c,
-          displayName: c.displayName,
-          mappedAttribute: c.mappedAttribute,
-          regex: c.regex ?? null,
-        });
+        const mappedAttribute = c.mappedAttribute;
+        await addLocalClaim(
+          s.db,
+          { ...c, displayName: c.displayName, mappedAttribute, regex: c.regex ?? null },
+          (trx) => audit(trx, 'setup.claim.create', { uri: c.uri, mappedAttribute }),
+        );
         report.created.push(`claim ${c.uri}`);
       }
     });
   }
   for (const [i, m] of (setup.claimMappings ?? []).entries()) {
     await wrap(['claimMappings', i], async () => {
-      await setMapping(s.db, m);
+      await setMapping(s.db, m, (trx) => audit(trx, 'setup.claim-mapping.update', { ...m }));
       report.updated.push(`mapping ${m.externalClaim}`);
     });
   }
@@ -206,10 +213,19 @@ export async function applySetup(
       const existing = await s.identityProviders.getByName(idp.name);
       let saved: Awaited<ReturnType<typeof s.identityProviders.create>>;
       if (existing) {
-        saved = await s.identityProviders.update(existing.id, input);
+        // the event names the provider and what the file set, never its configuration (gateway secrets)
+        saved = await s.identityProviders.update(existing.id, input, Date.now(), (trx) =>
+          audit(trx, 'setup.identity-provider.update', {
+            identityProviderId: existing.id,
+            name: idp.name,
+            fields: Object.keys(input),
+          }),
+        );
         report.updated.push(`identity provider ${idp.name}`);
       } else {
-        saved = await s.identityProviders.create(input);
+        saved = await s.identityProviders.create(input, Date.now(), (trx, created) =>
+          audit(trx, 'setup.identity-provider.create', { identityProviderId: created.id, name: idp.name }),
+        );
         report.created.push(`identity provider ${idp.name}`);
       }
       const where = `${file} line ${lineOf(['identityProviders', i]) ?? '?'} (identityProviders.${i})`;
@@ -246,10 +262,24 @@ export async function applySetup(
       const existing = await s.applications.getByName(app.name);
       if (existing) {
         const { clientId: _ignored, ...update } = input;
-        await s.applications.update(existing.id, update);
+        // the fields the file set, never their values (a client secret may be one)
+        await s.applications.update(existing.id, update, Date.now(), (trx) =>
+          audit(trx, 'setup.application.update', {
+            applicationId: existing.id,
+            clientId: existing.clientId,
+            name: app.name,
+            fields: Object.keys(update),
+          }),
+        );
         report.updated.push(`application ${app.name}`);
       } else {
-        await s.applications.create(input);
+        await s.applications.create(input, Date.now(), (trx, created) =>
+          audit(trx, 'setup.application.create', {
+            applicationId: created.id,
+            clientId: created.clientId,
+            name: app.name,
+          }),
+        );
         report.created.push(`application ${app.name}`);
       }
     });

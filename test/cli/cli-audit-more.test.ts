@@ -4,7 +4,8 @@
  * writes to the database a running node (with the admin API) serves; the admin API's audit list shows each event.
  * With the audit insert refused by the database (a trigger, test/support/refuse-audit.ts) the command fails and
  * leaves neither the change nor an event; the same command with the audit working commits with exactly one event.
- * SQLite, and PostgreSQL when DATABASE_URL is set.
+ * `stepgate apply` too (its own suite below, through applySetup): each claim, claim mapping, identity provider and
+ * application it creates or updates commits with its setup.* event. SQLite, and PostgreSQL when DATABASE_URL is set.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FastifyPluginAsync } from 'fastify';
+import { OIDC_DIALECT } from '../../src/identity/claim-uris.js';
+import { getLocalClaim, listMappings } from '../../src/identity/claims.js';
+import { applySetup, parseSetup, SetupError } from '../../src/setup/apply.js';
 import { adminApiPlugin } from '../../src/web/admin-api/index.js';
 import { type Answer, client, clientToken } from '../admin-api/support.js';
 import { type Backend, forEachBackend } from '../support/backends.js';
@@ -169,4 +173,86 @@ forEachBackend('more CLI writes are audited in their transaction', (backend: Bac
     assert.equal(events.length, 1);
     assert.deepEqual(events[0]!.data, { actor: 'cli' });
   });
+});
+
+const CLAIM = 'http://wso2.org/claims/audited';
+/** One file per kind of write apply makes without an event of its own before; `v` changes what an update sets. */
+const FILES: { kind: string; yaml: (v: string) => string }[] = [
+  {
+    kind: 'claim',
+    yaml: (v) =>
+      `claims:\n  - uri: ${CLAIM}\n    displayName: audited\n    description: "${v}"\n    mappedAttribute: audited\n`,
+  },
+  {
+    kind: 'claim-mapping',
+    yaml: (v) =>
+      `claimMappings:\n  - dialect: ${OIDC_DIALECT}\n    externalClaim: audited_${v}\n    localClaimUri: ${CLAIM}\n`,
+  },
+  {
+    kind: 'identity-provider',
+    yaml: (v) => `identityProviders:\n  - name: auditedIdp\n    description: "${v}"\n`,
+  },
+  {
+    kind: 'application',
+    yaml: (v) =>
+      `applications:\n  - name: Audited App\n    description: "${v}"\n    redirectUris: [http://localhost:8080/cb]\n    steps:\n      - [password]\n`,
+  },
+];
+
+forEachBackend('stepgate apply audits every write in its transaction', (backend: Backend) => {
+  let server: TestServer;
+  before(async () => {
+    server = await startStepgate({ backend });
+  });
+  after(async () => server?.stop());
+
+  const events = async (event: string) => (await server.services.audit.query({ event, limit: 100 })).events;
+  /** what the file wrote, as the stores read it (undefined: nothing) */
+  async function stored(kind: string): Promise<string | undefined> {
+    const s = server.services;
+    if (kind === 'claim') return (await getLocalClaim(s.db, CLAIM))?.description;
+    if (kind === 'claim-mapping')
+      return (await listMappings(s.db, OIDC_DIALECT))
+        .map((m) => m.externalClaim)
+        .filter((c) => c.startsWith('audited_'))
+        .join(',');
+    if (kind === 'identity-provider') return (await s.identityProviders.getByName('auditedIdp'))?.description;
+    return (await s.applications.getByName('Audited App'))?.description;
+  }
+  const apply = (yaml: string) => applySetup(server.services, parseSetup(yaml, 'setup.yaml', {}), 'setup.yaml');
+
+  for (const { kind, yaml } of FILES) {
+    test(`${kind}: created and updated with one setup.${kind}.* event each; a refused event writes nothing`, async () => {
+      const created = `setup.${kind}.${kind === 'claim-mapping' ? 'update' : 'create'}`;
+      const before = (await events(created)).length;
+      const nothing = await stored(kind);
+      await assert.rejects(
+        withAuditRefused(server.services.db, backend.name, () => apply(yaml('one'))),
+        SetupError,
+      );
+      assert.equal(await stored(kind), nothing, `${kind} written without its audit event`);
+      assert.equal((await events(created)).length, before);
+
+      const report = await apply(yaml('one'));
+      assert.equal(report.created.length + report.updated.length, 1, JSON.stringify(report));
+      assert.match(String(await stored(kind)), /one/);
+      const first = await events(created);
+      assert.equal(first.length, before + 1);
+      assert.equal(first[0]!.data.by, 'setup');
+      assert.doesNotMatch(JSON.stringify(first[0]), /secret/i);
+
+      if (kind === 'claim-mapping') return; // a mapping is set, not updated: a second one is another create
+      const updated = `setup.${kind}.update`;
+      const updates = (await events(updated)).length;
+      await assert.rejects(
+        withAuditRefused(server.services.db, backend.name, () => apply(yaml('two'))),
+        SetupError,
+      );
+      assert.equal(await stored(kind), 'one', `${kind} updated without its audit event`);
+      assert.equal((await events(updated)).length, updates);
+      await apply(yaml('two'));
+      assert.equal(await stored(kind), 'two');
+      assert.equal((await events(updated)).length, updates + 1);
+    });
+  }
 });
