@@ -94,6 +94,10 @@ export interface SegmentCount {
 
 export interface TestSmsResult {
   ok: boolean;
+  /** the gateway that was asked */
+  gateway: string;
+  /** the index of the route the number matches; null: none */
+  route: number | null;
   request: RenderedRequest | null;
   outcome: {
     code?: string;

@@ -1,6 +1,7 @@
 /**
- * The SMS OTP configuration's gateways in failover order with their circuit breakers, as every node sees them
- * (GET /identity-providers/{id}/gateways/status): read-only, reloaded on demand.
+ * The SMS OTP configuration's gateways in failover order with their circuit breakers and, for a gateway with a daily
+ * spend cap, today's spend against it, as every node sees them (GET /identity-providers/{id}/gateways/status):
+ * read-only, reloaded on demand.
  */
 import { get } from '../api/client.ts';
 import { useLoad } from '../ui/hooks.ts';
@@ -13,6 +14,8 @@ interface GatewayStatus {
   state: 'closed' | 'open' | 'half-open';
   failures: number;
   openUntil: number | null;
+  /** null: no daily spend cap for this gateway (its spend is not counted) */
+  spend: { spent: number; cap: number; day: string } | null;
 }
 
 interface GatewaysStatus {
@@ -23,12 +26,29 @@ interface GatewaysStatus {
 const TONE = { closed: 'good', open: 'bad', 'half-open': 'warn' } as const;
 const WORDS = { closed: 'in use', open: 'skipped', 'half-open': 'next send is a trial' } as const;
 
+/** Amounts in the price table's unit, without the float noise of summed prices (0.1 + 0.2). */
+const amount = (n: number) => String(Number(n.toFixed(6)));
+
+function Spend({ spend }: { spend: NonNullable<GatewayStatus['spend']> }) {
+  // warn from 80 %: the operator still has the day to raise the cap before logins fail over or stop
+  const tone = spend.spent >= spend.cap ? 'bad' : spend.spent >= spend.cap * 0.8 ? 'warn' : 'good';
+  return (
+    <>
+      <Badge tone={tone}>
+        {amount(spend.spent)} / {amount(spend.cap)}
+      </Badge>{' '}
+      <span className="small muted">{spend.spent >= spend.cap ? 'cap reached: skipped' : `UTC ${spend.day}`}</span>
+    </>
+  );
+}
+
 export function GatewayStatusPanel({ idpId }: { idpId: string }) {
   const status = useLoad(
     () => get<GatewaysStatus>(`/identity-providers/${encodeURIComponent(idpId)}/gateways/status`),
     [idpId],
   );
   const { data } = status;
+  const capped = data?.gateways.some((g) => g.spend !== null) ?? false;
   return (
     <section className="subsection gateway-status" aria-labelledby="gateway-status-title">
       <h4 id="gateway-status-title">Gateway status</h4>
@@ -49,6 +69,7 @@ export function GatewayStatusPanel({ idpId }: { idpId: string }) {
                   <th>Provider</th>
                   <th>Breaker</th>
                   <th>Failures in window</th>
+                  {capped && <th>Spent today / cap</th>}
                 </tr>
               </thead>
               <tbody>
@@ -66,6 +87,11 @@ export function GatewayStatusPanel({ idpId }: { idpId: string }) {
                       )}
                     </td>
                     <td data-label="Failures in window">{g.failures}</td>
+                    {capped && (
+                      <td data-label="Spent today / cap" className="spend">
+                        {g.spend ? <Spend spend={g.spend} /> : <span className="small muted">no cap</span>}
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>

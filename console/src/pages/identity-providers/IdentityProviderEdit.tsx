@@ -226,7 +226,7 @@ export function IdentityProviderEdit({ id }: { id?: string }) {
                       <>
                         <TestSms
                           idpId={id}
-                          gateway={(entry.config.gateway ?? {}) as Record<string, unknown>}
+                          config={entry.config}
                           text={sampleMessage(entry.config).text}
                           dirty={dirty}
                         />
