@@ -7,6 +7,7 @@
  */
 import type { StateStore } from '../state/state-store.js';
 import type { Db } from '../store/db.js';
+import type { Alongside } from '../store/transaction.js';
 
 export interface AppSession {
   /** oidc-provider's session uid (stable for the session's life; the cookie holds another id) */
@@ -87,8 +88,17 @@ async function revokeGrants(db: Db, grantIds: string[]): Promise<void> {
   await db.deleteFrom('oidc_models').where('model', '=', 'Grant').where('id', 'in', grantIds).execute();
 }
 
-/** Ends one session of the user with its grants; false when the user has no such session. */
-export async function revokeAppSession(db: Db, state: StateStore, userId: string, uid: string): Promise<boolean> {
+/**
+ * Ends one session of the user with its grants; false when the user has no such session. `alongside` (the audit
+ * event) commits in the transaction of the deletes.
+ */
+export async function revokeAppSession(
+  db: Db,
+  state: StateStore,
+  userId: string,
+  uid: string,
+  alongside?: Alongside,
+): Promise<boolean> {
   const rows = (await rowsOf(db, 'Session', userId, Date.now())).filter((r) => (r.uid ?? r.parsed.uid) === uid);
   if (rows.length === 0) return false;
   await db.transaction().execute(async (trx) => {
@@ -99,16 +109,21 @@ export async function revokeAppSession(db: Db, state: StateStore, userId: string
       await revokeGrants(trx, grants);
       await trx.deleteFrom('oidc_models').where('model', '=', 'Session').where('id', '=', row.id).execute();
     }
+    await alongside?.(trx);
   });
   await state.delete(deviceKey(uid));
   return true;
 }
 
-/** Ends every session of the user and every grant (also those that outlived their session): counts of each. */
+/**
+ * Ends every session of the user and every grant (also those that outlived their session): counts of each.
+ * `alongside` (the audit event, told the counts) commits in the transaction of the deletes.
+ */
 export async function revokeAllAppSessions(
   db: Db,
   state: StateStore,
   userId: string,
+  alongside?: (trx: Db, ended: { sessions: number; grants: number }) => Promise<void>,
 ): Promise<{ sessions: number; grants: number }> {
   const now = Date.now();
   const sessions = await rowsOf(db, 'Session', userId, now);
@@ -125,6 +140,7 @@ export async function revokeAllAppSessions(
       await revokeGrants(trx, held);
       await trx.deleteFrom('oidc_models').where('model', '=', 'Session').where('id', '=', s.id).execute();
     }
+    await alongside?.(trx, { sessions: sessions.length, grants: grants.length });
   });
   for (const s of sessions) if (s.uid) await state.delete(deviceKey(s.uid));
   return { sessions: sessions.length, grants: grants.length };

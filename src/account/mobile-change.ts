@@ -97,8 +97,16 @@ export function createMobileChanges(deps: MobileChangeDeps) {
       await deps.state.delete(pendingKey(sessionId));
     },
 
-    /** The code from the new number: saves it as the user's mobile number (subject uniqueness checked atomically). */
-    async confirm(user: User, sessionId: string, typed: string): Promise<ConfirmResult> {
+    /**
+     * The code from the new number: saves it as the user's mobile number (subject uniqueness checked atomically),
+     * with `alongside` (the audit event, told the new number) in the same transaction.
+     */
+    async confirm(
+      user: User,
+      sessionId: string,
+      typed: string,
+      alongside?: (trx: Db, number: string) => Promise<void>,
+    ): Promise<ConfirmResult> {
       const record = await deps.state.get<PendingNumber>(pendingKey(sessionId));
       const pending = record?.value;
       // an emptied code hash: another submission is saving this change right now
@@ -124,6 +132,7 @@ export function createMobileChanges(deps: MobileChangeDeps) {
       try {
         await deps.db.transaction().execute(async (trx) => {
           await setUserClaims(trx, user.id, { [ClaimUri.mobile]: pending.number });
+          await alongside?.(trx, pending.number);
         });
       } catch (err) {
         if (err instanceof ConflictError) return { ok: false, reason: 'number-taken' };

@@ -109,6 +109,8 @@ export function createPasskeyCredentialStore(db: Db) {
         label: string;
       },
       now: number,
+      /** the caller's transaction (My Account's audit event commits with the insert) */
+      within: Db = db,
     ): Promise<StoredPasskey> {
       const row: Row = {
         id: input.id,
@@ -122,12 +124,12 @@ export function createPasskeyCredentialStore(db: Db) {
         created_at: now,
         last_used_at: now,
       };
-      await db.insertInto('webauthn_credentials').values(row).execute();
+      await within.insertInto('webauthn_credentials').values(row).execute();
       return toStored(row);
     },
 
-    async remove(userId: string, id: string): Promise<boolean> {
-      const result = await db
+    async remove(userId: string, id: string, within: Db = db): Promise<boolean> {
+      const result = await within
         .deleteFrom('webauthn_credentials')
         .where('id', '=', id)
         .where('user_id', '=', userId)

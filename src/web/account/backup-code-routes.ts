@@ -16,8 +16,10 @@ export function backupCodeRoutes(app: FastifyInstance, ctx: AccountContext, kit:
     '/account/backup-codes',
     guarded({ kind: 'backup-codes' }, async (req, reply, signed, _form, factors) => {
       const codes = generateBackupCodes();
+      // the new codes and their event commit together (docs/architecture.md, "Admin writes")
       await services.db.transaction().execute(async (trx) => {
         await services.backupCodes.replace(signed.user.id, codes, Date.now(), trx);
+        await ctx.audit(req, signed.user, 'account.backup-codes-regenerated', { count: codes.length }, trx);
       });
       // shown once: the page after the redirect reads them and deletes them (sealed while they wait)
       const id = randomBytes(12).toString('base64url');
@@ -27,7 +29,6 @@ export function backupCodeRoutes(app: FastifyInstance, ctx: AccountContext, kit:
         { id, sealed: services.keyring.seal(JSON.stringify(codes), 'account-backup-codes') },
         5 * 60_000,
       );
-      await ctx.audit(req, signed.user, 'account.backup-codes-regenerated', { count: codes.length });
       await ctx.notify(req, signed.user, factors, ['backup-codes']);
       return reply.redirect('/account/backup-codes', 303);
     }),

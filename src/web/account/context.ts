@@ -12,6 +12,7 @@ import { safeEqual } from '../../crypto/keyring.js';
 import type { AuthenticatorKind } from '../../identity/authenticator-changes.js';
 import { getUserById, type User } from '../../identity/users.js';
 import type { Services } from '../../services.js';
+import type { Db } from '../../store/db.js';
 import type { AccountCookies } from './cookies.js';
 import { type AccountMessageId, accountMessage, isAccountMessage } from './messages.js';
 import type { AccountRenderer } from './render.js';
@@ -86,21 +87,39 @@ export function createAccountContext(deps: {
     return page(reply, status, 'message', { title }, signed, { error: id });
   }
 
-  async function audit(req: FastifyRequest, user: User, event: string, data: Record<string, unknown> = {}) {
-    await services.audit.record({
-      event,
-      userId: user.id,
-      username: user.username,
-      clientId: ACCOUNT_CLIENT_ID,
-      ip: req.ip,
-      data: { via: 'my-account', ...data },
-    });
+  /**
+   * Records an event of this user's My Account. A change passes `within`, the transaction of its write, so both
+   * commit or neither (docs/architecture.md, "Admin writes"); events of what stores nothing (a refusal, a notice,
+   * a code sent) go on `db`.
+   */
+  async function audit(
+    req: FastifyRequest,
+    user: User,
+    event: string,
+    data: Record<string, unknown> = {},
+    within: Db = services.db,
+  ) {
+    await services.audit.record(
+      {
+        event,
+        userId: user.id,
+        username: user.username,
+        clientId: ACCOUNT_CLIENT_ID,
+        ip: req.ip,
+        data: { via: 'my-account', ...data },
+      },
+      within,
+    );
   }
+
+  /** Sends one of My Account's SMS through the provider's gateway, recorded in the SMS message log. */
+  const sms = (provider: Factors['sms'], number: string | undefined, text: string) =>
+    sendSms(services.smsGateway, provider, number, text, services.smsMessages);
 
   /** Tells the user by SMS that their sign-in changed (to `to`, else their number); audits the outcome, never throws. */
   async function notify(req: FastifyRequest, user: User, factors: Factors, changes: AuthenticatorKind[], to?: string) {
     const number = to ?? factors.mobile;
-    const sent = await sendSms(services.smsGateway, factors.sms, number, changeNoticeText(user.username, changes));
+    const sent = await sms(factors.sms, number, changeNoticeText(user.username, changes));
     if (sent.outcome === 'failed') req.log.warn({ ...sent, changes }, 'the notice of a My Account change failed');
     await audit(req, user, 'account.notice', { changes, ...sent }).catch(() => undefined);
   }
@@ -130,6 +149,7 @@ export function createAccountContext(deps: {
     page,
     message,
     audit,
+    sms,
     notify,
     check,
     masked,

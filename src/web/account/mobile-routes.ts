@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { CODE_TTL_MS, createMobileChanges } from '../../account/mobile-change.js';
-import { numberCodeText, sendSms } from '../../account/sms.js';
+import { numberCodeText } from '../../account/sms.js';
 import { ClaimUri } from '../../identity/claim-uris.js';
 import { setUserClaims } from '../../identity/users.js';
 import type { AccountContext } from './context.js';
@@ -35,8 +35,7 @@ export function mobileRoutes(app: FastifyInstance, ctx: AccountContext, kit: Sec
           },
         );
       }
-      const sent = await sendSms(
-        services.smsGateway,
+      const sent = await ctx.sms(
         factors.sms,
         started.number,
         numberCodeText(factors.sms, started.code, CODE_TTL_MS / 1000),
@@ -62,7 +61,17 @@ export function mobileRoutes(app: FastifyInstance, ctx: AccountContext, kit: Sec
     '/account/mobile/confirm',
     guarded({ kind: 'change-mobile' }, async (req, reply, signed, form, factors) => {
       const pending = await mobiles.pending(signed.session.id);
-      const confirmed = await mobiles.confirm(signed.user, signed.session.id, form.code ?? '');
+      const before = factors.mobile;
+      // the new number and its event commit together (account/mobile-change.ts runs the event in its transaction)
+      const confirmed = await mobiles.confirm(signed.user, signed.session.id, form.code ?? '', (trx, number) =>
+        ctx.audit(
+          req,
+          signed.user,
+          'account.mobile-changed',
+          { from: before ? ctx.masked(before) : null, to: ctx.masked(number) },
+          trx,
+        ),
+      );
       if (!confirmed.ok) {
         await ctx.audit(req, signed.user, 'account.mobile-change-refused', { reason: confirmed.reason });
         if (confirmed.reason === 'wrong-code' && pending)
@@ -73,11 +82,6 @@ export function mobileRoutes(app: FastifyInstance, ctx: AccountContext, kit: Sec
           confirmed.reason === 'number-taken' ? 409 : confirmed.reason === 'too-many-wrong-codes' ? 429 : 410;
         return securityPage(reply, status, signed, { error: `account.error.${confirmed.reason}` });
       }
-      const before = factors.mobile;
-      await ctx.audit(req, signed.user, 'account.mobile-changed', {
-        from: before ? ctx.masked(before) : null,
-        to: ctx.masked(confirmed.number),
-      });
       // the old number hears of it (a new number may be an attacker's); a user who had none is told on the new one
       await ctx.notify(req, signed.user, factors, ['mobile-number'], before ?? confirmed.number);
       return done(reply, 'account.done.mobile-changed');
@@ -104,8 +108,8 @@ export function mobileRoutes(app: FastifyInstance, ctx: AccountContext, kit: Sec
         const off = form.enabled === 'off';
         await services.db.transaction().execute(async (trx) => {
           await setUserClaims(trx, signed.user.id, { [ClaimUri.smsOtpDisabled]: off ? 'true' : 'false' });
+          await ctx.audit(req, signed.user, off ? 'account.sms-otp-disabled' : 'account.sms-otp-enabled', {}, trx);
         });
-        await ctx.audit(req, signed.user, off ? 'account.sms-otp-disabled' : 'account.sms-otp-enabled');
         await ctx.notify(req, signed.user, factors, ['sms-otp-disabled']);
         return done(reply, off ? 'account.done.sms-otp-off' : 'account.done.sms-otp-on');
       },

@@ -1,6 +1,6 @@
 /**
  * Passkeys on the Security page: add one (a WebAuthn registration whose single-use challenge belongs to this session,
- * under the installation's passkey settings), rename and remove one.
+ * under the installation's passkey settings), rename and remove one. Each change commits with its audit event.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { cleanLabel, renameCredential } from '../../account/labels.js';
@@ -80,21 +80,25 @@ export function passkeyRoutes(app: FastifyInstance, ctx: AccountContext, kit: Se
         return securityPage(reply, 409, signed, { error: 'account.error.passkey-too-many' });
       if (await services.passkeyCredentials.get(checked.id))
         return passkeyPage(reply, 409, signed, 'account.error.passkey-refused');
-      const stored = await services.passkeyCredentials.add(
-        signed.user.id,
-        {
-          id: checked.id,
-          publicKey: checked.publicKey,
-          signCount: checked.counter,
-          transports: checked.transports,
-          deviceType: checked.deviceType,
-          backedUp: checked.backedUp,
-          label: 'Passkey',
-        },
-        Date.now(),
-      );
+      // the passkey and its event commit together
+      await services.db.transaction().execute(async (trx) => {
+        const stored = await services.passkeyCredentials.add(
+          signed.user.id,
+          {
+            id: checked.id,
+            publicKey: checked.publicKey,
+            signCount: checked.counter,
+            transports: checked.transports,
+            deviceType: checked.deviceType,
+            backedUp: checked.backedUp,
+            label: 'Passkey',
+          },
+          Date.now(),
+          trx,
+        );
+        await ctx.audit(req, signed.user, 'account.passkey-added', { credentialId: stored.id }, trx);
+      });
       await services.state.delete(passkeyKey(signed.session.id));
-      await ctx.audit(req, signed.user, 'account.passkey-added', { credentialId: stored.id });
       await ctx.notify(req, signed.user, factors, ['passkey']);
       return done(reply, 'account.done.passkey-added');
     }),
@@ -106,9 +110,12 @@ export function passkeyRoutes(app: FastifyInstance, ctx: AccountContext, kit: Se
       const label = cleanLabel(form.label ?? '');
       if (!label) return securityPage(reply, 400, signed, { error: 'account.error.label' });
       const id = req.params.id ?? '';
-      if (!(await renameCredential(services.db, 'passkey', signed.user.id, id, label)))
-        return securityPage(reply, 404, signed, { error: 'account.error.not-found' });
-      await ctx.audit(req, signed.user, 'account.passkey-renamed', { credentialId: id });
+      const renamed = await services.db.transaction().execute(async (trx) => {
+        if (!(await renameCredential(trx, 'passkey', signed.user.id, id, label))) return false;
+        await ctx.audit(req, signed.user, 'account.passkey-renamed', { credentialId: id }, trx);
+        return true;
+      });
+      if (!renamed) return securityPage(reply, 404, signed, { error: 'account.error.not-found' });
       return done(reply, 'account.done.renamed');
     }),
   );
@@ -117,9 +124,14 @@ export function passkeyRoutes(app: FastifyInstance, ctx: AccountContext, kit: Se
     '/account/passkeys/:id/remove',
     guarded({ kind: 'remove-factor', factor: 'passkey' }, async (req, reply, signed, _form, factors) => {
       const id = req.params.id ?? '';
-      if (!factors.passkeys.some((c) => c.id === id) || !(await services.passkeyCredentials.remove(signed.user.id, id)))
-        return securityPage(reply, 404, signed, { error: 'account.error.not-found' });
-      await ctx.audit(req, signed.user, 'account.passkey-removed', { credentialId: id });
+      const removed =
+        factors.passkeys.some((c) => c.id === id) &&
+        (await services.db.transaction().execute(async (trx) => {
+          if (!(await services.passkeyCredentials.remove(signed.user.id, id, trx))) return false;
+          await ctx.audit(req, signed.user, 'account.passkey-removed', { credentialId: id }, trx);
+          return true;
+        }));
+      if (!removed) return securityPage(reply, 404, signed, { error: 'account.error.not-found' });
       await ctx.notify(req, signed.user, factors, ['passkey']);
       return done(reply, 'account.done.passkey-removed');
     }),

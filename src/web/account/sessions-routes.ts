@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { listAppSessions, revokeAllAppSessions, revokeAppSession } from '../../account/app-sessions.js';
 import { loadFactors } from '../../account/factors.js';
-import { sendSms, sessionsNoticeText } from '../../account/sms.js';
+import { sessionsNoticeText } from '../../account/sms.js';
 import type { AccountContext, Signed } from './context.js';
 import { formOf } from './security-routes.js';
 
@@ -97,7 +97,7 @@ export function sessionsRoutes(app: FastifyInstance, ctx: AccountContext): void 
   async function tell(req: FastifyRequest, signed: Signed, all: boolean) {
     const factors = await loadFactors(services, signed.user);
     const text = sessionsNoticeText(signed.user.username, all);
-    const sent = await sendSms(services.smsGateway, factors.sms, factors.mobile, text);
+    const sent = await ctx.sms(factors.sms, factors.mobile, text);
     await ctx.audit(req, signed.user, 'account.notice', { changes: ['sessions'], ...sent }).catch(() => undefined);
   }
 
@@ -105,9 +105,11 @@ export function sessionsRoutes(app: FastifyInstance, ctx: AccountContext): void 
     const signed = await posted(req, reply);
     if (!signed) return reply;
     const uid = req.params.uid.slice(0, 128);
-    if (!(await revokeAppSession(services.db, services.state, signed.user.id, uid)))
-      return sessionsPage(reply, 404, signed, { error: 'account.error.not-found' });
-    await ctx.audit(req, signed.user, 'account.session-revoked', { sessionUid: uid });
+    // the deletes and their event commit together (account/app-sessions.ts)
+    const revoked = await revokeAppSession(services.db, services.state, signed.user.id, uid, (trx) =>
+      ctx.audit(req, signed.user, 'account.session-revoked', { sessionUid: uid }, trx),
+    );
+    if (!revoked) return sessionsPage(reply, 404, signed, { error: 'account.error.not-found' });
     await tell(req, signed, false);
     return reply.redirect('/account/sessions?done=account.done.session-revoked', 303);
   });
@@ -115,7 +117,9 @@ export function sessionsRoutes(app: FastifyInstance, ctx: AccountContext): void 
   app.post('/account/sessions/revoke-all', async (req, reply) => {
     const signed = await posted(req, reply);
     if (!signed) return reply;
-    const ended = await revokeAllAppSessions(services.db, services.state, signed.user.id);
+    await revokeAllAppSessions(services.db, services.state, signed.user.id, (trx, ended) =>
+      ctx.audit(req, signed.user, 'account.sessions-revoked', ended, trx),
+    );
     // My Account sessions in other browsers end too (one may be whoever the user is locking out); this browser
     // keeps a new session with the same sign-in
     await ctx.sessions.endAll(signed.user.id);
@@ -123,7 +127,6 @@ export function sessionsRoutes(app: FastifyInstance, ctx: AccountContext): void 
     const { id: _old, createdAt: _at, generation: _g, ...kept } = signed.session;
     const renewed = await ctx.sessions.create(kept, signed.session.createdAt);
     ctx.cookies.setSession(reply.raw, renewed.id);
-    await ctx.audit(req, signed.user, 'account.sessions-revoked', ended);
     await tell(req, signed, true);
     return reply.redirect('/account/sessions?done=account.done.sessions-revoked', 303);
   });

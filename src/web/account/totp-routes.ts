@@ -1,6 +1,7 @@
 /**
  * Authenticator apps on the Security page: add one (a QR code and otpauth:// URI, kept sealed in the state store for
  * this session until one good code confirms it), rename and remove one, under the installation's TOTP settings.
+ * Each change commits with its audit event, in one transaction.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { cleanLabel, renameCredential } from '../../account/labels.js';
@@ -78,13 +79,21 @@ export function totpRoutes(app: FastifyInstance, ctx: AccountContext, kit: Secur
       if (!pending || pending.userId !== signed.user.id)
         return securityPage(reply, 410, signed, { error: 'account.error.totp-expired' });
       const label = cleanLabel(form.label ?? '') ?? pending.label;
-      const confirmed = await confirmEnrolment(
-        services.totpCredentials,
-        await totpSettings(),
-        { ...pending, label },
-        normaliseCode(form.code ?? ''),
-        Date.now(),
-      );
+      const settings = await totpSettings();
+      // the new app and its event commit together; a wrong code writes neither
+      const confirmed = await services.db.transaction().execute(async (trx) => {
+        const result = await confirmEnrolment(
+          services.totpCredentials,
+          settings,
+          { ...pending, label },
+          normaliseCode(form.code ?? ''),
+          Date.now(),
+          trx,
+        );
+        if (result.ok)
+          await ctx.audit(req, signed.user, 'account.totp-added', { credentialId: result.credential.id }, trx);
+        return result;
+      });
       if (!confirmed.ok) {
         if (confirmed.reason === 'invalid-code') {
           if ((await services.state.increment(totpTries(signed.session.id), ENROLMENT_TTL_MS)) >= MAX_TOTP_TRIES) {
@@ -99,7 +108,6 @@ export function totpRoutes(app: FastifyInstance, ctx: AccountContext, kit: Secur
         });
       }
       await services.state.delete(key);
-      await ctx.audit(req, signed.user, 'account.totp-added', { credentialId: confirmed.credential.id });
       await ctx.notify(req, signed.user, factors, ['totp']);
       return done(reply, 'account.done.totp-added');
     }),
@@ -111,9 +119,12 @@ export function totpRoutes(app: FastifyInstance, ctx: AccountContext, kit: Secur
       const label = cleanLabel(form.label ?? '');
       if (!label) return securityPage(reply, 400, signed, { error: 'account.error.label' });
       const id = req.params.id ?? '';
-      if (!(await renameCredential(services.db, 'totp', signed.user.id, id, label)))
-        return securityPage(reply, 404, signed, { error: 'account.error.not-found' });
-      await ctx.audit(req, signed.user, 'account.totp-renamed', { credentialId: id });
+      const renamed = await services.db.transaction().execute(async (trx) => {
+        if (!(await renameCredential(trx, 'totp', signed.user.id, id, label))) return false;
+        await ctx.audit(req, signed.user, 'account.totp-renamed', { credentialId: id }, trx);
+        return true;
+      });
+      if (!renamed) return securityPage(reply, 404, signed, { error: 'account.error.not-found' });
       return done(reply, 'account.done.renamed');
     }),
   );
@@ -126,8 +137,8 @@ export function totpRoutes(app: FastifyInstance, ctx: AccountContext, kit: Secur
         return securityPage(reply, 404, signed, { error: 'account.error.not-found' });
       await services.db.transaction().execute(async (trx) => {
         await services.totpCredentials.remove(signed.user.id, id, trx);
+        await ctx.audit(req, signed.user, 'account.totp-removed', { credentialId: id }, trx);
       });
-      await ctx.audit(req, signed.user, 'account.totp-removed', { credentialId: id });
       await ctx.notify(req, signed.user, factors, ['totp']);
       return done(reply, 'account.done.totp-removed');
     }),
