@@ -3,11 +3,12 @@
  * database (a trigger on audit_events for that one event, test/support/refuse-audit.ts) the form is answered with
  * an error page without the database's words and the change is not there; the same form once the trigger is gone
  * makes the change with exactly one event (the near miss). Backup codes, SMS codes off and on, the number change,
- * authenticator apps added, renamed and removed, passkeys renamed and removed, a session revoked and every session
- * ended. My Account's SMS (the code to a new number, the notices) are in the SMS message log. SQLite, PostgreSQL and
- * Redis state.
+ * authenticator apps added, renamed and removed, passkeys added (a registration made here, attestation none), renamed
+ * and removed, a session revoked and every session ended. My Account's SMS (the code to a new number, the notices)
+ * are in the SMS message log. SQLite, PostgreSQL and Redis state.
  */
 import assert from 'node:assert/strict';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { getUserByUsername, getUserClaims, type User } from '../../src/identity/users.js';
@@ -16,6 +17,68 @@ import type { Browser, Page } from '../support/browser.js';
 import { withAuditRefused } from '../support/refuse-audit.js';
 import { secretOf, totp } from '../totp/support/rfc6238.js';
 import { type AccountFixture, post, startAccount } from './support/fixture.js';
+
+/** The little of CBOR (RFC 8949) a WebAuthn registration needs: maps, byte and text strings, small integers. */
+function cbor(value: unknown): Buffer {
+  const head = (major: number, n: number) =>
+    n < 24
+      ? Buffer.from([(major << 5) | n])
+      : n < 256
+        ? Buffer.from([(major << 5) | 24, n])
+        : Buffer.from([(major << 5) | 25, n >> 8, n & 0xff]);
+  if (typeof value === 'number') return value >= 0 ? head(0, value) : head(1, -1 - value);
+  if (typeof value === 'string') return Buffer.concat([head(3, Buffer.byteLength(value)), Buffer.from(value)]);
+  if (Buffer.isBuffer(value)) return Buffer.concat([head(2, value.length), value]);
+  const entries = value instanceof Map ? [...value.entries()] : Object.entries(value as Record<string, unknown>);
+  return Buffer.concat([head(5, entries.length), ...entries.flatMap(([k, v]) => [cbor(k), cbor(v)])]);
+}
+
+/**
+ * A passkey's registration answer as an authenticator makes it (attestation `none`, user present and verified, an
+ * ES256 key), for the challenge of `options`: what the browser posts, made here without one.
+ */
+function registration(options: { challenge: string; rp: { id?: string } }, origin: string): string {
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const cose = cbor(
+    new Map<number, unknown>([
+      [1, 2],
+      [3, -7],
+      [-1, 1],
+      [-2, Buffer.from(jwk.x!, 'base64url')],
+      [-3, Buffer.from(jwk.y!, 'base64url')],
+    ]),
+  );
+  const id = randomBytes(16);
+  const rpId = options.rp.id ?? new URL(origin).hostname;
+  const length = Buffer.from([id.length >> 8, id.length & 0xff]);
+  const authData = Buffer.concat([
+    createHash('sha256').update(rpId).digest(),
+    Buffer.from([0x45, 0, 0, 0, 0]),
+    Buffer.alloc(16),
+    length,
+    id,
+    cose,
+  ]);
+  const clientData = JSON.stringify({
+    type: 'webauthn.create',
+    challenge: options.challenge,
+    origin,
+    crossOrigin: false,
+  });
+  return JSON.stringify({
+    id: id.toString('base64url'),
+    rawId: id.toString('base64url'),
+    type: 'public-key',
+    response: {
+      clientDataJSON: Buffer.from(clientData).toString('base64url'),
+      attestationObject: cbor({ fmt: 'none', attStmt: {}, authData }).toString('base64url'),
+      transports: ['internal'],
+    },
+    clientExtensionResults: {},
+    authenticatorAttachment: 'platform',
+  });
+}
 
 forEachBackend(
   'My Account changes and their audit events commit together',
@@ -176,6 +239,36 @@ forEachBackend(
       const notice = (await f.events('account.notice')).filter((e) => e.username === 'max').at(-1);
       assert.equal(notice?.outcome, 'sent');
       assert.equal(notice?.unlogged, undefined);
+    });
+
+    test('a passkey added: stored with account.passkey-added or not at all', async () => {
+      const user = await addUser('ray');
+      const { browser } = await f.signIn('ray');
+      const list = () => f.server.services.passkeyCredentials.list(user.id);
+      // each try is a new ceremony: a refused one used its challenge up
+      const register = async () => {
+        const page = await browser.go(`${f.server.url}/account/passkeys/new`);
+        assert.equal(page.status, 200, page.html.slice(0, 300));
+        const raw = /data-webauthn="([^"]+)"/.exec(page.html)![1]!;
+        const options = JSON.parse(
+          raw
+            .replace(/&quot;/g, '"')
+            .replace(/&#39;/g, "'")
+            .replace(/&lt;/g, '<')
+            .replace(/&gt;/g, '>')
+            .replace(/&amp;/g, '&'),
+        );
+        return post(browser, page, '/account/passkeys/new', {
+          credential: registration(options, new URL(f.server.services.config.publicUrl).origin),
+        });
+      };
+      await atomically(
+        'ray',
+        'account.passkey-added',
+        register,
+        async () => assert.equal((await list()).length, 0, 'a passkey stored without its event'),
+        async () => assert.equal((await list()).length, 1),
+      );
     });
 
     test('passkeys: renamed and removed each with its event, or not at all', async () => {
