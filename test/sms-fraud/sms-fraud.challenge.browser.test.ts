@@ -58,8 +58,14 @@ describe('SMS fraud defence: the proof-of-work page in Chromium', { skip }, () =
     const before = x.sentTotal();
     const { page, context, problems, submit } = await signIn(true, 'pow-js', '+94771500002');
     await submit();
-    // the challenge page runs, posts, and the code page follows
-    await page.waitForSelector('input[name=code]', { timeout: 20_000 });
+    // the challenge page runs, posts, and the code page follows: the challenge page has a (backup) code box too, so
+    // the wait is for a code box on a page that is no longer the challenge
+    await page.waitForFunction(
+      () =>
+        document.querySelector('#sms-otp-challenge') === null && document.querySelector('input[name=code]') !== null,
+      undefined,
+      { timeout: 20_000 },
+    );
     const issued = await x.f.audit('sms-fraud.challenge-issued');
     assert.ok(
       issued.some((e) => e.username === 'pow-js'),
