@@ -433,9 +433,13 @@ async function smsCommand(
         gateway: typeof values.gateway === 'string' ? values.gateway : undefined,
       });
       // a test asks exactly one gateway and leaves its breaker alone (sms-test/send-test-sms.ts)
-      out(
-        `Gateway: ${used.gateway} (${values.gateway !== undefined ? 'chosen with --gateway' : used.route === null ? 'first gateway; no route matches the number' : `first gateway of route ${used.route}`})`,
-      );
+      const why =
+        values.gateway !== undefined
+          ? 'chosen with --gateway'
+          : used.route === null
+            ? 'first gateway; no route matches the number'
+            : `first gateway of route ${used.route}`;
+      out(`Gateway: ${used.gateway} (${why})`);
       out('Request (secrets masked):');
       out(`  ${request?.method ?? '?'} ${request?.url ?? '(not rendered)'}`);
       for (const [k, v] of request?.headers ?? []) out(`  ${k}: ${v}`);
