@@ -1,8 +1,8 @@
 // Audit log: logins, SMS sends and admin changes, filtered by user, event and time.
-import { type ReactNode, useState } from 'react';
 import { get, query } from '../../api/client.ts';
 import type { AuditEvent, Page } from '../../api/types.ts';
 import { type Column, NONE } from '../../ui/data-table.tsx';
+import { FilterField, FilterForm, localToIso, useFilterDraft } from '../../ui/filter-form.tsx';
 import { formatTime } from '../../ui/hooks.ts';
 import { Badge, PageHeader } from '../../ui/page.tsx';
 import { usePagedList } from '../../ui/paged-list.ts';
@@ -33,13 +33,6 @@ interface Filter {
   event: string;
   from: string;
   to: string;
-}
-
-/** datetime-local (local time) → ISO 8601 with offset, as the API reads times. */
-function iso(local: string): string | undefined {
-  if (!local) return undefined;
-  const d = new Date(local);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
 /** The event's data as `key: value` lines; the actor is already in the User column. */
@@ -77,27 +70,17 @@ const COLUMNS: Column<AuditEvent>[] = [
   },
 ];
 
-function FilterField({ id, label, children }: { id: string; label: string; children: ReactNode }) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children}
-    </div>
-  );
-}
-
 export function AuditLog() {
-  const [draft, setDraft] = useState<Filter>(EMPTY);
+  const filter = useFilterDraft(EMPTY);
+  const { draft, set } = filter;
   const events = usePagedList(
     draft,
-    (filter, offset, limit) =>
+    (f, offset, limit) =>
       get<Page<AuditEvent>>(
-        `/audit-events${query({ username: filter.username, event: filter.event, from: iso(filter.from), to: iso(filter.to), offset, limit })}`,
+        `/audit-events${query({ username: f.username, event: f.event, from: localToIso(f.from), to: localToIso(f.to), offset, limit })}`,
       ),
     LIMIT,
   );
-  const set = (k: keyof Filter) => (e: React.ChangeEvent<HTMLInputElement>) =>
-    setDraft((d) => ({ ...d, [k]: e.target.value }));
 
   return (
     <>
@@ -106,14 +89,7 @@ export function AuditLog() {
         title="Audit log"
         lead="Logins, SMS sends and configuration changes, newest first."
       />
-      <form
-        className="filters"
-        aria-label="Filter the audit log"
-        onSubmit={(e) => {
-          e.preventDefault();
-          events.apply({ ...draft, username: draft.username.trim(), event: draft.event.trim() });
-        }}
-      >
+      <FilterForm label="Filter the audit log" filter={filter} onApply={events.apply}>
         <FilterField id="audit-user" label="User">
           <input
             id="audit-user"
@@ -148,20 +124,7 @@ export function AuditLog() {
         <FilterField id="audit-to" label="To">
           <input id="audit-to" type="datetime-local" value={draft.to} onChange={set('to')} />
         </FilterField>
-        <div className="filter-actions">
-          <button type="submit">Filter</button>
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => {
-              setDraft(EMPTY);
-              events.apply({ ...EMPTY });
-            }}
-          >
-            Clear
-          </button>
-        </div>
-      </form>
+      </FilterForm>
       <PagedTable
         paged={events}
         what="events"

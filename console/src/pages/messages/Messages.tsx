@@ -1,9 +1,10 @@
 // Console › Messages: every SMS sent (codes and notices) with the status its provider's receipts reported, filtered
 // by status, gateway, time and the last digits of the number; one message's timeline; and rates per gateway.
-import { type ReactNode, useState } from 'react';
+import { useState } from 'react';
 import { get, query } from '../../api/client.ts';
 import type { Page } from '../../api/types.ts';
 import type { Column } from '../../ui/data-table.tsx';
+import { FilterField, FilterForm, localToIso, useFilterDraft } from '../../ui/filter-form.tsx';
 import { formatTime } from '../../ui/hooks.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { usePagedList } from '../../ui/paged-list.ts';
@@ -23,35 +24,18 @@ interface Filter {
 }
 const EMPTY: Filter = { status: '', gateway: '', since: '', destination: '' };
 
-/** datetime-local (local time) → ISO 8601, as the API reads times. */
-function iso(local: string): string | undefined {
-  if (!local) return undefined;
-  const d = new Date(local);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
-}
-
-function FilterField({ id, label, children }: { id: string; label: string; children: ReactNode }) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children}
-    </div>
-  );
-}
-
 export function Messages() {
-  const [draft, setDraft] = useState<Filter>(EMPTY);
+  const filter = useFilterDraft(EMPTY);
+  const { draft, set } = filter;
   const [open, setOpen] = useState<string>();
   const messages = usePagedList(
     draft,
     (f, offset, limit) =>
       get<Page<SmsMessage>>(
-        `/sms-messages${query({ status: f.status, gateway: f.gateway, since: iso(f.since), destination: f.destination, offset, limit })}`,
+        `/sms-messages${query({ status: f.status, gateway: f.gateway, since: localToIso(f.since), destination: f.destination, offset, limit })}`,
       ),
     LIMIT,
   );
-  const set = (k: keyof Filter) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
-    setDraft((d) => ({ ...d, [k]: e.target.value }));
   const columns: Column<SmsMessage>[] = [
     {
       header: 'Sent',
@@ -84,14 +68,7 @@ export function Messages() {
       />
       <GatewayRates />
       <h2>Sent messages</h2>
-      <form
-        className="filters"
-        aria-label="Filter the messages"
-        onSubmit={(e) => {
-          e.preventDefault();
-          messages.apply({ ...draft, gateway: draft.gateway.trim(), destination: draft.destination.trim() });
-        }}
-      >
+      <FilterForm label="Filter the messages" filter={filter} onApply={messages.apply}>
         <FilterField id="messages-status" label="Status">
           <select id="messages-status" value={draft.status} onChange={set('status')}>
             <option value="">Any</option>
@@ -125,20 +102,7 @@ export function Messages() {
             placeholder="4567"
           />
         </FilterField>
-        <div className="filter-actions">
-          <button type="submit">Filter</button>
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => {
-              setDraft(EMPTY);
-              messages.apply({ ...EMPTY });
-            }}
-          >
-            Clear
-          </button>
-        </div>
-      </form>
+      </FilterForm>
       {open && <MessageTimeline id={open} onClose={() => setOpen(undefined)} />}
       <PagedTable
         paged={messages}
