@@ -12,9 +12,9 @@ import { listLocalClaims, setMapping, updateLocalClaim } from '../../src/identit
 import { createUser } from '../../src/identity/users.js';
 import { type Backend, postgresBackend, skipPostgres, skipRedis, sqliteBackend } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
-import { switchableFront } from '../support/front.js';
 import { relyingParty } from '../support/rp.js';
-import { freePort, startStepgate, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
+import { startTwoNodes, type TwoNodes } from '../support/two-nodes.js';
 
 const REDIRECT = 'http://127.0.0.1:1/callback';
 const PASSWORD = 'claims cache password 1';
@@ -27,28 +27,19 @@ const variants: { name: string; backend: Backend; redis: boolean; skip: string |
 
 for (const variant of variants) {
   describe(`claim catalogue cache across two nodes: ${variant.name}`, { skip: variant.skip }, () => {
+    let nodes: TwoNodes;
     let a: TestServer;
     let b: TestServer;
-    let front: Awaited<ReturnType<typeof switchableFront>>;
-    let drop: () => Promise<void>;
-    let publicUrl: string;
     let clientId: string;
     let clientSecret: string;
 
     before(async () => {
-      const made = await variant.backend.create();
-      drop = made.drop;
-      const database = { url: made.url, dataDir: made.dataDir, masterKey: Buffer.alloc(32, 6).toString('base64') };
-      const frontPort = await freePort();
-      publicUrl = `http://127.0.0.1:${frontPort}`;
-      const overrides = {
-        configCacheSeconds: CACHE_SECONDS,
-        publicUrl,
-        argon2: { memoryKiB: 8192, iterations: 1, parallelism: 1 },
-      };
-      a = await startStepgate({ database, redis: variant.redis, overrides });
-      b = await startStepgate({ database, redis: variant.redis, overrides });
-      front = await switchableFront(frontPort);
+      nodes = await startTwoNodes({
+        backend: variant.backend,
+        redis: variant.redis,
+        overrides: { configCacheSeconds: CACHE_SECONDS },
+      });
+      ({ a, b } = nodes);
       const app = await a.services.applications.create({
         name: 'Claims',
         redirectUris: [REDIRECT],
@@ -64,16 +55,13 @@ for (const variant of variants) {
       });
     });
     after(async () => {
-      await new Promise((r) => front?.server.close(r));
-      await b?.stop();
-      await a?.stop();
-      await drop?.();
+      await nodes?.stop();
     });
 
     /** A whole password login on `node`; the ID token's claims. */
     async function loginOn(node: TestServer): Promise<Record<string, unknown>> {
-      front.pick(node);
-      const rp = await relyingParty(publicUrl, clientId, clientSecret, REDIRECT);
+      nodes.pick(node);
+      const rp = await relyingParty(nodes.publicUrl, clientId, clientSecret, REDIRECT);
       const started = rp.begin();
       const browser = new Browser();
       const page = await browser.go(started.url);

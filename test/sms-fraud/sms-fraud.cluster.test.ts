@@ -13,16 +13,15 @@ import { messageIdOf, PASSWORD, REDIRECT } from '../sms-otp/support/fixture.js';
 import { type HttpsProvider, namedGateway, startHttpsProvider } from '../sms-otp/support/https-provider.js';
 import { postgresBackend, skipPostgres, skipRedis, suiteNeeding } from '../support/backends.js';
 import { Browser, type Page } from '../support/browser.js';
-import { switchableFront } from '../support/front.js';
 import { type RelyingParty, relyingParty } from '../support/rp.js';
-import { freePort, startStepgate, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
+import { startTwoNodes, type TwoNodes } from '../support/two-nodes.js';
 import { FRAUD_OFF } from './support.js';
 
 suiteNeeding(skipPostgres || skipRedis, 'SMS fraud counters shared by two nodes on PostgreSQL and Redis', () => {
+  let nodes: TwoNodes;
   let a: TestServer;
   let b: TestServer;
-  let front: Awaited<ReturnType<typeof switchableFront>>;
-  let drop: () => Promise<void>;
   let provider: HttpsProvider;
   let rp: RelyingParty;
   let idpId: string;
@@ -31,19 +30,9 @@ suiteNeeding(skipPostgres || skipRedis, 'SMS fraud counters shared by two nodes 
 
   before(async () => {
     provider = await startHttpsProvider(cert);
-    const made = await postgresBackend.create();
-    drop = made.drop;
-    const database = { url: made.url, dataDir: made.dataDir, masterKey: Buffer.alloc(32, 5).toString('base64') };
-    const frontPort = await freePort();
-    const overrides = {
-      publicUrl: `http://127.0.0.1:${frontPort}`,
-      argon2: { memoryKiB: 8192, iterations: 1, parallelism: 1 },
-      // the configuration cache is read fresh on each node after a change in these tests
-      configCacheSeconds: 0,
-    };
-    a = await startStepgate({ database, redis: true, overrides });
-    b = await startStepgate({ database, redis: true, overrides });
-    front = await switchableFront(frontPort);
+    // the configuration cache is read fresh on each node after a change in these tests
+    nodes = await startTwoNodes({ backend: postgresBackend, redis: true, overrides: { configCacheSeconds: 0 } });
+    ({ a, b } = nodes);
     await a.services.truststore.import('imitations', parseCertificates(Buffer.from(cert.certPem)));
     const idp = await a.services.identityProviders.create({
       name: 'smsOTP',
@@ -62,14 +51,10 @@ suiteNeeding(skipPostgres || skipRedis, 'SMS fraud counters shared by two nodes 
       subjectClaimUri: ClaimUri.username,
       steps: [{ options: [{ authenticator: 'password' }] }, { options: [{ authenticator: 'sms-otp', idp: 'smsOTP' }] }],
     });
-    front.pick(a);
-    rp = await relyingParty(overrides.publicUrl, app.application.clientId, app.clientSecret, REDIRECT);
+    rp = await relyingParty(nodes.publicUrl, app.application.clientId, app.clientSecret, REDIRECT);
   });
   after(async () => {
-    await new Promise((r) => front?.server.close(r));
-    await a?.stop();
-    await b?.stop();
-    await drop?.();
+    await nodes?.stop();
     await provider?.close();
   });
   beforeEach(() => configure(FRAUD_OFF));
@@ -88,7 +73,7 @@ suiteNeeding(skipPostgres || skipRedis, 'SMS fraud counters shared by two nodes 
       password: PASSWORD,
       claims: { [ClaimUri.mobile]: mobile },
     });
-    front.pick(node);
+    nodes.pick(node);
     const before = provider.messages.length;
     const browser = new Browser();
     const first = await browser.go(rp.begin().url);

@@ -15,9 +15,9 @@ import { API, clientToken } from '../admin-api/support.js';
 import { makeSelfSignedCertificate } from '../sms/support/tls.js';
 import { postgresBackend, skipPostgres, skipRedis, suiteNeeding, variants } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
-import { switchableFront } from '../support/front.js';
 import { relyingParty } from '../support/rp.js';
-import { freePort, startStepgate, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
+import { startTwoNodes, type TwoNodes } from '../support/two-nodes.js';
 import { PASSWORD, REDIRECT, type SmsOtpFixture, startSmsOtp } from './support/fixture.js';
 import { codeIn, type HttpsProvider, namedGateway, startHttpsProvider, triedOf } from './support/https-provider.js';
 
@@ -167,10 +167,9 @@ for (const { name, backend, skip, redis } of variants({ redis: true })) {
 }
 
 suiteNeeding(skipPostgres || skipRedis, 'the breaker is shared by two nodes on PostgreSQL and Redis', () => {
+  let nodes: TwoNodes;
   let a: TestServer;
   let b: TestServer;
-  let front: Awaited<ReturnType<typeof switchableFront>>;
-  let drop: () => Promise<void>;
   let primary: HttpsProvider;
   let secondary: HttpsProvider;
   let rp: Awaited<ReturnType<typeof relyingParty>>;
@@ -179,17 +178,8 @@ suiteNeeding(skipPostgres || skipRedis, 'the breaker is shared by two nodes on P
   before(async () => {
     primary = await startHttpsProvider(cert);
     secondary = await startHttpsProvider(cert);
-    const made = await postgresBackend.create();
-    drop = made.drop;
-    const database = { url: made.url, dataDir: made.dataDir, masterKey: Buffer.alloc(32, 9).toString('base64') };
-    const frontPort = await freePort();
-    const overrides = {
-      publicUrl: `http://127.0.0.1:${frontPort}`,
-      argon2: { memoryKiB: 8192, iterations: 1, parallelism: 1 },
-    };
-    a = await startStepgate({ database, redis: true, overrides, plugins: adminApi });
-    b = await startStepgate({ database, redis: true, overrides, plugins: adminApi });
-    front = await switchableFront(frontPort);
+    nodes = await startTwoNodes({ backend: postgresBackend, redis: true, plugins: adminApi });
+    ({ a, b } = nodes);
     await a.services.truststore.import('imitations', parseCertificates(Buffer.from(cert.certPem)));
     await a.services.identityProviders.create({
       name: 'smsOTP',
@@ -211,14 +201,10 @@ suiteNeeding(skipPostgres || skipRedis, 'the breaker is shared by two nodes on P
       subjectClaimUri: ClaimUri.username,
       steps: [{ options: [{ authenticator: 'password' }] }, { options: [{ authenticator: 'sms-otp', idp: 'smsOTP' }] }],
     });
-    front.pick(a);
-    rp = await relyingParty(overrides.publicUrl, app.application.clientId, app.clientSecret, REDIRECT);
+    rp = await relyingParty(nodes.publicUrl, app.application.clientId, app.clientSecret, REDIRECT);
   });
   after(async () => {
-    await new Promise((r) => front?.server.close(r));
-    await a?.stop();
-    await b?.stop();
-    await drop?.();
+    await nodes?.stop();
     await Promise.all([primary.close(), secondary.close()]);
   });
 
@@ -229,7 +215,7 @@ suiteNeeding(skipPostgres || skipRedis, 'the breaker is shared by two nodes on P
       password: PASSWORD,
       claims: { [ClaimUri.mobile]: mobile },
     });
-    front.pick(node);
+    nodes.pick(node);
     const browser = new Browser();
     const first = await browser.go(rp.begin().url);
     return browser.submit(Browser.form(first), { username, password: PASSWORD }, (u) => u.startsWith(REDIRECT));
@@ -251,7 +237,7 @@ suiteNeeding(skipPostgres || skipRedis, 'the breaker is shared by two nodes on P
       ]);
     }
     assert.equal(primary.hits, 2);
-    front.pick(b);
+    nodes.pick(b);
     assert.equal(stateOf(await statusOf(b, await clientToken(b)), 'primary'), 'open', 'node B sees the open breaker');
 
     const page = await loginOn(b, 'node-b', '+94771260002');

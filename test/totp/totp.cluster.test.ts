@@ -12,9 +12,9 @@ import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { createUser, getUserById } from '../../src/identity/users.js';
 import { type Backend, postgresBackend, skipPostgres, skipRedis, sqliteBackend } from '../support/backends.js';
 import { Browser, type Page } from '../support/browser.js';
-import { switchableFront } from '../support/front.js';
 import { type RelyingParty, relyingParty } from '../support/rp.js';
-import { freePort, startStepgate, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
+import { startTwoNodes, type TwoNodes } from '../support/two-nodes.js';
 import { messageIdOf, PASSWORD_STEP, REDIRECT, TOTP_STEP } from './support/fixture.js';
 import { base32Encode, oneDigitOff, totp } from './support/rfc6238.js';
 
@@ -27,40 +27,29 @@ const variants: { name: string; backend: Backend; redis: boolean; skip: string |
 
 for (const variant of variants) {
   describe(`TOTP across two nodes: ${variant.name}`, { skip: variant.skip }, () => {
+    let nodes: TwoNodes;
     let a: TestServer;
     let b: TestServer;
-    let front: Awaited<ReturnType<typeof switchableFront>>;
-    let drop: () => Promise<void>;
     let rp: RelyingParty;
     let users = 0;
 
     before(async () => {
-      const made = await variant.backend.create();
-      drop = made.drop;
-      const database = { url: made.url, dataDir: made.dataDir, masterKey: Buffer.alloc(32, 5).toString('base64') };
-      const frontPort = await freePort();
-      const overrides = {
-        publicUrl: `http://127.0.0.1:${frontPort}`,
-        argon2: { memoryKiB: 8192, iterations: 1, parallelism: 1 },
-        totp: { maxWrongCodesPerLogin: 3 },
-      };
-      a = await startStepgate({ database, redis: variant.redis, overrides });
-      b = await startStepgate({ database, redis: variant.redis, overrides });
-      front = await switchableFront(frontPort);
+      nodes = await startTwoNodes({
+        backend: variant.backend,
+        redis: variant.redis,
+        overrides: { totp: { maxWrongCodesPerLogin: 3 } },
+      });
+      ({ a, b } = nodes);
       const app = await a.services.applications.create({
         name: 'TOTP app',
         redirectUris: [REDIRECT],
         subjectClaimUri: ClaimUri.username,
         steps: [PASSWORD_STEP, TOTP_STEP],
       });
-      front.pick(a);
-      rp = await relyingParty(overrides.publicUrl, app.application.clientId, app.clientSecret, REDIRECT);
+      rp = await relyingParty(nodes.publicUrl, app.application.clientId, app.clientSecret, REDIRECT);
     });
     after(async () => {
-      await new Promise((r) => front.server.close(r));
-      await a.stop();
-      await b.stop();
-      await drop();
+      await nodes?.stop();
     });
 
     async function user(): Promise<{ id: string; username: string; secret: string }> {
@@ -77,7 +66,7 @@ for (const variant of variants) {
 
     /** A login through the front up to the code page, on the node given. */
     async function codePage(node: TestServer, username: string) {
-      front.pick(node);
+      nodes.pick(node);
       const browser = new Browser();
       const started = rp.begin();
       const first = await browser.go(started.url);
@@ -152,16 +141,16 @@ for (const variant of variants) {
       const wrong = oneDigitOff(totp(u.secret, { steps: 5 }));
       const login = await codePage(a, u.username);
       assert.equal((await submit(login, wrong)).status, 401, 'first wrong code on A');
-      front.pick(b);
+      nodes.pick(b);
       login.page = await submit(login, wrong);
       assert.equal(login.page.status, 401, 'second on B');
-      front.pick(a);
+      nodes.pick(a);
       const third = await submit(login, wrong);
       assert.equal(third.status, 403, 'the third, on A again, ends the login');
       assert.equal(messageIdOf(third), 'totp.too-many-attempts');
       const second = await codePage(b, u.username);
       assert.equal((await submit(second, wrong)).status, 401);
-      front.pick(a);
+      nodes.pick(a);
       const locking = await submit(second, wrong);
       assert.equal(messageIdOf(locking), 'totp.locked', 'the fifth wrong code of the account locks it');
       const seen = await getUserById(b.services.db, u.id);
