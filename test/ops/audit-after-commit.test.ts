@@ -10,68 +10,32 @@
  * statement, and in one that commits.
  */
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type { FastifyPluginAsync } from 'fastify';
 import { sql } from 'kysely';
-import { loadConfig } from '../../src/config/load.js';
 import type { AuditInput } from '../../src/identity/audit.js';
-import { createServices } from '../../src/services.js';
 import { adminApiPlugin } from '../../src/web/admin-api/index.js';
-import { buildApp } from '../../src/web/app.js';
 import { type Answer, client, clientToken } from '../admin-api/support.js';
 import { type Backend, forEachBackend } from '../support/backends.js';
-import { freePort, type TestServer } from '../support/server.js';
+import { startStepgate, type TestServer } from '../support/server.js';
 import { parseMetrics } from './support.js';
 
 type AnyPlugin = FastifyPluginAsync<Record<string, unknown>>;
 const METRICS_TOKEN = 'audit-after-commit-metrics-token';
 
 /** A Stepgate with the admin API, metrics behind a token, and its log lines (as JSON) kept in `lines`. */
-async function startLogged(backend: Backend, lines: Record<string, unknown>[]): Promise<TestServer> {
-  const made = await backend.create();
-  const port = await freePort();
-  const config = loadConfig({
-    env: {},
-    file: undefined,
-    overrides: {
-      port,
-      publicUrl: `http://127.0.0.1:${port}`,
-      dataDir: made.dataDir,
-      databaseUrl: made.url,
-      masterKey: Buffer.alloc(32, 9).toString('base64'),
-      logLevel: 'info',
-      metrics: { token: METRICS_TOKEN },
-    },
-  });
-  const services = await createServices(config);
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  const app = await buildApp(services, {
-    logger: { level: 'info', stream },
-    plugins: [
+function startLogged(backend: Backend, lines: Record<string, unknown>[]): Promise<TestServer> {
+  return startStepgate({
+    backend,
+    overrides: { logLevel: 'info', metrics: { token: METRICS_TOKEN } },
+    httpLog: { level: 'info', lines },
+    plugins: (services) => [
       {
         plugin: adminApiPlugin as unknown as AnyPlugin,
         options: { services, rateLimit: { max: 10_000, timeWindow: 60_000 } },
       },
     ],
   });
-  await app.listen({ port, host: '127.0.0.1' });
-  return {
-    url: config.publicUrl,
-    config,
-    services,
-    app,
-    async stop() {
-      await app.close();
-      await services.close();
-      await made.drop();
-    },
-  };
 }
 
 /** From now on, a transaction that wrote an audit event named `event` fails at COMMIT (the insert itself succeeds). */

@@ -4,19 +4,14 @@
  * form post, whose body is read from socket events outside the request's async context, included.
  */
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyPluginAsync } from 'fastify';
-import { loadConfig } from '../../src/config/load.js';
 import type { AuditLog } from '../../src/identity/audit.js';
-import { createServices } from '../../src/services.js';
 import { adminApiPlugin } from '../../src/web/admin-api/index.js';
-import { buildApp } from '../../src/web/app.js';
 import { API, clientToken } from '../admin-api/support.js';
 import { type SmsOtpFixture, startSmsOtp } from '../sms-otp/support/fixture.js';
-import { sqliteBackend } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
-import { freePort, type TestServer } from '../support/server.js';
+import { startStepgate } from '../support/server.js';
 
 type AnyPlugin = FastifyPluginAsync<Record<string, unknown>>;
 
@@ -85,40 +80,15 @@ describe('request ids on log lines', () => {
   let audit: AuditLog;
   let stop: () => Promise<void>;
   before(async () => {
-    const made = await sqliteBackend.create();
-    const port = await freePort();
-    const config = loadConfig({
-      env: {},
-      file: undefined,
-      overrides: {
-        port,
-        publicUrl: `http://127.0.0.1:${port}`,
-        dataDir: made.dataDir,
-        databaseUrl: made.url,
-        masterKey: Buffer.alloc(32, 5).toString('base64'),
-        logLevel: 'debug',
-      },
+    const server = await startStepgate({
+      overrides: { logLevel: 'debug' },
+      httpLog: { level: 'debug', lines },
+      plugins: (services) => [{ plugin: adminApiPlugin as unknown as AnyPlugin, options: { services } }],
     });
-    const services = await createServices(config);
-    const stream = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line));
-        done();
-      },
-    });
-    const app = await buildApp(services, {
-      logger: { level: 'debug', stream },
-      plugins: [{ plugin: adminApiPlugin as unknown as AnyPlugin, options: { services } }],
-    });
-    await app.listen({ port, host: '127.0.0.1' });
-    url = config.publicUrl;
-    token = await clientToken({ url, services } as unknown as TestServer);
-    audit = services.audit;
-    stop = async () => {
-      await app.close();
-      await services.close();
-      await made.drop();
-    };
+    url = server.url;
+    token = await clientToken(server);
+    audit = server.services.audit;
+    stop = server.stop;
   });
   after(() => stop());
 

@@ -1,5 +1,6 @@
 /** Starts a real Stepgate on a loopback port for a test, on the back end asked for, and stops it afterwards. */
 import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../../src/authn/authenticator.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -40,6 +41,18 @@ export interface StartOptions {
   redis?: boolean;
   /** where the services' log lines go (a test reads them); silent unless overrides set a logLevel */
   logDestination?: import('pino').DestinationStream;
+  /** the HTTP server's own log (request lines, route errors): each JSON line parsed into `lines` */
+  httpLog?: { level: string; lines: Record<string, unknown>[] };
+}
+
+/** A stream that parses each JSON log line written to it into `lines`. */
+export function jsonLines(lines: Record<string, unknown>[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+      done();
+    },
+  });
 }
 
 const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -72,7 +85,8 @@ export async function startStepgate(
     ...(options.logDestination ? { logDestination: options.logDestination } : {}),
   });
   const plugins = typeof options.plugins === 'function' ? options.plugins(services) : options.plugins;
-  const app = await buildApp(services, { logger: false, ...(plugins ? { plugins } : {}) });
+  const logger = options.httpLog ? { level: options.httpLog.level, stream: jsonLines(options.httpLog.lines) } : false;
+  const app = await buildApp(services, { logger, ...(plugins ? { plugins } : {}) });
   await app.listen({ port, host: '127.0.0.1' });
   return {
     url: config.publicUrl,
