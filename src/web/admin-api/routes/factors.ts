@@ -10,10 +10,10 @@ import { listLocalClaims } from '../../../identity/claims.js';
 import { found } from '../../../identity/errors.js';
 import { lastChosenOption } from '../../../identity/preferred-options.js';
 import { claimsOf, getUserById, isLocked, setUserClaims, type User } from '../../../identity/users.js';
-import { announceAuthenticatorChange } from '../../authenticator-notice.js';
 import { requireSecondFactor } from '../../json-api/auth.js';
 import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { HttpProblem } from '../../problem.js';
+import { announceFactorChange } from '../factor-notice.js';
 import { type ApiRoute, route } from '../route.js';
 import { IdParams } from '../schemas.js';
 import { PreferredOptionBody, UserFactors } from './factors-schemas.js';
@@ -110,16 +110,7 @@ export function factorRoutes(services: Services): ApiRoute[] {
             trx,
           );
         });
-        const mobile = claimsOf(user, await listLocalClaims(db))[ClaimUri.mobile];
-        await announceAuthenticatorChange(services, {
-          actor,
-          user,
-          changes: ['backup-codes'],
-          mobileBefore: mobile,
-          mobileAfter: mobile,
-          audit: (event, data) => audit(event, data),
-          log: req.log,
-        });
+        await announceFactorChange(services, { actor, audit, req }, user, 'backup-codes');
       },
     }),
     route({

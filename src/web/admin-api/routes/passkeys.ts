@@ -6,14 +6,12 @@
  */
 import { Type } from '@sinclair/typebox';
 import { publicView } from '../../../authenticators/passkey/credentials.js';
-import { ClaimUri } from '../../../identity/claim-uris.js';
-import { listLocalClaims } from '../../../identity/claims.js';
 import { found } from '../../../identity/errors.js';
-import { claimsOf, getUserById, type User } from '../../../identity/users.js';
-import { announceAuthenticatorChange } from '../../authenticator-notice.js';
+import { getUserById, type User } from '../../../identity/users.js';
 import { requireSecondFactor } from '../../json-api/auth.js';
 import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { HttpProblem } from '../../problem.js';
+import { announceFactorChange } from '../factor-notice.js';
 import { type ApiRoute, route } from '../route.js';
 
 const tag = 'Users';
@@ -89,16 +87,7 @@ export function passkeyRoutes(services: Services): ApiRoute[] {
           return true;
         });
         if (!removed) throw new HttpProblem('not-found', `The user has no passkey "${params.credId}".`);
-        const mobile = claimsOf(user, await listLocalClaims(db))[ClaimUri.mobile];
-        await announceAuthenticatorChange(services, {
-          actor,
-          user,
-          changes: ['passkey'],
-          mobileBefore: mobile,
-          mobileAfter: mobile,
-          audit: (event, data) => audit(event, data),
-          log: req.log,
-        });
+        await announceFactorChange(services, { actor, audit, req }, user, 'passkey');
       },
     }),
   ];

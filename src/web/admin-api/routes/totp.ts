@@ -8,15 +8,13 @@ import { Type } from '@sinclair/typebox';
 import { normaliseCode } from '../../../authenticators/totp/code.js';
 import { currentTotpConfig, ENROLMENT_TTL_MS } from '../../../authenticators/totp/config.js';
 import { confirmEnrolment, createEnrolments, prepareEnrolment } from '../../../authenticators/totp/enrolment.js';
-import { ClaimUri } from '../../../identity/claim-uris.js';
-import { listLocalClaims } from '../../../identity/claims.js';
 import { found } from '../../../identity/errors.js';
-import { claimsOf, getUserById, type User } from '../../../identity/users.js';
-import { announceAuthenticatorChange } from '../../authenticator-notice.js';
+import { getUserById, type User } from '../../../identity/users.js';
 import { requireSecondFactor } from '../../json-api/auth.js';
 import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { HttpProblem } from '../../problem.js';
-import { type ApiRoute, type HandlerContext, route } from '../route.js';
+import { announceFactorChange } from '../factor-notice.js';
+import { type ApiRoute, route } from '../route.js';
 
 const tag = 'Users';
 /** wrong first codes one enrolment may try */
@@ -71,20 +69,6 @@ export function totpRoutes(services: Services): ApiRoute[] {
     createdAt: c.createdAt,
     lastUsedAt: c.lastUsedAt,
   });
-
-  /** After a committed change of someone else's apps: tell them by SMS (audited; never fails the write). */
-  async function announce(ctx: Pick<HandlerContext<never>, 'actor' | 'audit' | 'req'>, user: User) {
-    const mobile = claimsOf(user, await listLocalClaims(db))[ClaimUri.mobile];
-    await announceAuthenticatorChange(services, {
-      actor: ctx.actor,
-      user,
-      changes: ['totp'],
-      mobileBefore: mobile,
-      mobileAfter: mobile,
-      audit: (event, data) => ctx.audit(event, data),
-      log: ctx.req.log,
-    });
-  }
 
   return [
     route({
@@ -169,7 +153,7 @@ export function totpRoutes(services: Services): ApiRoute[] {
           ]);
         }
         await enrolments.drop(params.enrolmentId);
-        await announce({ actor, audit, req }, user);
+        await announceFactorChange(services, { actor, audit, req }, user, 'totp');
         return json(credential.credential);
       },
     }),
@@ -195,7 +179,7 @@ export function totpRoutes(services: Services): ApiRoute[] {
           return true;
         });
         if (!removed) throw new HttpProblem('not-found', `The user has no authenticator app "${params.credentialId}".`);
-        await announce({ actor, audit, req }, user);
+        await announceFactorChange(services, { actor, audit, req }, user, 'totp');
       },
     }),
   ];
