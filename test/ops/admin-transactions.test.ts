@@ -10,35 +10,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { sql } from 'kysely';
 import { ensureConsoleApplication } from '../../src/identity/console-app.js';
 import { selfSignedCertificate } from '../admin-api/saml-fixtures.js';
 import { type Answer, client, clientToken, startAdminServer } from '../admin-api/support.js';
 import { gatewayFor } from '../sms-otp/support/fixture.js';
-import { type Backend, forEachBackend } from '../support/backends.js';
+import { forEachBackend } from '../support/backends.js';
+import { allowAudit, refuseAudit } from '../support/refuse-audit.js';
 import type { TestServer } from '../support/server.js';
 
 const SCIM_SCHEMAS = ['urn:ietf:params:scim:schemas:core:2.0:User'];
-
-/** Every insert into audit_events (or only those of `onlyEvent`) fails while the trigger exists. */
-async function refuseAudit(server: TestServer, kind: Backend['name'], onlyEvent?: string): Promise<void> {
-  const { db } = server.services;
-  const when = onlyEvent ? sql`WHEN (NEW.event = ${sql.lit(onlyEvent)})` : sql``;
-  if (kind === 'postgres') {
-    await sql`CREATE OR REPLACE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'audit store refused the event' USING ERRCODE = '57P01'; END $$`.execute(db);
-    await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW ${when}
-      EXECUTE FUNCTION refuse_audit()`.execute(db);
-  } else {
-    await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events ${when}
-      BEGIN SELECT RAISE(ABORT, 'audit store refused the event'); END`.execute(db);
-  }
-}
-
-async function allowAudit(server: TestServer, kind: Backend['name']): Promise<void> {
-  const { db } = server.services;
-  await sql`DROP TRIGGER IF EXISTS refuse_audit${sql.raw(kind === 'postgres' ? ' ON audit_events' : '')}`.execute(db);
-}
 
 async function events(server: TestServer, event: string): Promise<number> {
   return (await server.services.audit.query({ event, limit: 1 })).total;
@@ -67,11 +47,11 @@ forEachBackend('admin writes and their audit events commit together', (backend) 
     succeeded: (answer: Answer) => Promise<void> | void,
   ): Promise<void> {
     const before = await events(server, event);
-    await refuseAudit(server, backend.name);
+    await refuseAudit(server.services.db, backend.name);
     try {
       refused(await write(), what);
     } finally {
-      await allowAudit(server, backend.name);
+      await allowAudit(server.services.db, backend.name);
     }
     await unchanged();
     assert.equal(await events(server, event), before, `${what}: an event of a change that did not happen`);
@@ -235,12 +215,12 @@ forEachBackend('admin writes and their audit events commit together', (backend) 
     const providers = async () => (await server.services.identityProviders.list()).map((i) => i.name);
     const added = 'admin.console.sms-otp-step-added';
     const before = { step: await events(server, added), idp: await events(server, 'admin.identity-provider.create') };
-    await refuseAudit(server, backend.name, added);
+    await refuseAudit(server.services.db, backend.name, added);
     try {
       // the provider is a change of its own, stored with its event; the console's step is not, and has none
       refused(await call('POST', '/identity-providers', smsOtp('smsOTP-a')), 'add the console’s SMS step');
     } finally {
-      await allowAudit(server, backend.name);
+      await allowAudit(server.services.db, backend.name);
     }
     assert.ok((await providers()).includes('smsOTP-a'));
     assert.equal(await events(server, 'admin.identity-provider.create'), before.idp + 1);
@@ -290,9 +270,9 @@ test('the audit trigger of this suite refuses what it should (near miss of the h
   const { startStepgate } = await import('../support/server.js');
   const server = await startStepgate();
   try {
-    await refuseAudit(server, 'sqlite');
+    await refuseAudit(server.services.db, 'sqlite');
     await assert.rejects(server.services.audit.record({ event: 'test.refused' }), /refused the event/);
-    await allowAudit(server, 'sqlite');
+    await allowAudit(server.services.db, 'sqlite');
     await server.services.audit.record({ event: 'test.allowed' });
     assert.equal(await events(server, 'test.allowed'), 1);
   } finally {

@@ -1,5 +1,5 @@
 /**
- * The trigger technique of test/ops/admin-transactions.test.ts for the other suites: while it exists, every insert
+ * A trigger for test/ops/admin-transactions.test.ts and the other suites: while it exists, every insert
  * into audit_events (or only those of one event) fails — on PostgreSQL as the server going away (SQLSTATE 57P01),
  * on SQLite as RAISE(ABORT) — so a write that shares a transaction with its audit event must roll back.
  */
