@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { applySetup, parseSetup, SetupError } from '../../src/setup/apply.js';
 import { exportSetupYaml } from '../../src/setup/export.js';
-import { client, clientToken, startAdminServer } from '../admin-api/support.js';
+import { type SmsOtpAdmin, startSmsOtpAdmin } from '../sms-otp/support/admin-provider.js';
 import { namedGateway } from '../sms-otp/support/https-provider.js';
 import { suiteNeeding, variants } from '../support/backends.js';
 import type { TestServer } from '../support/server.js';
@@ -18,25 +18,18 @@ const GATEWAYS = [namedGateway('primary', 'https://one.example'), namedGateway('
 for (const { name, backend, skip } of variants()) {
   suiteNeeding(skip, `SMS fraud options saved through the admin API and setup files on ${name}`, () => {
     let server: TestServer;
-    let call: ReturnType<typeof client>;
+    let call: SmsOtpAdmin['call'];
     let id: string;
+    let put: SmsOtpAdmin['put'];
+    let admin: SmsOtpAdmin;
 
     before(async () => {
-      server = await startAdminServer(backend);
-      call = client(server, await clientToken(server));
-      const created = await call('POST', '/identity-providers', {
-        name: 'smsOTP',
-        authenticators: [{ type: 'sms-otp', enabled: true, config: { gateways: GATEWAYS } }],
-      });
-      assert.equal(created.status, 201, created.text);
-      id = created.body.id;
+      admin = await startSmsOtpAdmin(backend, { gateways: GATEWAYS });
+      ({ server, call, id, put } = admin);
     });
     after(() => server.stop());
 
-    const put = (config: Record<string, unknown>) =>
-      call('PUT', `/identity-providers/${id}`, { authenticators: [{ type: 'sms-otp', enabled: true, config }] });
-    const stored = async () =>
-      (await server.services.identityProviders.get(id))!.authenticators[0]!.config.fraud as Record<string, unknown>;
+    const stored = async () => (await admin.stored()).fraud as Record<string, unknown>;
 
     test('bad fraud options are refused with a problem naming each field; nothing is saved', async () => {
       const cases: [Record<string, unknown>, string][] = [

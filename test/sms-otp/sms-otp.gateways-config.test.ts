@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { client, clientToken, startAdminServer } from '../admin-api/support.js';
 import { suiteNeeding, variants } from '../support/backends.js';
 import type { TestServer } from '../support/server.js';
+import { type SmsOtpAdmin, startSmsOtpAdmin } from './support/admin-provider.js';
 import { gatewayFor } from './support/fixture.js';
 import { namedGateway } from './support/https-provider.js';
 
@@ -16,24 +16,18 @@ const MASK = '********';
 for (const { name, backend, skip } of variants()) {
   suiteNeeding(skip, `SMS OTP gateway lists in the admin API on ${name}`, () => {
     let server: TestServer;
-    let call: ReturnType<typeof client>;
+    let call: SmsOtpAdmin['call'];
     let id: string;
+    let put: SmsOtpAdmin['put'];
+    let stored: SmsOtpAdmin['stored'];
 
     before(async () => {
-      server = await startAdminServer(backend);
-      call = client(server, await clientToken(server));
-      const created = await call('POST', '/identity-providers', {
-        name: 'smsOTP',
-        authenticators: [{ type: 'sms-otp', enabled: true, config: { gateway: gatewayFor('https://one.example') } }],
-      });
-      assert.equal(created.status, 201, created.text);
-      id = created.body.id;
+      ({ server, call, id, put, stored } = await startSmsOtpAdmin(backend, {
+        gateway: gatewayFor('https://one.example'),
+      }));
     });
     after(() => server.stop());
 
-    const stored = async () => (await server.services.identityProviders.get(id))!.authenticators[0]!.config;
-    const put = (config: Record<string, unknown>) =>
-      call('PUT', `/identity-providers/${id}`, { authenticators: [{ type: 'sms-otp', enabled: true, config }] });
     const read = async () => (await call('GET', `/identity-providers/${id}`)).body.authenticators[0].config;
 
     test('the single gateway taken over as "default" in a list keeps its secret; each gateway is masked on read', async () => {
