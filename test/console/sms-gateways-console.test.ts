@@ -14,16 +14,14 @@ import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { createUser } from '../../src/identity/users.js';
 import { parseCertificates } from '../../src/sms/index.js';
 import { json, makeSelfSignedCertificate, startHttpsServer, type TestCertificate } from '../sms/support/tls.js';
-import { TEST_DEFAULTS } from '../sms-otp/support/fixture.js';
+import { addPickupDispatch, PASSWORD, REDIRECT, TEST_DEFAULTS } from '../sms-otp/support/fixture.js';
 import { codeIn } from '../sms-otp/support/https-provider.js';
 import { Browser as HttpBrowser } from '../support/browser.js';
-import { type RelyingParty, relyingParty } from '../support/rp.js';
+import type { RelyingParty } from '../support/rp.js';
 import type { TestServer } from '../support/server.js';
 import { consoleWithSmsOtpProvider, screenshot, skipReason } from './support.js';
 
 const skip = skipReason();
-const REDIRECT = 'http://127.0.0.1:1/callback';
-const PASSWORD = 'correct horse battery';
 const FIRST = { key: 'key-first', secret: 'first-secret-never-shown-71' };
 const LANKA = { key: 'key-lanka', secret: 'lanka-secret-never-shown-94' };
 
@@ -100,16 +98,8 @@ describe('SMS gateways and routes in the console', { skip }, () => {
     await s.truststore.import('imitations', parseCertificates(Buffer.from(cert.certPem)));
     // an application's step may name only a switched-on provider; it is switched off again for the console's edits
     await s.identityProviders.update(idpId, { enabled: true });
-    const created = await s.applications.create({
-      name: 'Pickup Dispatch',
-      redirectUris: [REDIRECT],
-      postLogoutRedirectUris: ['http://127.0.0.1:1/'],
-      subjectClaimUri: ClaimUri.username,
-      requestedClaims: [ClaimUri.mobile],
-      steps: [{ options: [{ authenticator: 'password' }] }, { options: [{ authenticator: 'sms-otp', idp: 'smsOTP' }] }],
-    });
+    rp = await addPickupDispatch(server);
     await s.identityProviders.update(idpId, { enabled: false });
-    rp = await relyingParty(server.url, created.application.clientId, created.clientSecret, REDIRECT);
     for (const [username, mobile] of [
       ['lanka-user', '+94771234567'],
       ['uk-user', '+447400123456'],

@@ -69,6 +69,19 @@ export interface SmsOtpFixture {
   stop(): Promise<void>;
 }
 
+/** The guide's sample application, Pickup Dispatch (password, then the smsOTP provider's code); its relying party. */
+export async function addPickupDispatch(server: TestServer): Promise<RelyingParty> {
+  const created = await server.services.applications.create({
+    name: 'Pickup Dispatch',
+    redirectUris: [REDIRECT],
+    postLogoutRedirectUris: ['http://127.0.0.1:1/'],
+    subjectClaimUri: ClaimUri.username,
+    requestedClaims: [ClaimUri.mobile],
+    steps: [{ options: [{ authenticator: 'password' }] }, { options: [{ authenticator: 'sms-otp', idp: 'smsOTP' }] }],
+  });
+  return relyingParty(server.url, created.application.clientId, created.clientSecret, REDIRECT);
+}
+
 export async function startSmsOtp(
   options: {
     backend?: Backend;
@@ -106,15 +119,7 @@ export async function startSmsOtp(
       },
     ],
   });
-  const created = await s.applications.create({
-    name: 'Pickup Dispatch',
-    redirectUris: [REDIRECT],
-    postLogoutRedirectUris: ['http://127.0.0.1:1/'],
-    subjectClaimUri: ClaimUri.username,
-    requestedClaims: [ClaimUri.mobile],
-    steps: [{ options: [{ authenticator: 'password' }] }, { options: [{ authenticator: 'sms-otp', idp: 'smsOTP' }] }],
-  });
-  const rp = await relyingParty(server.url, created.application.clientId, created.clientSecret, REDIRECT);
+  const rp = await addPickupDispatch(server);
   const toCallback = (u: string) => u.startsWith(REDIRECT);
 
   const fixture: SmsOtpFixture = {
