@@ -1,20 +1,9 @@
 /** The audit log, newest first, filterable by event, username and time; and who the caller is. */
 import { Type } from '@sinclair/typebox';
-import { ValidationError } from '../../../identity/errors.js';
 import type { JsonApiServices as Services } from '../../json-api/services.js';
+import { Instant, instant } from '../instant.js';
 import { type ApiRoute, route } from '../route.js';
 import { AuditEvent, Me, Page, PageQuery } from '../schemas.js';
-
-const Instant = (description: string) =>
-  Type.Optional(Type.String({ maxLength: 64, description: `${description}: ISO 8601 or epoch milliseconds.` }));
-
-function instant(value: string | undefined, field: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const ms = /^\d{1,16}$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms))
-    throw new ValidationError([{ field, message: 'must be an ISO 8601 date-time or epoch milliseconds' }]);
-  return ms;
-}
 
 export function auditRoutes({ audit }: Services): ApiRoute[] {
   return [

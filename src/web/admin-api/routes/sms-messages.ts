@@ -6,10 +6,11 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { readConfig } from '../../../authenticators/sms-otp/config.js';
 import { gatewaysOf } from '../../../authenticators/sms-otp/routing.js';
-import { NotFoundError, ValidationError } from '../../../identity/errors.js';
+import { NotFoundError } from '../../../identity/errors.js';
 import type { IdentityProvider } from '../../../identity/identity-providers.js';
 import { type GatewayRates, MESSAGE_STATUSES, type SmsMessage } from '../../../sms/receipts/index.js';
 import type { JsonApiServices as Services } from '../../json-api/services.js';
+import { Instant, instant } from '../instant.js';
 import { type ApiRoute, route } from '../route.js';
 import { IdParams, Page, PageQuery } from '../schemas.js';
 
@@ -61,14 +62,6 @@ const GatewayRate = Type.Object({
   receiptUrl: Type.String({ description: "Where this gateway's provider sends receipts (secret: it holds a token)." }),
 });
 
-function instant(value: string | undefined, field: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const ms = /^\d{1,16}$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms))
-    throw new ValidationError([{ field, message: 'must be an ISO 8601 date-time or epoch milliseconds' }]);
-  return ms;
-}
-
 function view(m: SmsMessage): Static<typeof Message> {
   const { loginId: _login, verifiedAt, ...rest } = m;
   return { ...rest, verified: verifiedAt !== null };
@@ -104,9 +97,7 @@ export function smsMessageRoutes({ smsMessages, identityProviders }: Services): 
           status: Type.Optional(Status),
           idp: Type.Optional(Type.String({ maxLength: 64, description: 'Identity provider id.' })),
           gateway: Type.Optional(Type.String({ maxLength: 64, description: 'Gateway name.' })),
-          since: Type.Optional(
-            Type.String({ maxLength: 64, description: 'Sent at or after: ISO 8601 or epoch milliseconds.' }),
-          ),
+          since: Instant('Sent at or after'),
           destination: Type.Optional(
             Type.String({ pattern: '^[0-9]{1,4}$', description: 'The last digits of the number (up to four).' }),
           ),
@@ -134,9 +125,7 @@ export function smsMessageRoutes({ smsMessages, identityProviders }: Services): 
       tag: 'Messages',
       schema: {
         querystring: Type.Object({
-          since: Type.Optional(
-            Type.String({ maxLength: 64, description: 'From this time (default: 7 days ago): ISO 8601 or epoch ms.' }),
-          ),
+          since: Instant('From this time (default: 7 days ago)'),
         }),
         response: Type.Object({ since: Type.Integer(), gateways: Type.Array(GatewayRate) }),
       },
