@@ -3,66 +3,21 @@
  * status timeline; and per gateway, over a period, how many were delivered and how many sent codes were entered,
  * with the gateway's receipt URL for the providers whose callback is an account setting (docs/delivery-receipts.md).
  */
-import { type Static, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { readConfig } from '../../../authenticators/sms-otp/config.js';
 import { gatewaysOf } from '../../../authenticators/sms-otp/routing.js';
 import { NotFoundError } from '../../../identity/errors.js';
 import type { IdentityProvider } from '../../../identity/identity-providers.js';
-import { type GatewayRates, MESSAGE_STATUSES, type SmsMessage } from '../../../sms/receipts/index.js';
+import type { GatewayRates, SmsMessage } from '../../../sms/receipts/index.js';
 import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { Instant, instant } from '../instant.js';
 import { type ApiRoute, route } from '../route.js';
 import { IdParams, Page, PageQuery } from '../schemas.js';
+import { GatewayRate, Message, type SmsMessageJson, Status, TimelineEntry } from './sms-messages-schemas.js';
 
 const DAY_MS = 86_400_000;
 
-const Status = Type.Union(
-  MESSAGE_STATUSES.map((s) => Type.Literal(s)),
-  { description: 'accepted (the provider took it), then delivered, failed, expired or unknown from its receipts.' },
-);
-
-const Message = Type.Object({
-  id: Type.String(),
-  idpId: Type.String({ description: 'The identity provider whose gateway sent it.' }),
-  gateway: Type.String({ description: 'The gateway name within it (`default` for a single gateway).' }),
-  provider: Type.String({ description: 'vonage, twilio, plivo, clickatell, bulksms or custom.' }),
-  providerMessageId: Type.Union([Type.String(), Type.Null()]),
-  purpose: Type.Union([Type.Literal('otp'), Type.Literal('notice')]),
-  destination: Type.String({ description: 'The masked number.' }),
-  country: Type.Union([Type.String(), Type.Null()]),
-  segments: Type.Integer(),
-  status: Status,
-  errorCode: Type.Union([Type.String(), Type.Null()]),
-  verified: Type.Boolean({ description: 'A code whose login entered it.' }),
-  createdAt: Type.Integer(),
-  updatedAt: Type.Integer(),
-});
-
-const TimelineEntry = Type.Object({
-  at: Type.Integer(),
-  status: Status,
-  providerStatus: Type.String({ description: "The provider's own word (`sent` for the send itself)." }),
-  errorCode: Type.Union([Type.String(), Type.Null()]),
-});
-
-const GatewayRate = Type.Object({
-  idpId: Type.String(),
-  idpName: Type.Union([Type.String(), Type.Null()]),
-  gateway: Type.String(),
-  provider: Type.String(),
-  sent: Type.Integer(),
-  delivered: Type.Integer(),
-  failed: Type.Integer(),
-  expired: Type.Integer(),
-  unknown: Type.Integer(),
-  deliveryRate: Type.Union([Type.Number(), Type.Null()], { description: 'delivered / sent; null when none sent.' }),
-  codes: Type.Integer({ description: 'Codes sent (notices excluded).' }),
-  verified: Type.Integer({ description: 'Codes entered by their login.' }),
-  conversionRate: Type.Union([Type.Number(), Type.Null()], { description: 'verified / codes; null when none.' }),
-  receiptUrl: Type.String({ description: "Where this gateway's provider sends receipts (secret: it holds a token)." }),
-});
-
-function view(m: SmsMessage): Static<typeof Message> {
+function view(m: SmsMessage): SmsMessageJson {
   const { loginId: _login, verifiedAt, ...rest } = m;
   return { ...rest, verified: verifiedAt !== null };
 }
