@@ -83,6 +83,7 @@ describe('Console › Messages in Chromium', { skip: skipReason() }, () => {
 
     await page.click('form.filters button.secondary');
     await page.waitForFunction(() => document.querySelectorAll('table.messages tbody tr').length === 2);
+    assert.equal(await page.inputValue('#messages-destination'), '', 'Clear empties the fields too');
     await list.first().locator('button').click();
     const timeline = page.locator('#message-timeline');
     await timeline.locator('ol.timeline li').nth(1).waitFor();
