@@ -9,11 +9,11 @@ import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { createUser } from '../../src/identity/users.js';
 import { parseCertificates } from '../../src/sms/index.js';
 import { makeSelfSignedCertificate } from '../sms/support/tls.js';
-import { messageIdOf, PASSWORD, REDIRECT } from '../sms-otp/support/fixture.js';
+import { addPickupDispatch, messageIdOf, PASSWORD, REDIRECT } from '../sms-otp/support/fixture.js';
 import { type HttpsProvider, namedGateway, startHttpsProvider } from '../sms-otp/support/https-provider.js';
 import { postgresBackend, skipPostgres, skipRedis, suiteNeeding } from '../support/backends.js';
 import { Browser, type Page } from '../support/browser.js';
-import { type RelyingParty, relyingParty } from '../support/rp.js';
+import type { RelyingParty } from '../support/rp.js';
 import type { TestServer } from '../support/server.js';
 import { startTwoNodes, type TwoNodes } from '../support/two-nodes.js';
 import { FRAUD_OFF } from './support.js';
@@ -45,13 +45,7 @@ suiteNeeding(skipPostgres || skipRedis, 'SMS fraud counters shared by two nodes 
       ],
     });
     idpId = idp.id;
-    const app = await a.services.applications.create({
-      name: 'Two nodes',
-      redirectUris: [REDIRECT],
-      subjectClaimUri: ClaimUri.username,
-      steps: [{ options: [{ authenticator: 'password' }] }, { options: [{ authenticator: 'sms-otp', idp: 'smsOTP' }] }],
-    });
-    rp = await relyingParty(nodes.publicUrl, app.application.clientId, app.clientSecret, REDIRECT);
+    rp = await addPickupDispatch(a, nodes.publicUrl);
   });
   after(async () => {
     await nodes?.stop();

@@ -15,10 +15,10 @@ import { API, clientToken } from '../admin-api/support.js';
 import { makeSelfSignedCertificate } from '../sms/support/tls.js';
 import { postgresBackend, skipPostgres, skipRedis, suiteNeeding, variants } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
-import { relyingParty } from '../support/rp.js';
+import type { RelyingParty } from '../support/rp.js';
 import type { TestServer } from '../support/server.js';
 import { startTwoNodes, type TwoNodes } from '../support/two-nodes.js';
-import { PASSWORD, REDIRECT, type SmsOtpFixture, startSmsOtp } from './support/fixture.js';
+import { addPickupDispatch, PASSWORD, REDIRECT, type SmsOtpFixture, startSmsOtp } from './support/fixture.js';
 import { codeIn, type HttpsProvider, namedGateway, startHttpsProvider, triedOf } from './support/https-provider.js';
 
 type AnyPlugin = FastifyPluginAsync<Record<string, unknown>>;
@@ -172,7 +172,7 @@ suiteNeeding(skipPostgres || skipRedis, 'the breaker is shared by two nodes on P
   let b: TestServer;
   let primary: HttpsProvider;
   let secondary: HttpsProvider;
-  let rp: Awaited<ReturnType<typeof relyingParty>>;
+  let rp: RelyingParty;
   const cert = makeSelfSignedCertificate();
 
   before(async () => {
@@ -195,13 +195,7 @@ suiteNeeding(skipPostgres || skipRedis, 'the breaker is shared by two nodes on P
         },
       ],
     });
-    const app = await a.services.applications.create({
-      name: 'Two nodes',
-      redirectUris: [REDIRECT],
-      subjectClaimUri: ClaimUri.username,
-      steps: [{ options: [{ authenticator: 'password' }] }, { options: [{ authenticator: 'sms-otp', idp: 'smsOTP' }] }],
-    });
-    rp = await relyingParty(nodes.publicUrl, app.application.clientId, app.clientSecret, REDIRECT);
+    rp = await addPickupDispatch(a, nodes.publicUrl);
   });
   after(async () => {
     await nodes?.stop();

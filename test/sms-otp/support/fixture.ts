@@ -69,8 +69,11 @@ export interface SmsOtpFixture {
   stop(): Promise<void>;
 }
 
-/** The guide's sample application, Pickup Dispatch (password, then the smsOTP provider's code); its relying party. */
-export async function addPickupDispatch(server: TestServer): Promise<RelyingParty> {
+/**
+ * The guide's sample application, Pickup Dispatch (password, then the smsOTP provider's code); its relying party at
+ * `publicUrl` (a cluster's front; the server's own URL by default).
+ */
+export async function addPickupDispatch(server: TestServer, publicUrl = server.url): Promise<RelyingParty> {
   const created = await server.services.applications.create({
     name: 'Pickup Dispatch',
     redirectUris: [REDIRECT],
@@ -79,7 +82,7 @@ export async function addPickupDispatch(server: TestServer): Promise<RelyingPart
     requestedClaims: [ClaimUri.mobile],
     steps: [{ options: [{ authenticator: 'password' }] }, { options: [{ authenticator: 'sms-otp', idp: 'smsOTP' }] }],
   });
-  return relyingParty(server.url, created.application.clientId, created.clientSecret, REDIRECT);
+  return relyingParty(publicUrl, created.application.clientId, created.clientSecret, REDIRECT);
 }
 
 export async function startSmsOtp(
