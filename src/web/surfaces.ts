@@ -21,7 +21,13 @@ export async function mountSurfaces(services: Services): Promise<Mounted[]> {
   if (services.config.devSms.enabled) {
     const store = createDevSmsStore(500);
     list.push({
-      plugin: async (app) => app.register(devSmsPlugin, { prefix: '/dev/sms', ...DEV_SMS_CREDENTIALS, store }),
+      plugin: async (app) =>
+        app.register(devSmsPlugin, {
+          prefix: '/dev/sms',
+          ...DEV_SMS_CREDENTIALS,
+          store,
+          receiptOrigin: services.config.publicUrl,
+        }),
     });
   }
   return list;

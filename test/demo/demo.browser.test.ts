@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, skipChromium } from '../support/chromium.js';
 import { screenshotPath } from '../support/screenshots.js';
@@ -80,6 +81,19 @@ describe('the demo, in Chromium', { skip: skipChromium }, () => {
     assert.match(profile, /\+94771234567/, 'the subject (mobile) is not shown');
     assert.match(profile, /&quot;sms&quot;|"sms"/, 'amr does not contain sms');
     await page.screenshot({ path: screenshotPath('demo-4-pickup-profile'), fullPage: false });
+    // the inbox posted Vonage's delivery receipt to the node: the code is delivered in the message log (Console › Messages)
+    const db = new Database(join(dataDir, 'stepgate.db'), { readonly: true });
+    try {
+      const latest = () =>
+        db.prepare('select status, verified_at from sms_messages order by created_at desc limit 1').get() as
+          | { status: string; verified_at: number | null }
+          | undefined;
+      for (let i = 0; i < 50 && latest()?.status !== 'delivered'; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(latest()?.status, 'delivered', 'no delivery receipt reached the message log');
+      assert.ok(latest()?.verified_at, 'the verified code is not marked as a conversion');
+    } finally {
+      db.close();
+    }
     // RP-initiated logout through Stepgate and back to the start page
     await page
       .getByRole('button', { name: /logout/i })

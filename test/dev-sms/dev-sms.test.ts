@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createDevSmsStore, type DevSmsStore, devSmsPlugin } from '../../src/web/dev-sms/plugin.js';
+import { freePort } from '../support/server.js';
 
 const API_KEY = 'dev-key';
 const API_SECRET = 'dev-secret';
@@ -331,5 +332,69 @@ describe('dev SMS: over a real socket', () => {
     assert.equal(res.status, 200);
     const body = (await res.json()) as { messages: Array<{ status: string }> };
     assert.equal(body.messages[0]?.status, '4');
+  });
+});
+
+describe('dev SMS: delivery receipts to the node it serves', () => {
+  let app: FastifyInstance;
+  let base: string;
+  const received: { path: string; fields: Record<string, string> }[] = [];
+  before(async () => {
+    base = `http://127.0.0.1:${await freePort()}`;
+    app = Fastify();
+    // the node the inbox serves: its receipt endpoint is a route of the same app, as in the demo
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
+    app.post('/sms/receipts/*', async (req) => {
+      received.push({ path: req.url, fields: req.body as Record<string, string> });
+      return { ok: true };
+    });
+    await app.register(devSmsPlugin, {
+      prefix: '/dev/sms',
+      apiKey: API_KEY,
+      apiSecret: API_SECRET,
+      receiptOrigin: base,
+      receiptDelayMs: 10,
+    });
+    await app.listen({ port: Number(new URL(base).port), host: '127.0.0.1' });
+  });
+  after(() => app.close());
+
+  const send = async (callback: string) => {
+    const res = await fetch(`${base}/dev/sms/vonage/sms/json`, {
+      method: 'POST',
+      body: new URLSearchParams({ ...good, callback }),
+    });
+    return ((await res.json()) as { messages: Array<{ 'message-id': string }> }).messages[0]!['message-id'];
+  };
+  const until = async (check: () => boolean) => {
+    for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+  };
+
+  test('a send with a callback on the node gets a Vonage receipt there: delivered, its message id', async () => {
+    received.length = 0;
+    const id = await send(`${base}/sms/receipts/smsOTP/default/token-1`);
+    await until(() => received.length > 0);
+    assert.equal(received.length, 1);
+    assert.equal(received[0]?.path, '/sms/receipts/smsOTP/default/token-1');
+    assert.equal(received[0]?.fields.messageId, id);
+    assert.equal(received[0]?.fields.status, 'delivered');
+    assert.equal(received[0]?.fields['err-code'], '0');
+    assert.equal(received[0]?.fields.msisdn, good.to);
+  });
+
+  test('a callback on another origin, or no URL at all, gets nothing (the inbox fetches no URL a sender names)', async () => {
+    received.length = 0;
+    await send(`http://localhost:${new URL(base).port}/sms/receipts/smsOTP/default/token-2`);
+    await send('not a url');
+    // a near miss after them: a receipt to the node still arrives, and is the only one
+    const id = await send(`${base}/sms/receipts/smsOTP/default/token-3`);
+    await until(() => received.length > 0);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(
+      received.map((r) => r.fields.messageId),
+      [id],
+    );
   });
 });

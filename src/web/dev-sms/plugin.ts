@@ -9,6 +9,7 @@ import {
   checkSendRequest,
   errorResponse,
   MESSAGE_PRICE,
+  MOCK_NETWORK,
   successResponse,
   type VonageSendRequest,
 } from './vonage.js';
@@ -22,10 +23,18 @@ export interface DevSmsPluginOptions {
   capacity?: number;
   /** A store to use instead of a new one, so that the composition root and tests can read what arrived. */
   store?: DevSmsStore;
+  /**
+   * The origin whose callback URLs get a delivery receipt, as Vonage posts one to the `callback` of a send: the
+   * node's own public URL, so Console › Messages shows the demo's codes delivered. A callback elsewhere gets none (the
+   * inbox must not fetch any URL a sender names). Unset: no receipts.
+   */
+  receiptOrigin?: string;
+  /** How long after the send the receipt is posted. Default 300 ms. */
+  receiptDelayMs?: number;
 }
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
-const SEND_FIELDS = ['api_key', 'api_secret', 'from', 'to', 'text'] as const;
+const SEND_FIELDS = ['api_key', 'api_secret', 'from', 'to', 'text', 'callback'] as const;
 const STARTING_BALANCE_MICROS = 10_000_000_000; // 10000.00000000 in units of 1e-6, so arithmetic stays exact.
 const PRICE_MICROS = Math.round(Number(MESSAGE_PRICE) * 1e6);
 
@@ -86,8 +95,46 @@ export const devSmsPlugin: FastifyPluginAsync<DevSmsPluginOptions> = async (app,
     const message = store.add(check);
     balanceMicros = Math.max(0, balanceMicros - PRICE_MICROS);
     request.log.info({ to: message.to, id: message.id }, 'dev SMS: message received');
+    const callback = readSendRequest(request).callback;
+    if (callback !== undefined) postReceipt(callback, message, request);
     return successResponse(message, (balanceMicros / 1e6).toFixed(8));
   };
+  /** Vonage's delivery receipt for a message, posted as a form to the send's callback when it is ours. */
+  const postReceipt = (
+    callback: string,
+    message: { id: string; to: string; from: string },
+    request: FastifyRequest,
+  ) => {
+    let url: URL;
+    try {
+      url = new URL(callback);
+    } catch {
+      return;
+    }
+    if (options.receiptOrigin === undefined || url.origin !== new URL(options.receiptOrigin).origin) {
+      request.log.info({ id: message.id }, 'dev SMS: no receipt for a callback outside this node');
+      return;
+    }
+    const now = new Date();
+    const body = new URLSearchParams({
+      msisdn: message.to,
+      to: message.from,
+      'network-code': MOCK_NETWORK,
+      messageId: message.id,
+      price: MESSAGE_PRICE,
+      status: 'delivered',
+      scts: now.toISOString().replace(/\D/g, '').slice(2, 12),
+      'err-code': '0',
+      'message-timestamp': now.toISOString().replace('T', ' ').slice(0, 19),
+    });
+    setTimeout(() => {
+      fetch(url, { method: 'POST', headers: { 'content-type': FORM_TYPE }, body }).then(
+        (res) => request.log.info({ id: message.id, status: res.status }, 'dev SMS: delivery receipt posted'),
+        (err: unknown) => request.log.warn({ id: message.id, err }, 'dev SMS: delivery receipt not posted'),
+      );
+    }, options.receiptDelayMs ?? 300).unref();
+  };
+
   // Vonage answers HTTP 200 in every case above; the outcome is in `messages[].status`.
   app.post('/vonage/sms/json', send);
   app.get('/vonage/sms/json', send);

@@ -37,6 +37,8 @@ export interface VonageSendRequest {
   from?: string;
   to?: string;
   text?: string;
+  /** where Vonage posts the delivery receipt of this message */
+  callback?: string;
 }
 
 /** A checked request: either an accepted message or the Vonage error to answer with. */
