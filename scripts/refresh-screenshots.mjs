@@ -15,6 +15,7 @@ const suites = [
   'test/console/access.test.ts',
   'test/demo/demo.browser.test.ts',
   'test/demo/demo-saml.browser.test.ts',
+  'test/account/account.browser.test.ts',
 ];
 
 if (!process.argv.includes('--copy-only')) {

@@ -23,6 +23,7 @@ import { gatewayFor, TEST_DEFAULTS } from '../sms-otp/support/fixture.js';
 import { type MockSms, startMockSms } from '../sms-otp/support/mock-sms.js';
 import { launchChromium, skipChromium } from '../support/chromium.js';
 import type { RelyingParty } from '../support/rp.js';
+import { screenshotPath } from '../support/screenshots.js';
 import { startStepgate, type TestServer } from '../support/server.js';
 import { secretOf, totp } from '../totp/support/rfc6238.js';
 
@@ -115,6 +116,7 @@ describe('My Account in Chromium at 390 px', { skip: skipChromium }, () => {
       await a.page.waitForSelector('#done');
       assert.equal(await a.page.getAttribute('#done', 'data-message-id'), 'account.done.passkey-added');
       await fitsPhone(a.page, 'the Security page with an app and a passkey');
+      await a.page.screenshot({ path: screenshotPath('account-security-phone'), fullPage: true });
       held = await a.credentials();
       assert.equal(held.length, 1, 'the virtual authenticator holds the passkey');
 
