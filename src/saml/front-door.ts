@@ -7,8 +7,9 @@
  *   refuse   an error Response (NoAuthnContext, NoPassive, AuthnFailed) is auto-posted the same way
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Keyring, safeEqual } from '../crypto/keyring.js';
+import type { Keyring } from '../crypto/keyring.js';
 import type { FrontDoor } from '../web/front-doors.js';
+import { appendCookie, cookieSeal, cookieValues } from '../web/signed-cookie.js';
 import { encodePost } from './bindings.js';
 import type { PostMessage, SamlIdentityProvider } from './identity-provider.js';
 import { SESSION_TTL_MS } from './state.js';
@@ -21,35 +22,9 @@ export interface SamlCookies {
   loginTtlMs: number;
 }
 
-function cookieValues(req: IncomingMessage, name: string): string[] {
-  const out: string[] = [];
-  for (const part of String(req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    try {
-      out.push(decodeURIComponent(part.slice(eq + 1).trim()));
-    } catch {
-      // a cookie that is not ours (or was mangled) is no cookie
-    }
-  }
-  return out;
-}
-
-function appendCookie(res: ServerResponse, cookie: string): void {
-  const existing = res.getHeader('set-cookie');
-  const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
-  res.setHeader('set-cookie', [...list, cookie]);
-}
-
 /** Signed cookies: the value and an HMAC of it under a purpose of its own, so one cookie cannot stand for another. */
 export function createSamlCookies(keyring: Keyring, options: SamlCookies) {
-  const seal = (purpose: string, value: string) => `${value}.${keyring.mac(`saml-cookie:${purpose}`, value)}`;
-  const open = (purpose: string, sealed: string): string | undefined => {
-    const dot = sealed.lastIndexOf('.');
-    if (dot <= 0) return undefined;
-    const value = sealed.slice(0, dot);
-    return safeEqual(sealed.slice(dot + 1), keyring.mac(`saml-cookie:${purpose}`, value)) ? value : undefined;
-  };
+  const { seal, open } = cookieSeal(keyring, 'saml-cookie');
   const attributes = (path: string, maxAgeMs: number, crossSite: boolean) => {
     const parts = [`Path=${path}`, `Max-Age=${Math.floor(maxAgeMs / 1000)}`, 'HttpOnly'];
     // the session is read on the service providers' cross-site POSTs (HTTP-POST binding, Single Logout): over HTTPS

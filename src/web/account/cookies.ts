@@ -5,42 +5,17 @@
  * https.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Keyring, safeEqual } from '../../crypto/keyring.js';
+import type { Keyring } from '../../crypto/keyring.js';
+import { appendCookie, cookieSeal, cookieValues } from '../signed-cookie.js';
 
 export const ACCOUNT_LOGIN_COOKIE = 'stepgate_account_login';
 export const ACCOUNT_SESSION_COOKIE = 'stepgate_account';
-
-function cookieValues(req: IncomingMessage, name: string): string[] {
-  const out: string[] = [];
-  for (const part of String(req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    try {
-      out.push(decodeURIComponent(part.slice(eq + 1).trim()));
-    } catch {
-      // a mangled cookie is no cookie
-    }
-  }
-  return out;
-}
-
-function appendCookie(res: ServerResponse, cookie: string): void {
-  const existing = res.getHeader('set-cookie');
-  const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
-  res.setHeader('set-cookie', [...list, cookie]);
-}
 
 export function createAccountCookies(
   keyring: Keyring,
   options: { secure: boolean; loginTtlMs: number; sessionTtlMs: number },
 ) {
-  const seal = (purpose: string, value: string) => `${value}.${keyring.mac(`account-cookie:${purpose}`, value)}`;
-  const open = (purpose: string, sealed: string): string | undefined => {
-    const dot = sealed.lastIndexOf('.');
-    if (dot <= 0) return undefined;
-    const value = sealed.slice(0, dot);
-    return safeEqual(sealed.slice(dot + 1), keyring.mac(`account-cookie:${purpose}`, value)) ? value : undefined;
-  };
+  const { seal, open } = cookieSeal(keyring, 'account-cookie');
   const attributes = (path: string, maxAgeMs: number) =>
     [
       `Path=${path}`,
