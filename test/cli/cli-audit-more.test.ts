@@ -8,77 +8,25 @@
  * application it creates or updates commits with its setup.* event. SQLite, and PostgreSQL when DATABASE_URL is set.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { FastifyPluginAsync } from 'fastify';
 import { OIDC_DIALECT } from '../../src/identity/claim-uris.js';
 import { getLocalClaim, listMappings } from '../../src/identity/claims.js';
 import { applySetup, parseSetup, SetupError } from '../../src/setup/apply.js';
-import { adminApiPlugin } from '../../src/web/admin-api/index.js';
-import { type Answer, client, clientToken } from '../admin-api/support.js';
 import { type Backend, forEachBackend } from '../support/backends.js';
 import { withAuditRefused } from '../support/refuse-audit.js';
 import { startStepgate, type TestServer } from '../support/server.js';
-import { type CommandResult, runStepgate } from './support.js';
+import { useCliNode } from './cli-node.js';
 
-type AnyPlugin = FastifyPluginAsync<Record<string, unknown>>;
 const MASTER_KEY = Buffer.alloc(32, 5).toString('base64');
 
-interface Event {
-  event: string;
-  userId: string | null;
-  username: string | null;
-  clientId: string | null;
-  data: Record<string, unknown>;
-}
-
 forEachBackend('more CLI writes are audited in their transaction', (backend: Backend) => {
-  const dir = mkdtempSync(join(tmpdir(), 'stepgate-cli-audit-more-'));
-  const configFile = join(dir, 'stepgate.yaml');
-  let server: TestServer;
-  let drop: () => Promise<void>;
-  let call: (method: string, path: string) => Promise<Answer>;
+  const node = useCliNode(backend, { masterKey: MASTER_KEY, dirPrefix: 'stepgate-cli-audit-more-' });
+  const { stepgate, audited } = node;
+  const refused = <T>(work: () => Promise<T>) => withAuditRefused(node.server.services.db, backend.name, work);
 
-  before(async () => {
-    const made = await backend.create();
-    drop = made.drop;
-    writeFileSync(
-      configFile,
-      [
-        `dataDir: ${made.dataDir}`,
-        `databaseUrl: ${made.url}`,
-        `masterKey: ${MASTER_KEY}`,
-        'argon2:',
-        '  memoryKiB: 8192',
-        '  iterations: 1',
-        '',
-      ].join('\n'),
-    );
-    server = await startStepgate({
-      database: { url: made.url, dataDir: made.dataDir, masterKey: MASTER_KEY },
-      plugins: (services) => [{ plugin: adminApiPlugin as unknown as AnyPlugin, options: { services } }],
-    });
-    call = client(server, await clientToken(server));
-  });
-  after(async () => {
-    await server?.stop();
-    await drop?.();
-  });
-
-  const stepgate = (args: string[]): Promise<CommandResult> => runStepgate(configFile, args);
-  const refused = <T>(work: () => Promise<T>) => withAuditRefused(server.services.db, backend.name, work);
-
-  async function audited(event: string): Promise<Event[]> {
-    const answer = await call('GET', `/audit-events?event=${encodeURIComponent(event)}&limit=100`);
-    assert.equal(answer.status, 200, answer.text);
-    return answer.body.items as Event[];
-  }
-
-  const appNames = async () => (await server.services.applications.list()).map((a) => a.name);
+  const appNames = async () => (await node.server.services.applications.list()).map((a) => a.name);
   const userRow = (username: string) =>
-    server.services.db
+    node.server.services.db
       .selectFrom('users')
       .select(['id', 'password_hash', 'locked_until'])
       .where('username', '=', username)
@@ -97,7 +45,7 @@ forEachBackend('more CLI writes are audited in their transaction', (backend: Bac
     const clientId = /client_id:\s+(\S+)/.exec(yes.out)?.[1];
     const events = await audited('cli.application.add');
     assert.equal(events.length, 1, JSON.stringify(events));
-    const made = (await server.services.applications.list()).find((a) => a.name === 'robot');
+    const made = (await node.server.services.applications.list()).find((a) => a.name === 'robot');
     assert.equal(made?.clientId, clientId);
     assert.equal(events[0]!.clientId, clientId);
     assert.deepEqual(events[0]!.data, {
@@ -154,7 +102,7 @@ forEachBackend('more CLI writes are audited in their transaction', (backend: Bac
 
   test('user unlock: the unlock and account.unlocked commit together', async () => {
     const lock = () =>
-      server.services.db
+      node.server.services.db
         .updateTable('users')
         .set({ locked_until: Date.now() + 3_600_000, locked_reason: 'password', failed_password_count: 5 })
         .where('username', '=', 'grace')

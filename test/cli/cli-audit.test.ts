@@ -8,93 +8,22 @@
  */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { FastifyPluginAsync } from 'fastify';
-import { sql } from 'kysely';
-import { adminApiPlugin } from '../../src/web/admin-api/index.js';
-import { type Answer, client, clientToken } from '../admin-api/support.js';
+import { test } from 'node:test';
 import { makeSelfSignedCertificate } from '../sms/support/tls.js';
 import { type Backend, forEachBackend } from '../support/backends.js';
-import { startStepgate, type TestServer } from '../support/server.js';
-import { type CommandResult, runStepgate } from './support.js';
+import { withAuditRefused as refusingAudit } from '../support/refuse-audit.js';
+import { useCliNode } from './cli-node.js';
 
-type AnyPlugin = FastifyPluginAsync<Record<string, unknown>>;
 const MASTER_KEY = Buffer.alloc(32, 4).toString('base64');
 
-interface Event {
-  event: string;
-  userId: string | null;
-  username: string | null;
-  data: Record<string, unknown>;
-}
-
 forEachBackend('CLI writes are audited', (backend: Backend) => {
-  const dir = mkdtempSync(join(tmpdir(), 'stepgate-cli-audit-'));
-  const configFile = join(dir, 'stepgate.yaml');
-  let server: TestServer;
-  let drop: () => Promise<void>;
-  let call: (method: string, path: string) => Promise<Answer>;
+  const node = useCliNode(backend, { masterKey: MASTER_KEY, dirPrefix: 'stepgate-cli-audit-' });
+  const { dir, stepgate, audited } = node;
+  const withAuditRefused = <T>(work: () => Promise<T>) => refusingAudit(node.server.services.db, backend.name, work);
 
-  before(async () => {
-    const made = await backend.create();
-    drop = made.drop;
-    // the node and the command share the database, as an operator's command on a server does
-    writeFileSync(
-      configFile,
-      [
-        `dataDir: ${made.dataDir}`,
-        `databaseUrl: ${made.url}`,
-        `masterKey: ${MASTER_KEY}`,
-        'argon2:',
-        '  memoryKiB: 8192',
-        '  iterations: 1',
-        '',
-      ].join('\n'),
-    );
-    server = await startStepgate({
-      database: { url: made.url, dataDir: made.dataDir, masterKey: MASTER_KEY },
-      plugins: (services) => [{ plugin: adminApiPlugin as unknown as AnyPlugin, options: { services } }],
-    });
-    call = client(server, await clientToken(server));
-  });
-  after(async () => {
-    await server.stop();
-    await drop();
-  });
-
-  const stepgate = (args: string[]): Promise<CommandResult> => runStepgate(configFile, args);
-
-  /** The events of one name as the admin API lists them, newest first. */
-  async function audited(event: string): Promise<Event[]> {
-    const answer = await call('GET', `/audit-events?event=${encodeURIComponent(event)}&limit=100`);
-    assert.equal(answer.status, 200, answer.text);
-    return answer.body.items as Event[];
-  }
-
-  /** While it runs, every insert into audit_events fails (the database refuses the event). */
-  async function withAuditRefused<T>(work: () => Promise<T>): Promise<T> {
-    const { db } = server.services;
-    if (backend.name === 'postgres') {
-      await sql`CREATE OR REPLACE FUNCTION refuse_cli_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION 'audit store refused the event'; END $$`.execute(db);
-      await sql`CREATE TRIGGER refuse_cli_audit BEFORE INSERT ON audit_events FOR EACH ROW
-        EXECUTE FUNCTION refuse_cli_audit()`.execute(db);
-    } else {
-      await sql`CREATE TRIGGER refuse_cli_audit BEFORE INSERT ON audit_events
-        BEGIN SELECT RAISE(ABORT, 'audit store refused the event'); END`.execute(db);
-    }
-    try {
-      return await work();
-    } finally {
-      const on = backend.name === 'postgres' ? ' ON audit_events' : '';
-      await sql`DROP TRIGGER IF EXISTS refuse_cli_audit${sql.raw(on)}`.execute(db);
-    }
-  }
-
-  const aliases = async () => (await server.services.truststore.list()).map((c) => c.alias);
+  const aliases = async () => (await node.server.services.truststore.list()).map((c) => c.alias);
 
   test('truststore import: one event with actor cli and the fingerprint of each certificate', async () => {
     const one = makeSelfSignedCertificate('one.provider.test');
@@ -174,7 +103,7 @@ forEachBackend('CLI writes are audited', (backend: Backend) => {
 
   test('keys rotate: the new key id audited for sig, cookie and saml; a bad --use and a refused audit rotate nothing', async () => {
     const keys = async () =>
-      server.services.db.selectFrom('signing_keys').select(['kid', 'use', 'status']).orderBy('kid').execute();
+      node.server.services.db.selectFrom('signing_keys').select(['kid', 'use', 'status']).orderBy('kid').execute();
     const start = await keys();
 
     const bad = await stepgate(['keys', 'rotate', '--use', 'signing']);
