@@ -14,11 +14,11 @@ import type { Db } from '../../store/db.js';
 import { CHALLENGE_TTL_MS, createChallenges } from './challenges.js';
 import { createPasskeyCredentialStore, type PasskeyCredentialStore } from './credentials.js';
 import { type PasskeyMessageId, passkeyMessages, passkeyTranslations } from './messages.js';
+import { registerPasskey } from './registration.js';
 import {
   amrOf,
   authenticationOptions,
   checkAssertion,
-  checkAttestation,
   parseCredential,
   registrationOptions,
   relyingPartyOf,
@@ -150,24 +150,21 @@ export function createPasskeyAuthenticator(deps: PasskeyAuthenticatorDeps) {
     if (state.phase === 'register') {
       const user = ctx.user;
       if (!user) return begin(ctx);
-      const checked = await checkAttestation(rp, state.challenge, response, requireUserVerification);
-      if (!checked.ok) return refused(ctx, checked.reason, 'passkey.register-refused', checked.detail);
-      if ((await credentials.list(user.id)).length >= settings.maxCredentials)
-        return fatal('limit-reached', 'passkey.too-many-credentials');
-      if (await credentials.get(checked.id)) return refused(ctx, 'credential-exists', 'passkey.register-refused');
-      const stored = await credentials.add(
-        user.id,
-        {
-          id: checked.id,
-          publicKey: checked.publicKey,
-          signCount: checked.counter,
-          transports: checked.transports,
-          deviceType: checked.deviceType,
-          backedUp: checked.backedUp,
-          label: 'Passkey',
-        },
-        ctx.now,
-      );
+      const added = await registerPasskey(credentials, {
+        rp,
+        challenge: state.challenge,
+        response,
+        requireUserVerification,
+        userId: user.id,
+        registered: async () => (await credentials.list(user.id)).length,
+        maxCredentials: settings.maxCredentials,
+        now: ctx.now,
+      });
+      if (!added.ok && added.refused === 'attestation')
+        return refused(ctx, added.reason, 'passkey.register-refused', added.detail);
+      if (!added.ok && added.refused === 'too-many') return fatal('limit-reached', 'passkey.too-many-credentials');
+      if (!added.ok) return refused(ctx, 'credential-exists', 'passkey.register-refused');
+      const { stored, checked } = added;
       await ctx.audit('passkey.enrolled', { credentialId: stored.id, via: 'login' });
       await ctx.audit('passkey.verified', { credentialId: stored.id });
       return { kind: 'success', user, amr: amrOf(checked.deviceType, checked.userVerified) };

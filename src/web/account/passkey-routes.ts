@@ -6,12 +6,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { cleanLabel, renameCredential } from '../../account/labels.js';
 import { createChallenges } from '../../authenticators/passkey/challenges.js';
 import { PASSKEY_DEFAULTS } from '../../authenticators/passkey/index.js';
-import {
-  checkAttestation,
-  parseCredential,
-  registrationOptions,
-  relyingPartyOf,
-} from '../../authenticators/passkey/webauthn.js';
+import { registerPasskey } from '../../authenticators/passkey/registration.js';
+import { parseCredential, registrationOptions, relyingPartyOf } from '../../authenticators/passkey/webauthn.js';
 import { createAuthenticatorSettings } from '../../identity/authenticator-settings.js';
 import type { AccountContext, Signed } from './context.js';
 import type { SecurityKit } from './security-page.js';
@@ -66,38 +62,30 @@ export function passkeyRoutes(app: FastifyInstance, ctx: AccountContext, kit: Se
       if (!(await challenges.take(challengeOwner(signed.session.id), started.challenge)))
         return passkeyPage(reply, 400, signed, 'account.error.passkey-refused');
       const chosen = await passkeySettings();
-      const checked = await checkAttestation(
-        relyingPartyOf(services.config.publicUrl, chosen.rpName),
-        started.challenge,
+      const added = await registerPasskey(services.passkeyCredentials, {
+        rp: relyingPartyOf(services.config.publicUrl, chosen.rpName),
+        challenge: started.challenge,
         response,
-        chosen.userVerification === 'required',
-      );
-      if (!checked.ok) {
-        await ctx.audit(req, signed.user, 'account.passkey-refused', { reason: checked.reason });
+        requireUserVerification: chosen.userVerification === 'required',
+        userId: signed.user.id,
+        registered: () => factors.passkeys.length,
+        maxCredentials: PASSKEY_DEFAULTS.maxCredentials,
+        now: Date.now(),
+        // the passkey and its event commit together
+        commit: (insert) =>
+          services.db.transaction().execute(async (trx) => {
+            const stored = await insert(trx);
+            await ctx.audit(req, signed.user, 'account.passkey-added', { credentialId: stored.id }, trx);
+            return stored;
+          }),
+      });
+      if (!added.ok && added.refused === 'attestation') {
+        await ctx.audit(req, signed.user, 'account.passkey-refused', { reason: added.reason });
         return passkeyPage(reply, 400, signed, 'account.error.passkey-refused');
       }
-      if (factors.passkeys.length >= PASSKEY_DEFAULTS.maxCredentials)
+      if (!added.ok && added.refused === 'too-many')
         return securityPage(reply, 409, signed, { error: 'account.error.passkey-too-many' });
-      if (await services.passkeyCredentials.get(checked.id))
-        return passkeyPage(reply, 409, signed, 'account.error.passkey-refused');
-      // the passkey and its event commit together
-      await services.db.transaction().execute(async (trx) => {
-        const stored = await services.passkeyCredentials.add(
-          signed.user.id,
-          {
-            id: checked.id,
-            publicKey: checked.publicKey,
-            signCount: checked.counter,
-            transports: checked.transports,
-            deviceType: checked.deviceType,
-            backedUp: checked.backedUp,
-            label: 'Passkey',
-          },
-          Date.now(),
-          trx,
-        );
-        await ctx.audit(req, signed.user, 'account.passkey-added', { credentialId: stored.id }, trx);
-      });
+      if (!added.ok) return passkeyPage(reply, 409, signed, 'account.error.passkey-refused');
       await services.state.delete(passkeyKey(signed.session.id));
       await ctx.notify(req, signed.user, factors, ['passkey']);
       return done(reply, 'account.done.passkey-added');
