@@ -3,13 +3,13 @@
  * under the installation's passkey settings), rename and remove one. Each change commits with its audit event.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { cleanLabel, renameCredential } from '../../account/labels.js';
 import { createChallenges } from '../../authenticators/passkey/challenges.js';
 import { PASSKEY_DEFAULTS } from '../../authenticators/passkey/index.js';
 import { registerPasskey } from '../../authenticators/passkey/registration.js';
 import { parseCredential, registrationOptions, relyingPartyOf } from '../../authenticators/passkey/webauthn.js';
 import { createAuthenticatorSettings } from '../../identity/authenticator-settings.js';
 import type { AccountContext, Signed } from './context.js';
+import { credentialRoutes } from './credential-routes.js';
 import type { SecurityKit } from './security-page.js';
 
 export function passkeyRoutes(app: FastifyInstance, ctx: AccountContext, kit: SecurityKit): void {
@@ -92,36 +92,9 @@ export function passkeyRoutes(app: FastifyInstance, ctx: AccountContext, kit: Se
     }),
   );
 
-  app.post(
-    '/account/passkeys/:id/rename',
-    guarded({ kind: 'rename-factor' }, async (req, reply, signed, form) => {
-      const label = cleanLabel(form.label ?? '');
-      if (!label) return securityPage(reply, 400, signed, { error: 'account.error.label' });
-      const id = req.params.id ?? '';
-      const renamed = await services.db.transaction().execute(async (trx) => {
-        if (!(await renameCredential(trx, 'passkey', signed.user.id, id, label))) return false;
-        await ctx.audit(req, signed.user, 'account.passkey-renamed', { credentialId: id }, trx);
-        return true;
-      });
-      if (!renamed) return securityPage(reply, 404, signed, { error: 'account.error.not-found' });
-      return done(reply, 'account.done.renamed');
-    }),
-  );
-
-  app.post(
-    '/account/passkeys/:id/remove',
-    guarded({ kind: 'remove-factor', factor: 'passkey' }, async (req, reply, signed, _form, factors) => {
-      const id = req.params.id ?? '';
-      const removed =
-        factors.passkeys.some((c) => c.id === id) &&
-        (await services.db.transaction().execute(async (trx) => {
-          if (!(await services.passkeyCredentials.remove(signed.user.id, id, trx))) return false;
-          await ctx.audit(req, signed.user, 'account.passkey-removed', { credentialId: id }, trx);
-          return true;
-        }));
-      if (!removed) return securityPage(reply, 404, signed, { error: 'account.error.not-found' });
-      await ctx.notify(req, signed.user, factors, ['passkey']);
-      return done(reply, 'account.done.passkey-removed');
-    }),
-  );
+  credentialRoutes(app, ctx, kit, {
+    kind: 'passkey',
+    path: 'passkeys',
+    remove: (userId, id, within) => services.passkeyCredentials.remove(userId, id, within),
+  });
 }

@@ -4,7 +4,7 @@
  * Each change commits with its audit event, in one transaction.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { cleanLabel, renameCredential } from '../../account/labels.js';
+import { cleanLabel } from '../../account/labels.js';
 import { normaliseCode } from '../../authenticators/totp/code.js';
 import { currentTotpConfig, ENROLMENT_TTL_MS } from '../../authenticators/totp/config.js';
 import {
@@ -14,6 +14,7 @@ import {
   prepareEnrolment,
 } from '../../authenticators/totp/enrolment.js';
 import type { AccountContext, Signed } from './context.js';
+import { credentialRoutes } from './credential-routes.js';
 import type { SecurityKit } from './security-page.js';
 
 /** wrong first codes one enrolment may take; the last of them ends it */
@@ -113,34 +114,9 @@ export function totpRoutes(app: FastifyInstance, ctx: AccountContext, kit: Secur
     }),
   );
 
-  app.post(
-    '/account/totp/:id/rename',
-    guarded({ kind: 'rename-factor' }, async (req, reply, signed, form) => {
-      const label = cleanLabel(form.label ?? '');
-      if (!label) return securityPage(reply, 400, signed, { error: 'account.error.label' });
-      const id = req.params.id ?? '';
-      const renamed = await services.db.transaction().execute(async (trx) => {
-        if (!(await renameCredential(trx, 'totp', signed.user.id, id, label))) return false;
-        await ctx.audit(req, signed.user, 'account.totp-renamed', { credentialId: id }, trx);
-        return true;
-      });
-      if (!renamed) return securityPage(reply, 404, signed, { error: 'account.error.not-found' });
-      return done(reply, 'account.done.renamed');
-    }),
-  );
-
-  app.post(
-    '/account/totp/:id/remove',
-    guarded({ kind: 'remove-factor', factor: 'totp' }, async (req, reply, signed, _form, factors) => {
-      const id = req.params.id ?? '';
-      if (!factors.totp.some((c) => c.id === id))
-        return securityPage(reply, 404, signed, { error: 'account.error.not-found' });
-      await services.db.transaction().execute(async (trx) => {
-        await services.totpCredentials.remove(signed.user.id, id, trx);
-        await ctx.audit(req, signed.user, 'account.totp-removed', { credentialId: id }, trx);
-      });
-      await ctx.notify(req, signed.user, factors, ['totp']);
-      return done(reply, 'account.done.totp-removed');
-    }),
-  );
+  credentialRoutes(app, ctx, kit, {
+    kind: 'totp',
+    path: 'totp',
+    remove: (userId, id, within) => services.totpCredentials.remove(userId, id, within),
+  });
 }
