@@ -12,6 +12,7 @@ import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { getUserByUsername, getUserClaims, type User } from '../../src/identity/users.js';
+import { storePasskey } from '../passkey/support/fixture.js';
 import { forEachBackend } from '../support/backends.js';
 import type { Browser, Page } from '../support/browser.js';
 import { withAuditRefused } from '../support/refuse-audit.js';
@@ -275,19 +276,7 @@ forEachBackend(
       const user = await addUser('pat');
       const { browser } = await f.signIn('pat');
       // a stored passkey (its registration through WebAuthn is test/account/account.browser.test.ts)
-      const stored = await f.server.services.passkeyCredentials.add(
-        user.id,
-        {
-          id: 'cGF0LXBhc3NrZXk',
-          publicKey: new Uint8Array(77),
-          signCount: 0,
-          transports: ['internal'],
-          deviceType: 'singleDevice',
-          backedUp: false,
-          label: 'Passkey',
-        },
-        Date.now(),
-      );
+      const stored = await storePasskey(f.server.services, user.id);
       const list = () => f.server.services.passkeyCredentials.list(user.id);
       await atomically(
         'pat',

@@ -11,6 +11,7 @@ import { setRoles } from '../../src/identity/users.js';
 import { type GuardFixture, startGuardFixture } from '../admin-api/sign-in.js';
 import { client } from '../admin-api/support.js';
 import { forEachBackend } from '../support/backends.js';
+import { storePasskey } from './support/fixture.js';
 
 forEachBackend('passkeys through the admin API', (backend) => {
   let g: GuardFixture;
@@ -28,19 +29,7 @@ forEachBackend('passkeys through the admin API', (backend) => {
     bobId = (await g.f.addUser('bob', { [ClaimUri.mobile]: BOB_MOBILE })).id;
     // a credential id of the size authenticators use, stored as the login would store it
     credId = randomBytes(64).toString('base64url');
-    await s.passkeyCredentials.add(
-      bobId,
-      {
-        id: credId,
-        publicKey: randomBytes(77),
-        signCount: 3,
-        transports: ['usb', 'nfc'],
-        deviceType: 'singleDevice',
-        backedUp: false,
-        label: 'Passkey',
-      },
-      Date.now(),
-    );
+    await storePasskey(s, bobId, { id: credId, signCount: 3, transports: ['usb', 'nfc'] });
     oneFactor = client(g.f.server, await g.oneFactorToken('ada'));
     twoFactor = client(g.f.server, await g.twoFactorToken('ada'));
   });

@@ -5,7 +5,6 @@
  * has one, with "Try another way"; the admin API's list and revoke answer 4xx to bad input.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { AuthenticationStep } from '../../src/identity/applications.js';
 import { client, clientToken } from '../admin-api/support.js';
@@ -19,6 +18,7 @@ import {
   PASSWORD_STEP,
   REDIRECT,
   startPasskeyServer,
+  storePasskey,
   userNamed,
 } from './support/fixture.js';
 
@@ -45,20 +45,7 @@ describe('passkey pages without JavaScript', () => {
       0,
       Date.now(),
     );
-    if (passkey)
-      await server.services.passkeyCredentials.add(
-        user.id,
-        {
-          id: randomBytes(16).toString('base64url'),
-          publicKey: randomBytes(77),
-          signCount: 0,
-          transports: ['internal'],
-          deviceType: 'singleDevice',
-          backedUp: false,
-          label: 'Passkey',
-        },
-        Date.now(),
-      );
+    if (passkey) await storePasskey(server.services, user.id);
     return user;
   }
 

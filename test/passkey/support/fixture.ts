@@ -3,7 +3,9 @@
  * Chromium pages that each carry a CDP virtual authenticator (ctap2, internal, resident keys, user verification).
  * A page's passkeys can be copied into a fresh browser context, so each login starts without the previous one's cookies.
  */
+import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { StoredPasskey } from '../../../src/authenticators/passkey/credentials.js';
 import type { AuthenticationStep } from '../../../src/identity/applications.js';
 import { ClaimUri } from '../../../src/identity/claim-uris.js';
 import { createUser, type User } from '../../../src/identity/users.js';
@@ -44,6 +46,32 @@ export async function appWith(server: TestServer, name: string, steps: Authentic
 
 export function userNamed(server: TestServer, username: string): Promise<User> {
   return createUser(server.services.db, server.services.hasher, { username, password: PASSWORD, claims: {} });
+}
+
+/**
+ * A passkey stored straight into the user's credentials (a random id and a key no assertion will match), for suites
+ * that need a user who has one but not its WebAuthn registration (that is test/passkey/passkey.browser.test.ts and
+ * test/account/account.browser.test.ts). `fields` changes what a suite looks at (label, counter, transports…).
+ */
+export function storePasskey(
+  services: Pick<TestServer['services'], 'passkeyCredentials'>,
+  userId: string,
+  fields: Partial<Parameters<TestServer['services']['passkeyCredentials']['add']>[1]> = {},
+): Promise<StoredPasskey> {
+  return services.passkeyCredentials.add(
+    userId,
+    {
+      id: randomBytes(16).toString('base64url'),
+      publicKey: randomBytes(77),
+      signCount: 0,
+      transports: ['internal'],
+      deviceType: 'singleDevice',
+      backedUp: false,
+      label: 'Passkey',
+      ...fields,
+    },
+    Date.now(),
+  );
 }
 
 export type VirtualCredential = Record<string, unknown>;
