@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeSelfSignedCertificate } from '../sms/support/tls.js';
 import { type HttpsProvider, namedGateway, startHttpsProvider } from '../sms-otp/support/https-provider.js';
-import { runStepgate as stepgate } from './support.js';
+import { runStepgate as stepgate, trustCertificate } from './support.js';
 
 describe('stepgate sms send --gateway', () => {
   const cert = makeSelfSignedCertificate('127.0.0.1');
@@ -39,16 +39,7 @@ describe('stepgate sms send --gateway', () => {
       config,
       `dataDir: ${join(dir, 'data')}\nmasterKey: ${Buffer.alloc(32, 6).toString('base64')}\nlogLevel: warn\n`,
     );
-    writeFileSync(join(dir, 'imitations.pem'), cert.certPem);
-    const imported = await stepgate(config, [
-      'truststore',
-      'import',
-      '--file',
-      join(dir, 'imitations.pem'),
-      '--alias',
-      'i',
-    ]);
-    assert.equal(imported.code, 0, imported.err);
+    await trustCertificate(config, cert.certPem, 'i');
     await apply({
       gateways: [namedGateway('alpha', alpha.origin), namedGateway('beta', beta.origin)],
       routes: [{ match: { prefixes: ['+44'] }, gateways: ['beta', 'alpha'] }],

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { json, type MockServer, makeSelfSignedCertificate, startHttpsServer } from '../sms/support/tls.js';
-import { runStepgate } from './support.js';
+import { runStepgate, trustCertificate } from './support.js';
 
 const SECRET = 'sk-cli-secret-9876';
 
@@ -42,16 +42,7 @@ describe('stepgate apply and sms send for SMS', () => {
     });
     dir = mkdtempSync(join(tmpdir(), 'stepgate-sms-cli-'));
     config = configIn(dir);
-    writeFileSync(join(dir, 'provider.pem'), cert.certPem);
-    const imported = await stepgate(config, [
-      'truststore',
-      'import',
-      '--file',
-      join(dir, 'provider.pem'),
-      '--alias',
-      'p',
-    ]);
-    assert.equal(imported.code, 0, imported.err);
+    await trustCertificate(config, cert.certPem, 'p');
   });
   after(() => provider.close());
 

@@ -1,5 +1,7 @@
 /** The `stepgate` command as a real process for the CLI suites: a config file, a clean environment, its output. */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -31,4 +33,15 @@ export function runStepgate(config: string, args: string[]): Promise<CommandResu
     });
     child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
   });
+}
+
+/**
+ * `stepgate truststore import` of one PEM certificate (written next to the config as <alias>.pem), so the commands
+ * that follow trust the suite's HTTPS imitations; the test fails here when the import does not succeed.
+ */
+export async function trustCertificate(config: string, certPem: string, alias: string): Promise<void> {
+  const file = join(dirname(config), `${alias}.pem`);
+  writeFileSync(file, certPem);
+  const imported = await runStepgate(config, ['truststore', 'import', '--file', file, '--alias', alias]);
+  assert.equal(imported.code, 0, imported.err);
 }
