@@ -43,13 +43,7 @@ for (const { name, backend, skip } of variants()) {
 
       // the near miss: the provider retries, the audit works
       const accepted = await post(im.receipt(sent, 'delivered'));
-      assert.equal(accepted.status, 204, await accepted.text());
-      const delivered = await r.f.server.services.smsMessages.get(message.id);
-      assert.equal(delivered?.status, 'delivered');
-      assert.deepEqual(
-        delivered?.timeline.map((t) => t.status),
-        ['accepted', 'delivered'],
-      );
+      await r.assertDelivered(accepted, message.id);
       assert.equal(await events(), 1);
     });
 

@@ -25,6 +25,8 @@ export interface ReceiptsSetup {
   login(): Promise<{ login: Login; username: string }>;
   /** the message the log recorded for a provider's message id */
   recorded(providerMessageId: string): Promise<SmsMessage>;
+  /** the receipt's answer was 204 and the message is now delivered, its timeline accepted then delivered */
+  assertDelivered(answer: Response, messageId: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -80,6 +82,15 @@ export async function startReceipts(
       const found = items.find((m) => m.providerMessageId === providerMessageId);
       assert.ok(found, `no message recorded for ${providerMessageId}: ${JSON.stringify(items.slice(0, 3))}`);
       return found;
+    },
+    async assertDelivered(answer, messageId) {
+      assert.equal(answer.status, 204, await answer.text());
+      const delivered = await f.server.services.smsMessages.get(messageId);
+      assert.equal(delivered?.status, 'delivered');
+      assert.deepEqual(
+        delivered?.timeline.map((t) => t.status),
+        ['accepted', 'delivered'],
+      );
     },
     async stop() {
       await f.stop();
