@@ -8,10 +8,8 @@ import { Type } from '@sinclair/typebox';
 import { publicView } from '../../../authenticators/passkey/credentials.js';
 import { found } from '../../../identity/errors.js';
 import { getUserById, type User } from '../../../identity/users.js';
-import { requireSecondFactor } from '../../json-api/auth.js';
 import type { JsonApiServices as Services } from '../../json-api/services.js';
-import { HttpProblem } from '../../problem.js';
-import { announceFactorChange } from '../factor-notice.js';
+import { removeUserFactor } from '../remove-factor.js';
 import { type ApiRoute, route } from '../route.js';
 
 const tag = 'Users';
@@ -71,23 +69,12 @@ export function passkeyRoutes(services: Services): ApiRoute[] {
       schema: { params: CredentialParams },
       async handler({ params, actor, audit, req }) {
         const user = await load(params.id);
-        requireSecondFactor(actor, user, ['passkey']);
-        const removed = await db.transaction().execute(async (trx) => {
-          const result = await trx
-            .deleteFrom('webauthn_credentials')
-            .where('id', '=', params.credId)
-            .where('user_id', '=', user.id)
-            .executeTakeFirst();
-          if (Number(result.numDeletedRows) !== 1) return false;
-          await audit(
-            'admin.user.remove-passkey',
-            { targetUserId: user.id, targetUsername: user.username, credentialId: params.credId },
-            trx,
-          );
-          return true;
+        await removeUserFactor(services, { actor, audit, req }, user, {
+          kind: 'passkey',
+          credentialId: params.credId,
+          remove: (userId, id, within) => credentials.remove(userId, id, within),
+          noun: 'passkey',
         });
-        if (!removed) throw new HttpProblem('not-found', `The user has no passkey "${params.credId}".`);
-        await announceFactorChange(services, { actor, audit, req }, user, 'passkey');
       },
     }),
   ];

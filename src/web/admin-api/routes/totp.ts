@@ -14,6 +14,7 @@ import { requireSecondFactor } from '../../json-api/auth.js';
 import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { HttpProblem } from '../../problem.js';
 import { announceFactorChange } from '../factor-notice.js';
+import { removeUserFactor } from '../remove-factor.js';
 import { type ApiRoute, route } from '../route.js';
 
 const tag = 'Users';
@@ -168,18 +169,12 @@ export function totpRoutes(services: Services): ApiRoute[] {
       schema: { params: CredentialParams },
       async handler({ params, actor, audit, req }) {
         const user = await load(params.id);
-        requireSecondFactor(actor, user, ['totp']);
-        const removed = await db.transaction().execute(async (trx) => {
-          if (!(await credentials.remove(user.id, params.credentialId, trx))) return false;
-          await audit(
-            'admin.user.remove-totp',
-            { targetUserId: user.id, targetUsername: user.username, credentialId: params.credentialId },
-            trx,
-          );
-          return true;
+        await removeUserFactor(services, { actor, audit, req }, user, {
+          kind: 'totp',
+          credentialId: params.credentialId,
+          remove: (userId, id, within) => credentials.remove(userId, id, within),
+          noun: 'authenticator app',
         });
-        if (!removed) throw new HttpProblem('not-found', `The user has no authenticator app "${params.credentialId}".`);
-        await announceFactorChange(services, { actor, audit, req }, user, 'totp');
       },
     }),
   ];
