@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { PASSKEY_DEFAULTS } from '../../src/authenticators/passkey/index.js';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { getUserByUsername, getUserClaims, type User } from '../../src/identity/users.js';
 import { storePasskey } from '../passkey/support/fixture.js';
@@ -121,6 +122,24 @@ forEachBackend(
       assert.equal(ok.status, 303, `${event} with the audit working: ${ok.status} ${ok.html.slice(0, 300)}`);
       await changed();
       assert.equal(await count(event, username), before + 1, `${event}: exactly one event`);
+    }
+
+    /** A passkey registered through My Account's pages, as the browser posts it; each call is a new ceremony. */
+    async function registerPasskey(browser: Browser): Promise<Page> {
+      const page = await browser.go(`${f.server.url}/account/passkeys/new`);
+      assert.equal(page.status, 200, page.html.slice(0, 300));
+      const raw = /data-webauthn="([^"]+)"/.exec(page.html)![1]!;
+      const options = JSON.parse(
+        raw
+          .replace(/&quot;/g, '"')
+          .replace(/&#39;/g, "'")
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&amp;/g, '&'),
+      );
+      return post(browser, page, '/account/passkeys/new', {
+        credential: registration(options, new URL(f.server.services.config.publicUrl).origin),
+      });
     }
 
     /** Adds an authenticator app through the enrolment pages; its credential. */
@@ -247,22 +266,7 @@ forEachBackend(
       const { browser } = await f.signIn('ray');
       const list = () => f.server.services.passkeyCredentials.list(user.id);
       // each try is a new ceremony: a refused one used its challenge up
-      const register = async () => {
-        const page = await browser.go(`${f.server.url}/account/passkeys/new`);
-        assert.equal(page.status, 200, page.html.slice(0, 300));
-        const raw = /data-webauthn="([^"]+)"/.exec(page.html)![1]!;
-        const options = JSON.parse(
-          raw
-            .replace(/&quot;/g, '"')
-            .replace(/&#39;/g, "'")
-            .replace(/&lt;/g, '<')
-            .replace(/&gt;/g, '>')
-            .replace(/&amp;/g, '&'),
-        );
-        return post(browser, page, '/account/passkeys/new', {
-          credential: registration(options, new URL(f.server.services.config.publicUrl).origin),
-        });
-      };
+      const register = () => registerPasskey(browser);
       await atomically(
         'ray',
         'account.passkey-added',
@@ -270,6 +274,22 @@ forEachBackend(
         async () => assert.equal((await list()).length, 0, 'a passkey stored without its event'),
         async () => assert.equal((await list()).length, 1),
       );
+    });
+
+    test('the passkey limit: the tenth passkey is added, an eleventh refused with nothing stored and no event', async () => {
+      const user = await addUser('lim');
+      const { browser } = await f.signIn('lim');
+      const list = () => f.server.services.passkeyCredentials.list(user.id);
+      for (let i = 1; i < PASSKEY_DEFAULTS.maxCredentials; i++) await storePasskey(f.server.services, user.id);
+      // the near miss: one below the limit, a registration is added
+      assert.equal((await registerPasskey(browser)).status, 303);
+      assert.equal((await list()).length, PASSKEY_DEFAULTS.maxCredentials);
+      const added = await count('account.passkey-added', 'lim');
+      const refused = await registerPasskey(browser);
+      assert.equal(refused.status, 409);
+      assert.match(refused.html, /data-message-id="account\.error\.passkey-too-many"|passkey-too-many/);
+      assert.equal((await list()).length, PASSKEY_DEFAULTS.maxCredentials, 'a passkey past the limit was stored');
+      assert.equal(await count('account.passkey-added', 'lim'), added, 'an event for a passkey that was not added');
     });
 
     test('passkeys: renamed and removed each with its event, or not at all', async () => {
