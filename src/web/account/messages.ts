@@ -45,6 +45,8 @@ export const accountMessages = {
   'account.error.csrf': 'The form expired or did not come from this page. Go back, reload and try again.',
   'account.error.label': 'Give it a name (up to 64 characters).',
   'account.error.too-large': 'The form is too large.',
+  'account.error.rate-limited':
+    'Too many changes were sent from your address in a short time. Wait a minute and try again.',
   'account.error.signin-failed': 'The sign-in did not complete.',
   'account.error.internal': 'Something went wrong on our side. Try again.',
   'account.error.unavailable': 'A service My Account needs is not answering. Try again in a moment.',

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ensureAccountApplication } from '../../account/account-app.js';
@@ -78,6 +79,18 @@ export async function accountPlugin(app: FastifyInstance, options: AccountPlugin
   app.addHook('onClose', async () => stopRecording());
 
   await app.register(formbody, { bodyLimit: FORM_LIMIT });
+  // every form of My Account, per client address, on top of the per-session code limits: as many a minute as the
+  // login pages allow (`loginRateLimit.postsPerMinute`), counted apart from them, shared through Redis in cluster mode
+  await app.register(rateLimit, {
+    max: services.config.loginRateLimit.postsPerMinute,
+    timeWindow: 60_000,
+    allowList: (req) => req.method !== 'POST',
+    ...(services.redis
+      ? { redis: services.redis, nameSpace: `stepgate:${services.config.publicUrl}:account-rl:` }
+      : {}),
+    errorResponseBuilder: (_req, context) =>
+      Object.assign(new Error('rate limited'), { statusCode: context.statusCode, code: 'RATE_LIMITED' }),
+  });
   await app.register(fastifyStatic, {
     root: join(here, 'assets'),
     prefix: '/account/assets/',
@@ -87,6 +100,7 @@ export async function accountPlugin(app: FastifyInstance, options: AccountPlugin
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return ctx.message(reply, 413, 'account.error.too-large');
+    if (error.code === 'RATE_LIMITED') return ctx.message(reply, 429, 'account.error.rate-limited');
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
       return ctx.message(reply, error.statusCode, 'account.error.bad-request');
     if (isBackendOutage(error)) return ctx.message(reply.header('retry-after', '5'), 503, 'account.error.unavailable');
