@@ -434,6 +434,23 @@ export function createIdentityProvider(deps: IdentityProviderDeps) {
       return { next: await continueLogout(logout.id), ...(session ? { endedSession: session.id } : {}) };
     },
 
+    /**
+     * The browser's SAML session ends without Single Logout (an OIDC logout of the same browser): the next
+     * AuthnRequest runs the steps again; the service providers keep their own sessions, as they would with an IdP
+     * that has no Single Logout.
+     */
+    async endSessionQuietly(sessionId: string | undefined, reason: string): Promise<void> {
+      const session = await saml.session(sessionId);
+      if (!session) return;
+      await saml.endSession(session.id);
+      await audit(
+        'saml.session-ended',
+        undefined,
+        { sessionIndex: session.id, reason, participants: session.participants.map((p) => p.issuer) },
+        session.accountId,
+      );
+    },
+
     /** The user logs out at Stepgate: every service provider of the session is told, then the signed-out page. */
     async logoutEverywhere(sessionId: string | undefined): Promise<Outgoing | undefined> {
       const session = await saml.session(sessionId);

@@ -193,5 +193,41 @@ for (const { name, backend, redis, skip } of variants({ redis: true })) {
       const after = await browser.go(rp.begin().url, {}, toCallback);
       assert.match(after.html, /name="password"/, 'the OIDC session ended with the SAML logout');
     });
+
+    test("an OIDC logout ends the browser's SAML session too: the next AuthnRequest runs the steps again", async () => {
+      const user = await f.addUser('oidc-slo-user');
+      const redirect = 'http://127.0.0.1:1/callback';
+      const created = await f.server.services.applications.create({
+        name: 'OIDC logout beside SAML',
+        redirectUris: [redirect],
+        postLogoutRedirectUris: [redirect],
+        subjectClaimUri: ClaimUri.mobile,
+        steps: TWO_STEPS,
+      });
+      const rp = await relyingParty(f.url, created.application.clientId, created.clientSecret, redirect);
+      const toCallback = (u: string) => u.startsWith(redirect);
+      const browser = new Browser();
+      const sp = await f.addServiceProvider('oidc-slo', { singleLogout: { enabled: false } });
+      const client = sp.client();
+      const sso = async () => browser.go(await client.getAuthorizeUrlAsync('', undefined, {}));
+      postedForm(await f.passSteps(browser, await sso(), 'oidc-slo-user'));
+      // near miss: with the SAML session, the next AuthnRequest is answered at once
+      assert.ok(postedForm(await sso()).fields.SAMLResponse, 'no single sign-on from the SAML session');
+      const signedIn = await f.passSteps(browser, await browser.go(rp.begin().url), 'oidc-slo-user', 2, toCallback);
+      assert.ok(toCallback(signedIn.url), `expected the OIDC callback, got ${signedIn.status} ${signedIn.url}`);
+      // RP-initiated logout, confirmed on Stepgate's logout page
+      const confirm = await browser.go(`${f.url}/oidc/session/end?client_id=${created.application.clientId}`);
+      const out = await browser.submit(Browser.form(confirm, 'op.logoutForm'), { logout: 'yes' }, toCallback);
+      assert.ok(out.status < 400, `the OIDC logout failed: ${out.status}`);
+      const after = await sso();
+      assert.match(after.html, /name="password"/, 'the SAML session outlived the OIDC logout');
+      // the record goes right after the answer: its event says so
+      const endedHere = async () =>
+        (await f.server.services.audit.query({ event: 'saml.session-ended' })).events.some(
+          (e) => e.data.reason === 'oidc-logout' && e.userId === user.id,
+        );
+      for (let i = 0; i < 50 && !(await endedHere()); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(await endedHere(), 'no saml.session-ended event for the OIDC logout');
+    });
   });
 }

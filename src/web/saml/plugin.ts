@@ -54,6 +54,11 @@ export interface SamlPluginDeps {
    * again; OIDC relying parties are not told)
    */
   endOidcSession?: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+  /**
+   * tells of each OIDC logout that ended a browser's OIDC session (before its answer is written), so that its SAML
+   * session ends too; returns the unsubscribe
+   */
+  onOidcLogout?: ((listener: (req: IncomingMessage, res: ServerResponse) => void) => () => void) | undefined;
   /** requests that start a login (SSO, IdP-initiated) per client IP per minute; counted in Redis when given */
   rateLimit: { perMinute: number; redis?: Redis | undefined };
   /** told of each login started here, by the application's client id (the metrics count logins by front door) */
@@ -90,6 +95,17 @@ export async function samlPlugin(app: FastifyInstance, deps: SamlPluginDeps): Pr
     loginTtlMs: deps.loginTtlMs,
   });
   const { renderer } = deps;
+  // an OIDC logout of this browser ends its SAML session too (the reverse of a SAML logout ending the OIDC one):
+  // the cookie goes with the OIDC logout's answer, the record right after
+  const stopListening = deps.onOidcLogout?.((req, res) => {
+    const sessionId = cookies.session(req);
+    if (sessionId === undefined) return;
+    cookies.clearSession(res);
+    idp.endSessionQuietly(sessionId, 'oidc-logout').catch((err: unknown) => {
+      app.log.warn({ err }, 'could not end the SAML session of an OIDC logout');
+    });
+  });
+  app.addHook('onClose', async () => stopListening?.());
 
   const errorHtml = (message: string, title = 'SAML sign-in problem') =>
     renderer.render('error', { title, messageId: 'saml.refused', message });
@@ -279,7 +295,22 @@ export function samlPluginOptions(
     loginTtlMs: services.config.loginTransactionTtlSeconds * 1000,
     rateLimit: { perMinute: services.config.loginRateLimit.postsPerMinute, redis: services.redis },
     endOidcSession: services.provider ? oidcSessionEnder(services.provider) : undefined,
+    onOidcLogout: services.provider ? oidcLogoutsOf(services.provider) : undefined,
     onLoginStarted: web.onLoginStarted,
+  };
+}
+
+/**
+ * oidc-provider's successful RP-initiated logouts that ended the whole OIDC session (the user said yes to logging out
+ * of Stepgate, `logout` in the form), not those that only ended one client's part of it.
+ */
+function oidcLogoutsOf(provider: Provider) {
+  return (listener: (req: IncomingMessage, res: ServerResponse) => void) => {
+    const ended = (ctx: { req: IncomingMessage; res: ServerResponse; oidc?: { params?: { logout?: unknown } } }) => {
+      if (ctx.oidc?.params?.logout) listener(ctx.req, ctx.res);
+    };
+    provider.on('end_session.success', ended);
+    return () => void provider.off('end_session.success', ended);
   };
 }
 
