@@ -31,6 +31,11 @@ export interface AuthenticatorDescriptor extends FederatedType {
   requiresUser: boolean;
   /** the user's failure counter this authenticator's counted failures go to; the engine resets it on success */
   counter?: FailureKind;
+  /**
+   * the locked reason (the `lockedReason` claim, the `account.locked` event) when this authenticator's failures lock
+   * the account; by default the counter's (identity/lockout.ts `LockReason`)
+   */
+  lockReason?: string;
   /** user-facing texts by stable message id; pages look ids up here (and in the engine's own catalogue) */
   messages?: Record<string, string>;
   /** the same texts in other languages, by locale (messages-locale.ts); a missing id falls back to `messages` */

@@ -582,15 +582,17 @@ export function createEngine(deps: EngineDeps) {
    * database). Returns the end of the login when the failure locked the account and the authenticator may say so.
    */
   async function countFailure(p: Pass, outcome: FailureOutcome): Promise<EngineResult | undefined> {
-    const counter = deps.registry.get(p.tx.current!.authenticator)?.descriptor.counter;
+    const descriptor = deps.registry.get(p.tx.current!.authenticator)?.descriptor;
+    const counter = descriptor?.counter;
     if (!outcome.counts || !counter) return undefined;
     const { user, policy, lockedMessage } = outcome.counts;
     const now = clock();
-    const counted = await recordFailure(deps.db, user.id, counter, policy, now);
+    const reason = descriptor.lockReason ?? LockReason[counter];
+    const counted = await recordFailure(deps.db, user.id, counter, policy, now, reason);
     if (!counted.locked) return undefined;
     await audit(p, 'account.locked', user, {
       username: user.username,
-      reason: LockReason[counter],
+      reason,
       until: counted.lockedUntil,
     });
     if (!lockedMessage) return undefined;

@@ -25,12 +25,14 @@ export const LockReason = {
   otp: 'MAX_SMS_OTP_ATTEMPTS_EXCEEDED',
 } as const;
 
+/** `reason`: what the lock records as its reason (an authenticator may name its own, e.g. TOTP's). */
 export async function recordFailure(
   db: Db,
   userId: string,
   kind: FailureKind,
   policy: LockPolicy,
   now = Date.now(),
+  reason: string = LockReason[kind],
 ): Promise<FailureResult> {
   const max = policy.maxAttempts;
   const until = now + policy.lockMinutes * 60_000;
@@ -46,7 +48,7 @@ export async function recordFailure(
         failed_password_count: sql`case when ${next} >= ${max} then 0 else ${next} end`,
         failed_password_since: sql`case when ${next} >= ${max} then null when failed_password_since is null or failed_password_since < ${windowStart} then ${now} else failed_password_since end`,
         locked_until: sql`case when ${next} >= ${max} then ${until} else locked_until end`,
-        locked_reason: sql`case when ${next} >= ${max} then ${LockReason.password} else locked_reason end`,
+        locked_reason: sql`case when ${next} >= ${max} then ${reason} else locked_reason end`,
         lockout_count: sql`case when ${next} >= ${max} then lockout_count + 1 else lockout_count end`,
       })
       .where('id', '=', userId)
@@ -58,7 +60,7 @@ export async function recordFailure(
       .set({
         failed_otp_count: sql`case when failed_otp_count + 1 >= ${max} then 0 else failed_otp_count + 1 end`,
         locked_until: sql`case when failed_otp_count + 1 >= ${max} then ${until} else locked_until end`,
-        locked_reason: sql`case when failed_otp_count + 1 >= ${max} then ${LockReason.otp} else locked_reason end`,
+        locked_reason: sql`case when failed_otp_count + 1 >= ${max} then ${reason} else locked_reason end`,
         lockout_count: sql`case when failed_otp_count + 1 >= ${max} then lockout_count + 1 else lockout_count end`,
       })
       .where('id', '=', userId)

@@ -33,8 +33,10 @@ export const totpDescriptor = {
   amr: ['otp'],
   // a code proves possession of the app of a user an earlier step identified; it never identifies anyone itself
   requiresUser: true,
-  // wrong codes lock the account on the same counter as wrong SMS codes: two second factors, one guess budget
+  // wrong codes lock the account on the same counter as wrong SMS codes: two second factors, one guess budget; the
+  // lock names the app, as WSO2's TOTP authenticator does
   counter: 'otp',
+  lockReason: 'MAX_TOTP_ATTEMPTS_EXCEEDED',
   messages: totpMessages,
   translations: totpTranslations,
 } satisfies AuthenticatorDescriptor;
