@@ -102,6 +102,20 @@ describe('request ids on log lines', () => {
     assert.ok(mine.some((l) => l.msg === 'request' && l.path === '/health/ready'));
   });
 
+  test("oidc-provider's requests take the lane past Fastify (web/oidc-lane.ts), with the id and headers its hooks set", async () => {
+    const res = await fetch(`${url}/.well-known/openid-configuration`);
+    assert.equal(res.status, 200);
+    const id = res.headers.get('x-request-id');
+    assert.match(id ?? '', UUID);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    await new Promise((r) => setTimeout(r, 50));
+    // Fastify's onResponse hook logs every request it serves at debug: none for this one means the lane answered
+    assert.deepEqual(
+      lines.filter((l) => l.reqId === id),
+      [],
+    );
+  });
+
   test('one log line per operator event: a configuration change at info with its request id, a lockout at warn', async () => {
     const res = await fetch(`${url}${API}/claims`, {
       method: 'POST',
