@@ -4,6 +4,7 @@
  * times. The counter moves forward by one conditional UPDATE, so two logins racing with one assertion cannot both pass.
  */
 import type { Db } from '../../store/db.js';
+import type { WebauthnCredentialsTable } from '../../store/schema.js';
 
 export interface PasskeyCredential {
   id: string;
@@ -21,18 +22,7 @@ export interface StoredPasskey extends PasskeyCredential {
   signCount: number;
 }
 
-type Row = {
-  id: string;
-  user_id: string;
-  public_key: string;
-  sign_count: number;
-  transports: string;
-  device_type: string;
-  backed_up: number;
-  label: string;
-  created_at: number;
-  last_used_at: number | null;
-};
+type Row = WebauthnCredentialsTable;
 
 const COLUMNS = [
   'id',
@@ -45,7 +35,7 @@ const COLUMNS = [
   'label',
   'created_at',
   'last_used_at',
-] as const;
+] as const satisfies readonly (keyof Row)[];
 
 const toStored = (r: Row): StoredPasskey => ({
   id: r.id,

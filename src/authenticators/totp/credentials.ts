@@ -7,6 +7,7 @@
 import type { Keyring } from '../../crypto/keyring.js';
 import { newId } from '../../identity/ids.js';
 import type { Db } from '../../store/db.js';
+import type { TotpCredentialsTable } from '../../store/schema.js';
 import { matchingStep, type TotpParameters } from './code.js';
 import { SEAL_PURPOSE } from './config.js';
 
@@ -27,17 +28,8 @@ export type CodeCheck =
   | { kind: 'replayed'; credential: TotpCredential }
   | { kind: 'wrong' };
 
-type Row = {
-  id: string;
-  user_id: string;
-  label: string;
-  secret_sealed: string;
-  digits: number;
-  period: number;
-  algorithm: string;
-  created_at: number;
-  last_used_at: number | null;
-};
+/** the columns read back: all but the replay guard's step, which only `consume` and `add` touch */
+type Row = Omit<TotpCredentialsTable, 'last_used_step'>;
 
 const toCredential = (r: Row): TotpCredential => ({
   id: r.id,
@@ -109,7 +101,7 @@ export function createTotpCredentialStore(db: Db, keyring: Keyring) {
       now: number,
       within: Db = db,
     ): Promise<TotpCredential> {
-      const row: Row & { last_used_step: number } = {
+      const row: TotpCredentialsTable = {
         id: newId('totp_'),
         user_id: userId,
         label: input.label,
