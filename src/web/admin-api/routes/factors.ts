@@ -4,7 +4,6 @@
  * and the resets the other routes lack: clearing the backup codes and setting the preferred option. Removing an app
  * or a passkey, new backup codes and unlocking have their own routes (totp.ts, passkeys.ts, users.ts).
  */
-import { publicView } from '../../../authenticators/passkey/credentials.js';
 import { ClaimUri } from '../../../identity/claim-uris.js';
 import { listLocalClaims } from '../../../identity/claims.js';
 import { found } from '../../../identity/errors.js';
@@ -17,6 +16,7 @@ import { announceFactorChange } from '../factor-notice.js';
 import { type ApiRoute, route } from '../route.js';
 import { IdParams } from '../schemas.js';
 import { PreferredOptionBody, UserFactors } from './factors-schemas.js';
+import { totpJson } from './totp.js';
 
 const tag = 'Users';
 
@@ -60,25 +60,15 @@ export function factorRoutes(services: Services): ApiRoute[] {
           username: user.username,
           mobile: claims[ClaimUri.mobile] ?? null,
           smsOtp: { disabled: /^true$/i.test(claims[ClaimUri.smsOtpDisabled] ?? '') },
-          totp: (await totpCredentials.list(user.id)).map((c) => ({
+          totp: (await totpCredentials.list(user.id)).map(totpJson),
+          passkeys: (await passkeyCredentials.list(user.id)).map((c) => ({
             id: c.id,
             label: c.label,
-            digits: c.digits,
-            periodSeconds: c.period,
+            deviceType: c.deviceType,
+            backedUp: c.backedUp,
             createdAt: c.createdAt,
             lastUsedAt: c.lastUsedAt,
           })),
-          passkeys: (await passkeyCredentials.list(user.id)).map((c) => {
-            const v = publicView(c);
-            return {
-              id: v.id,
-              label: v.label,
-              deviceType: v.deviceType,
-              backedUp: v.backedUp,
-              createdAt: v.createdAt,
-              lastUsedAt: v.lastUsedAt,
-            };
-          }),
           backupCodes: { remaining: await backupCodes.remaining(user.id) },
           preferredOption: {
             option: claims[ClaimUri.preferredMfaOption] ?? null,

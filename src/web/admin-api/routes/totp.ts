@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { normaliseCode } from '../../../authenticators/totp/code.js';
 import { currentTotpConfig, ENROLMENT_TTL_MS } from '../../../authenticators/totp/config.js';
+import type { TotpCredential as TotpCredentialRecord } from '../../../authenticators/totp/credentials.js';
 import { confirmEnrolment, createEnrolments, prepareEnrolment } from '../../../authenticators/totp/enrolment.js';
 import { found } from '../../../identity/errors.js';
 import { getUserById, type User } from '../../../identity/users.js';
@@ -55,6 +56,16 @@ const TotpEnrolment = Type.Object({
 });
 const TotpConfirm = Type.Object({ code: Type.String({ minLength: 1, maxLength: 16 }) });
 
+/** An app as the admin API shows it, here and in the user's factors (factors.ts): never its secret. */
+export const totpJson = (c: TotpCredentialRecord) => ({
+  id: c.id,
+  label: c.label,
+  digits: c.digits,
+  periodSeconds: c.period,
+  createdAt: c.createdAt,
+  lastUsedAt: c.lastUsedAt,
+});
+
 export function totpRoutes(services: Services): ApiRoute[] {
   const { db, totpCredentials: credentials } = services;
   const enrolments = createEnrolments(services.state);
@@ -62,14 +73,6 @@ export function totpRoutes(services: Services): ApiRoute[] {
   const settings = () => currentTotpConfig(db, services.config);
 
   const load = async (id: string): Promise<User> => found(await getUserById(db, id), 'user', id);
-  const json = (c: Awaited<ReturnType<typeof credentials.list>>[number]) => ({
-    id: c.id,
-    label: c.label,
-    digits: c.digits,
-    periodSeconds: c.period,
-    createdAt: c.createdAt,
-    lastUsedAt: c.lastUsedAt,
-  });
 
   return [
     route({
@@ -82,7 +85,7 @@ export function totpRoutes(services: Services): ApiRoute[] {
       schema: { params: UserParams, response: TotpCredentialList },
       async handler({ params }) {
         const user = await load(params.id);
-        return { items: (await credentials.list(user.id)).map(json) };
+        return { items: (await credentials.list(user.id)).map(totpJson) };
       },
     }),
     route({
@@ -155,7 +158,7 @@ export function totpRoutes(services: Services): ApiRoute[] {
         }
         await enrolments.drop(params.enrolmentId);
         await announceFactorChange(services, { actor, audit, req }, user, 'totp');
-        return json(credential.credential);
+        return totpJson(credential.credential);
       },
     }),
     route({
