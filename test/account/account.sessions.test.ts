@@ -75,8 +75,23 @@ forEachBackend(
       assert.match(page.html, /Chrome on Linux · 127\.0\.0\.1/);
       assert.match(page.html, /Signed in \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
 
+      // the grant behind the tokens: an offline one would outlive the session, so revoking deletes it and its tokens
+      const db = f.server.services.db;
+      const samId = (await f.session(browser)).value.userId;
+      const grants = (
+        await db.selectFrom('oidc_models').select(['id', 'payload']).where('model', '=', 'Grant').execute()
+      )
+        .filter((g) => JSON.parse(g.payload).accountId === samId)
+        .map((g) => g.id);
+      assert.ok(grants.length > 0, 'a grant before the revoke');
       const revoked = await post(browser, page, `/account/sessions/${rows[0]}/revoke`);
       assert.equal(revoked.status, 303);
+      const left = await db
+        .selectFrom('oidc_models')
+        .select('id')
+        .where((eb) => eb.or([eb('id', 'in', grants), eb('grant_id', 'in', grants)]))
+        .execute();
+      assert.deepEqual(left, [], 'the grant and its tokens are deleted');
       await assert.rejects(refresh(rotated.refresh_token!), (e: Error) =>
         /invalid_grant|grant request is invalid/i.test(
           `${(e as { code?: string }).code} ${e.message} ${(e as { error?: string }).error}`,
