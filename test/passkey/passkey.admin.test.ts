@@ -1,7 +1,7 @@
 /**
  * Passkeys through the admin API on each database (the 0005 migration with them): a one-factor admin token may list
  * but not revoke (403 second-factor-required, nothing removed, no notice); a two-factor console token revokes
- * (204, audited, the user told by SMS), and a second revoke is 404.
+ * (204, audited, the user told by SMS), and a second revoke is 404. Also the store's counter race, on each database.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -60,5 +60,18 @@ forEachBackend('passkeys through the admin API', (backend) => {
     assert.equal(notices.length, 1);
     assert.match(notices[0]!.text, /passkey/);
     assert.equal((await twoFactor('DELETE', `/users/${bobId}/passkeys/${credId}`)).status, 404);
+  });
+
+  // not the API, but this suite has each database: the counter's conditional UPDATE is what stops one assertion
+  // passing twice when two logins race with it (the signature check alone lets both through)
+  test('two uses racing from one counter: exactly one moves it; an older counter moves nothing', async () => {
+    const s = g.f.server.services;
+    const { id } = await storePasskey(s, bobId, { signCount: 7 });
+    const raced = await Promise.all([s.passkeyCredentials.used(id, 7, 8, 1), s.passkeyCredentials.used(id, 7, 8, 2)]);
+    assert.deepEqual(raced.filter(Boolean).length, 1, `one winner: ${raced}`);
+    assert.equal((await s.passkeyCredentials.get(id))!.signCount, 8);
+    assert.equal(await s.passkeyCredentials.used(id, 7, 9, 3), false, 'a use from the old counter');
+    assert.equal((await s.passkeyCredentials.get(id))!.signCount, 8);
+    await s.passkeyCredentials.remove(bobId, id);
   });
 });
