@@ -206,6 +206,21 @@ forEachBackend(
       assert.equal((await claims('lee'))[ClaimUri.mobile], mobileOf.get('lee'));
     });
 
+    test('the number change: five codes an hour to new numbers; the sixth is refused (429) and sends nothing', async () => {
+      await addUser('ned');
+      const { browser } = await f.signIn('ned');
+      const statuses: number[] = [];
+      const sent = f.sms.messages.length;
+      for (let i = 0; i < 6; i++) {
+        const security = await browser.go(`${f.server.url}/account/`);
+        statuses.push((await post(browser, security, '/account/mobile', { number: `+9477400010${i}` })).status);
+      }
+      assert.deepEqual(statuses, [303, 303, 303, 303, 303, 429]);
+      assert.equal(f.sms.messages.length, sent + 5, 'no code for the sixth number');
+      const refusals = await f.events('account.mobile-change-refused');
+      assert.ok(refusals.some((e) => e.username === 'ned' && e.reason === 'too-many-sends'));
+    });
+
     test('an authenticator app is renamed (a blank or foreign id refused, markup shown as text)', async () => {
       const user = await addUser('mia');
       const { browser, page } = await f.signIn('mia');
