@@ -11,10 +11,10 @@ import { getUserById, type User } from '../../../identity/users.js';
 import type { JsonApiServices as Services } from '../../json-api/services.js';
 import { removeUserFactor } from '../remove-factor.js';
 import { type ApiRoute, route } from '../route.js';
+import { IdParams } from '../schemas.js';
 
 const tag = 'Users';
 
-const UserParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 // a credential id is the authenticator's, base64url: up to 1023 bytes (WebAuthn §5.1)
 const CredentialParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 64 }),
@@ -47,7 +47,7 @@ export function passkeyRoutes(services: Services): ApiRoute[] {
       summary: "The user's passkeys (never their public keys or counters)",
       tag,
       errors: [404],
-      schema: { params: UserParams, response: PasskeyList },
+      schema: { params: IdParams, response: PasskeyList },
       async handler({ params }) {
         const user = await load(params.id);
         return {

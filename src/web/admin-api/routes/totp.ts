@@ -17,13 +17,13 @@ import { HttpProblem } from '../../problem.js';
 import { announceFactorChange } from '../factor-notice.js';
 import { removeUserFactor } from '../remove-factor.js';
 import { type ApiRoute, route } from '../route.js';
+import { IdParams } from '../schemas.js';
 
 const tag = 'Users';
 /** wrong first codes one enrolment may try */
 const MAX_CONFIRM_TRIES = 5;
 
 const Str = (max: number) => Type.String({ minLength: 1, maxLength: max });
-const UserParams = Type.Object({ id: Str(64) });
 const EnrolmentParams = Type.Object({ id: Str(64), enrolmentId: Str(64) });
 const CredentialParams = Type.Object({ id: Str(64), credentialId: Str(64) });
 
@@ -82,7 +82,7 @@ export function totpRoutes(services: Services): ApiRoute[] {
       summary: "The user's authenticator apps (never their secrets)",
       tag,
       errors: [404],
-      schema: { params: UserParams, response: TotpCredentialList },
+      schema: { params: IdParams, response: TotpCredentialList },
       async handler({ params }) {
         const user = await load(params.id);
         return { items: (await credentials.list(user.id)).map(totpJson) };
@@ -97,7 +97,7 @@ export function totpRoutes(services: Services): ApiRoute[] {
       tag,
       status: 201,
       errors: [404],
-      schema: { params: UserParams, body: TotpEnrolmentStart, response: TotpEnrolment },
+      schema: { params: IdParams, body: TotpEnrolmentStart, response: TotpEnrolment },
       async handler({ params, body, actor, audit }) {
         const user = await load(params.id);
         requireSecondFactor(actor, user, ['totp']);
