@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { ConflictError, found, NotFoundError, ValidationError } from './identity/errors.js';
 import { createServices, type Services } from './services.js';
-import { SetupError } from './setup/apply.js';
+import { SetupError } from './setup/errors.js';
 import type { Db } from './store/db.js';
 
 const HELP = `stepgate — an OpenID Connect and SAML 2.0 identity server with SMS one-time passwords

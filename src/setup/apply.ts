@@ -24,14 +24,10 @@ import {
 } from '../identity/users.js';
 import type { Services } from '../services.js';
 import type { Db } from '../store/db.js';
+import { SetupError } from './errors.js';
 import { type Setup, type SetupApplication, type SetupOption, SetupSchema } from './schema.js';
 
-export class SetupError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'SetupError';
-  }
-}
+export { SetupError };
 
 /** Replaces ${NAME} with the environment's value, so secrets stay out of the file. */
 function interpolate(value: unknown, env: NodeJS.ProcessEnv, missing: Set<string>): unknown {
