@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loadFactors } from '../../account/factors.js';
 import type { AccountChange } from '../../account/rules.js';
+import { isTwoFactor } from '../../account/sessions.js';
 import type { AccountContext, Signed } from './context.js';
 
 export type Form = Record<string, string>;
@@ -28,7 +29,7 @@ export function createSecurityKit(ctx: AccountContext) {
       'security',
       {
         username: signed.user.username,
-        twoFactor: signed.session.acr.endsWith(':2fa'),
+        twoFactor: isTwoFactor(signed.session),
         mobile: f.mobile,
         sms: f.sms !== undefined,
         smsOtpOn: f.smsOtpOn,
@@ -85,7 +86,6 @@ export function createSecurityKit(ctx: AccountContext) {
 
 export type SecurityKit = ReturnType<typeof createSecurityKit>;
 
-/** A urlencoded form whose every field is one string; undefined otherwise (a field sent twice is malformed). */
 /** A urlencoded form whose every field is one string; undefined otherwise (a field sent twice is malformed). */
 export function formOf(body: unknown): Form | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
