@@ -4,7 +4,7 @@
  * the per-code guess limit holds across nodes.
  */
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import { ClaimUri } from '../../src/identity/claim-uris.js';
 import { createUser } from '../../src/identity/users.js';
@@ -12,6 +12,7 @@ import { gatewayFor } from '../sms-otp/support/fixture.js';
 import { type MockSms, startMockSms } from '../sms-otp/support/mock-sms.js';
 import { postgresBackend, skipPostgres, skipRedis, suiteNeeding } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
+import { forwardingFront } from '../support/front.js';
 import { relyingParty } from '../support/rp.js';
 import { freePort, startStepgate, type TestServer } from '../support/server.js';
 
@@ -22,20 +23,11 @@ const PASSWORD = 'cluster password 1';
 async function roundRobin(port: number, targets: number[]): Promise<{ server: Server; hits: number[] }> {
   const hits = targets.map(() => 0);
   let next = 0;
-  const server = createServer((req, res) => {
+  const server = await forwardingFront(port, () => {
     const i = next++ % targets.length;
     hits[i]! += 1;
-    const upstream = request(
-      { host: '127.0.0.1', port: targets[i], method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
+    return targets[i]!;
   });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return { server, hits };
 }
 
