@@ -135,13 +135,20 @@ export interface StoredSettings<Id extends SettingsId> {
 
 export function createAuthenticatorSettings(db: Db, config?: Pick<Config, 'totp'>) {
   const defaults = defaultSettings(config);
+  /** whether a stored row's settings, over these defaults, pass their schema (rows are objects of the read cache) */
+  const checkedRows = new WeakMap<object, boolean>();
 
   async function get<Id extends SettingsId>(id: Id, now = Date.now()): Promise<StoredSettings<Id>> {
     const row = (await storedRows(db, now)).get(id);
     const base = defaults[id];
     const merged = { ...base, ...(row?.settings ?? {}) };
-    // a stored value the schema no longer allows (a downgrade, a hand edit) gives way to the defaults as a whole
-    const valid = schemaProblems(SETTINGS_SCHEMAS[id], merged, 'settings').length === 0;
+    // a stored value the schema no longer allows (a downgrade, a hand edit) gives way to the defaults as a whole;
+    // checked once per row read from the database, not at every login step that asks
+    let valid = row === undefined ? true : checkedRows.get(row.settings);
+    if (valid === undefined) {
+      valid = schemaProblems(SETTINGS_SCHEMAS[id], merged, 'settings').length === 0;
+      checkedRows.set(row!.settings, valid);
+    }
     return {
       settings: (valid ? merged : base) as SettingsById[Id],
       defaults: base,
