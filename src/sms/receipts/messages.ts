@@ -234,11 +234,21 @@ export async function undeliveredGatewaysOfLogin(db: Db, loginId: string): Promi
   return rows.map((r) => r.gateway);
 }
 
-/** The login's code was entered: its newest message converted. */
+/** The login's code was entered: its newest message converted (one statement on the verify path). */
 export async function markVerified(db: Db, loginId: string, at: number): Promise<void> {
-  const latest = await latestForLogin(db, loginId);
-  if (!latest || latest.verifiedAt !== null) return;
-  await db.updateTable('sms_messages').set({ verified_at: at }).where('id', '=', latest.id).execute();
+  const newest = db
+    .selectFrom('sms_messages')
+    .select('id')
+    .where('login_id', '=', loginId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1);
+  await db
+    .updateTable('sms_messages')
+    .set({ verified_at: at })
+    .where('id', '=', newest)
+    .where('verified_at', 'is', null)
+    .execute();
 }
 
 function filtered(db: Db, f: Omit<MessageFilter, 'offset' | 'limit'>) {
