@@ -7,12 +7,17 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { Value } from '@sinclair/typebox/value';
+import { defaultSmsOtpConfig } from '../../src/authenticators/sms-otp/config.js';
 import { type FraudConfig, FraudConfigSchema } from '../../src/authenticators/sms-otp/fraud/config.js';
 import { createConversionMonitor } from '../../src/authenticators/sms-otp/fraud/conversion.js';
 import { listVerdict, monitoredPrefix } from '../../src/authenticators/sms-otp/fraud/destinations.js';
+import { countSend, countVerified, screenSend, spendBudget } from '../../src/authenticators/sms-otp/fraud/gate.js';
 import { createHashcashChallenge, leadingZeroBits, solves } from '../../src/authenticators/sms-otp/fraud/hashcash.js';
+import { createFraudDefence } from '../../src/authenticators/sms-otp/fraud/index.js';
 import { createSpendCap, priceOf } from '../../src/authenticators/sms-otp/fraud/spend.js';
 import { fraudProblems } from '../../src/authenticators/sms-otp/fraud/validate.js';
+import type { RoutedGateway } from '../../src/authenticators/sms-otp/routing.js';
+import type { SmsOtpContext } from '../../src/authenticators/sms-otp/state.js';
 import { createKeyring } from '../../src/crypto/keyring.js';
 import { createMemoryStateStore } from '../../src/state/memory-store.js';
 
@@ -173,4 +178,42 @@ test('configuration problems the schema cannot see, each at its field', () => {
     },
   ]);
   assert.deepEqual(fraudProblems(defaults(), []), []);
+});
+
+test('fraud defence off (the defaults): a send, its delivery and its verification touch the state store not once', async () => {
+  const memory = createMemoryStateStore();
+  const touched: string[] = [];
+  // every call of the store is recorded: with nothing configured, the checks must be free on the hot path
+  const state = new Proxy(memory, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function'
+        ? (...args: unknown[]) => {
+            touched.push(String(prop));
+            return value.apply(target, args);
+          }
+        : value;
+    },
+  });
+  const fraud = createFraudDefence(state, createKeyring(Buffer.alloc(32, 4)));
+  const audited: string[] = [];
+  const ctx = {
+    loginId: 'login-a',
+    client: { ip: '203.0.113.9' },
+    now: Date.now(),
+    audit: async (event: string) => {
+      audited.push(event);
+    },
+  } as unknown as SmsOtpContext;
+  const config = defaultSmsOtpConfig;
+  const to = { ...LK, masked: '+94*****4567' };
+  assert.deepEqual(await screenSend(fraud, ctx, config, to, false), { ok: true });
+  const budget = spendBudget(fraud, ctx, config, to, 'Your code is 123456');
+  const gateway = { name: 'default' } as RoutedGateway;
+  assert.equal(await budget.take(gateway), true);
+  await budget.giveBack(gateway);
+  await countSend(fraud, ctx, config, to);
+  await countVerified(fraud, ctx, config, to);
+  assert.deepEqual(touched, []);
+  assert.deepEqual(audited, []);
 });
