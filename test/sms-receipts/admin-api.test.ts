@@ -81,6 +81,11 @@ for (const { name, backend, skip } of variants()) {
       const first = all.body.items.at(-1);
       assert.equal(first.verified, true);
       assert.equal(first.status, 'delivered');
+      // a second verification of the same login keeps the first time (the conversion counts once)
+      const verifiedAt = (await log.get(ids.a!))?.verifiedAt;
+      assert.equal(typeof verifiedAt, 'number');
+      await log.verified('login-a', verifiedAt! + 60_000);
+      assert.equal((await log.get(ids.a!))?.verifiedAt, verifiedAt);
       const count = async (q: string) => (await call('GET', `/sms-messages?${q}`)).body.total;
       assert.equal(await count('status=failed'), 1);
       assert.equal(await count('status=accepted'), 1);
