@@ -1,5 +1,6 @@
 /**
- * Self-service SMS: the code that confirms a new mobile number and the notices of a change, sent through the gateway
+ * SMS to a user outside a login: My Account's code that confirms a new mobile number, its notices and the admin API's
+ * notices of a change (web/authenticator-notice.ts), sent through the gateway
  * of the SMS OTP identity provider (the same provider, gateway pool and truststore as the login's codes). A notice
  * that cannot be sent never undoes the change; the caller audits the outcome. Each sent message is in the SMS
  * message log (`notice`), with its delivery receipts.

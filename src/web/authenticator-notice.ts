@@ -3,11 +3,9 @@
  * provider, so that a reset second factor never goes unnoticed by its owner. A notice that cannot be sent never
  * undoes or fails the change: it is audited (and logged) as failed instead.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { maskMobile } from '../authenticators/sms-otp/mask.js';
+import { smsOtpProvider } from '../account/factors.js';
+import { sendSms } from '../account/sms.js';
 import { AUTHENTICATOR_LABELS, type AuthenticatorKind } from '../identity/authenticator-changes.js';
-import type { IdentityProvider } from '../identity/identity-providers.js';
-import { gatewayConfigOf, SMS_OTP } from '../sms-test/gateway-config.js';
 import type { Actor } from './json-api/auth.js';
 import type { JsonApiServices as Services } from './json-api/services.js';
 
@@ -25,12 +23,6 @@ export interface ChangeNotice {
   log?: { warn(obj: object, msg: string): void };
 }
 
-/** The SMS OTP identity provider whose gateway carries the notice: `smsOTP` when it is enabled, else the first one. */
-function noticeProvider(idps: IdentityProvider[]): IdentityProvider | undefined {
-  const usable = idps.filter((i) => i.enabled && i.authenticators.some((a) => a.type === SMS_OTP && a.enabled));
-  return usable.find((i) => i.name === 'smsOTP') ?? usable[0];
-}
-
 export function noticeText(username: string, changes: AuthenticatorKind[]): string {
   return (
     `Stepgate: an administrator changed how you sign in as ${username}: ` +
@@ -42,12 +34,6 @@ export function noticeText(username: string, changes: AuthenticatorKind[]): stri
  * Sends the notice when `actor` changed authenticators of a user other than themselves, and audits the outcome.
  * Never throws.
  */
-/** The name the first gateway of an SMS OTP configuration goes by: its own in a list, `default` for the single one. */
-function noticeGatewayName(config: Record<string, unknown>): string {
-  const first = Array.isArray(config.gateways) ? (config.gateways[0] as { name?: unknown } | undefined) : undefined;
-  return typeof first?.name === 'string' ? first.name : 'default';
-}
-
 export async function announceAuthenticatorChange(
   services: Pick<Services, 'identityProviders' | 'smsGateway'> & Partial<Pick<Services, 'smsMessages'>>,
   notice: ChangeNotice,
@@ -60,40 +46,15 @@ export async function announceAuthenticatorChange(
     await notice.audit(NOTICE_EVENT, { ...base, outcome, ...data }).catch(() => undefined);
   };
   try {
-    const raw = notice.mobileBefore || notice.mobileAfter;
-    if (!raw) return await record('skipped', { reason: 'the user has no mobile number' });
-    const parsed = parsePhoneNumberFromString(raw.trim());
-    const masked = maskMobile(parsed?.number ?? raw, { digitsShown: 4, from: 'end' });
-    if (!parsed?.isPossible())
-      return await record('failed', { to: masked, reason: 'the mobile number cannot receive SMS' });
-    const idp = noticeProvider(await services.identityProviders.list());
-    if (!idp) return await record('skipped', { to: masked, reason: 'no enabled SMS OTP identity provider' });
-    const entry = idp.authenticators.find((a) => a.type === SMS_OTP && a.enabled)!;
-    const found = gatewayConfigOf(entry.config);
-    if (!found.ok)
-      return await record('failed', { to: masked, idp: idp.name, reason: 'the gateway configuration is not valid' });
-    // the notice goes through the first gateway (sms-test/gateway-config.ts), recorded under its name with its receipts
-    const gatewayName = noticeGatewayName(entry.config);
-    const text = noticeText(user.username, changes);
-    const result = await services.smsGateway.send(
-      services.smsMessages?.forSend(found.gateway, idp.id, gatewayName) ?? found.gateway,
-      { to: parsed.number, text },
+    // the same send as My Account's notices: the provider's first gateway, recorded in the SMS message log
+    const { outcome, ...data } = await sendSms(
+      services.smsGateway,
+      smsOtpProvider(await services.identityProviders.list()),
+      notice.mobileBefore || notice.mobileAfter,
+      noticeText(user.username, changes),
+      services.smsMessages,
     );
-    if (result.ok) {
-      await services.smsMessages?.recordSent({
-        idpId: idp.id,
-        gateway: gatewayName,
-        provider: found.gateway.preset?.provider ?? 'custom',
-        providerMessageId: result.messageId,
-        purpose: 'notice',
-        to: parsed.number,
-        masked,
-        country: parsed.country,
-        text,
-      });
-      return await record('sent', { to: masked, idp: idp.name });
-    }
-    return await record('failed', { to: masked, idp: idp.name, code: result.code, reason: result.reason });
+    return await record(outcome, data);
   } catch (err) {
     await record('failed', { reason: err instanceof Error ? err.message : String(err) });
   }
